@@ -1,0 +1,49 @@
+//! Catalog server functions: parse, fetch state, call one service, map the error.
+
+use super::model::{CatalogError, CategoryLink, CategoryPage, HomePage, ProductDetail};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn state() -> Result<crate::state::AppState, CatalogError> {
+    crate::state::app_state().ok_or(CatalogError::Unavailable)
+}
+
+/// Top-level categories for the header.
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err))]
+pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
+    super::ssr::nav_categories(&state()?.db.replica).await
+}
+
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err))]
+pub async fn get_home() -> Result<HomePage, CatalogError> {
+    super::ssr::home_page(&state()?).await
+}
+
+/// One page of a category. `sort` and `after` come straight from the URL, so both are
+/// parsed here and rejected with a clear message when malformed.
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(category.path = %path), err))]
+pub async fn get_category(
+    path: String,
+    sort: Option<String>,
+    after: Option<String>,
+) -> Result<CategoryPage, CatalogError> {
+    use super::model::{ListingCursor, ListingSort};
+    let sort = match sort.as_deref() {
+        None | Some("") => ListingSort::default(),
+        Some(s) => ListingSort::parse(s)?,
+    };
+    let after = match after.as_deref() {
+        None | Some("") => None,
+        Some(a) => Some(ListingCursor::decode(a)?),
+    };
+    super::ssr::category_page(&state()?, path.trim_matches('/'), sort, after).await
+}
+
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug), err))]
+pub async fn get_product(slug: String) -> Result<ProductDetail, CatalogError> {
+    super::ssr::product_detail(&state()?, &slug).await
+}

@@ -1,0 +1,9 @@
+//! The catalog: products, variants, categories, brands, attributes and images.
+
+pub mod api;
+pub mod ids;
+pub mod jsonld;
+pub mod model;
+pub mod money;
+#[cfg(feature = "ssr")]
+pub mod ssr;

@@ -1,0 +1,421 @@
+//! Catalog types shared by the server and the browser.
+
+use super::money::Money;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Errors of the catalog's server functions, matched by variant in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum CatalogError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Something failed on the server; details are in the server's log, never here.
+    #[error("the shop is having trouble right now; please try again in a moment")]
+    Unavailable,
+    /// The request could not reach the server or be understood.
+    #[error("could not reach the shop: {0}")]
+    Transport(String),
+}
+
+impl CatalogError {
+    /// The HTTP status a page showing this error should have.
+    pub fn status(&self) -> u16 {
+        match self {
+            CatalogError::NotFound => 404,
+            CatalogError::InvalidInput(_) => 400,
+            CatalogError::Unavailable => 503,
+            CatalogError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for CatalogError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                CatalogError::InvalidInput(msg)
+            }
+            other => CatalogError::Transport(other.to_string()),
+        }
+    }
+}
+
+/// Product lifecycle: only active products are shown to shoppers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "product_status", rename_all = "lowercase"))]
+pub enum ProductStatus {
+    Draft,
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "draft" => Some(ProductStatus::Draft),
+            "active" | "" => Some(ProductStatus::Active),
+            "archived" => Some(ProductStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A stored photo, resized into several WebP widths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    pub key: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+    pub widths: Vec<i32>,
+}
+
+impl ImageRef {
+    pub fn url(&self, width: i32) -> String {
+        format!("/media/products/{}-{}.webp", self.key, width)
+    }
+
+    /// The `srcset` attribute value listing every stored width.
+    pub fn srcset(&self) -> String {
+        self.widths
+            .iter()
+            .map(|w| format!("{} {w}w", self.url(*w)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The smallest stored width at least `want` pixels wide (or the largest there is).
+    pub fn best_width(&self, want: i32) -> i32 {
+        self.widths
+            .iter()
+            .copied()
+            .filter(|w| *w >= want)
+            .min()
+            .or_else(|| self.widths.iter().copied().max())
+            .unwrap_or(self.width)
+    }
+
+    /// Height at a given width, keeping the aspect ratio (for explicit dimensions).
+    pub fn height_at(&self, width: i32) -> i32 {
+        if self.width == 0 {
+            return width;
+        }
+        ((i64::from(width) * i64::from(self.height) + i64::from(self.width) / 2) / i64::from(self.width)) as i32
+    }
+}
+
+/// A category link: its name and its full path of slugs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryLink {
+    pub name: String,
+    pub path: String,
+}
+
+impl CategoryLink {
+    pub fn href(&self) -> String {
+        format!("/c/{}", self.path)
+    }
+}
+
+/// A product in a grid: enough to draw a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub brand: Option<String>,
+    pub price_from: Money,
+    pub has_price_range: bool,
+    pub in_stock: bool,
+    pub image: Option<ImageRef>,
+}
+
+impl ProductCard {
+    pub fn href(&self) -> String {
+        format!("/p/{}", self.slug)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomePage {
+    pub categories: Vec<CategoryLink>,
+    pub featured: Vec<ProductCard>,
+    pub newest: Vec<ProductCard>,
+    pub canonical: String,
+}
+
+/// How a category listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ListingSort {
+    #[default]
+    Newest,
+    PriceAsc,
+    PriceDesc,
+    Name,
+}
+
+impl ListingSort {
+    pub const ALL: [ListingSort; 4] = [
+        ListingSort::Newest,
+        ListingSort::PriceAsc,
+        ListingSort::PriceDesc,
+        ListingSort::Name,
+    ];
+
+    pub fn param(&self) -> &'static str {
+        match self {
+            ListingSort::Newest => "newest",
+            ListingSort::PriceAsc => "price-asc",
+            ListingSort::PriceDesc => "price-desc",
+            ListingSort::Name => "name",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            ListingSort::Newest => "Newest",
+            ListingSort::PriceAsc => "Price: low to high",
+            ListingSort::PriceDesc => "Price: high to low",
+            ListingSort::Name => "Name: A to Z",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, CatalogError> {
+        ListingSort::ALL
+            .into_iter()
+            .find(|s| s.param() == text)
+            .ok_or_else(|| CatalogError::InvalidInput(format!("unknown sort order `{}`", text.chars().take(40).collect::<String>())))
+    }
+}
+
+/// A keyset position in a listing: the sort key and id of the last product shown.
+/// Opaque to shoppers; encoded into the `after` query parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingCursor {
+    pub key: String,
+    pub id: i64,
+}
+
+impl ListingCursor {
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.id, self.key)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, CatalogError> {
+        let bad = || CatalogError::InvalidInput("that page link is not valid".into());
+        let (id, key) = text.split_once('~').ok_or_else(bad)?;
+        let id = id.parse::<i64>().map_err(|_| bad())?;
+        if id <= 0 || key.len() > 400 {
+            return Err(bad());
+        }
+        Ok(ListingCursor { key: key.to_owned(), id })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPage {
+    pub name: String,
+    pub path: String,
+    pub description: String,
+    pub breadcrumbs: Vec<CategoryLink>,
+    pub children: Vec<CategoryLink>,
+    pub products: Vec<ProductCard>,
+    pub sort: ListingSort,
+    pub next: Option<String>,
+    pub is_first_page: bool,
+    pub total: i64,
+    pub canonical: String,
+}
+
+/// Whether a variant can be bought now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Availability {
+    InStock,
+    LowStock(i32),
+    OutOfStock,
+}
+
+impl Availability {
+    pub const LOW_STOCK: i32 = 5;
+
+    pub fn from_stock(on_hand: i32) -> Self {
+        match on_hand {
+            n if n <= 0 => Availability::OutOfStock,
+            n if n <= Self::LOW_STOCK => Availability::LowStock(n),
+            _ => Availability::InStock,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Availability::InStock => "In stock".into(),
+            Availability::LowStock(n) => format!("Only {n} left"),
+            Availability::OutOfStock => "Out of stock".into(),
+        }
+    }
+
+    pub fn schema_org(&self) -> &'static str {
+        match self {
+            Availability::OutOfStock => "https://schema.org/OutOfStock",
+            Availability::LowStock(_) => "https://schema.org/LimitedAvailability",
+            Availability::InStock => "https://schema.org/InStock",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantDetail {
+    pub sku: String,
+    pub price: Money,
+    pub availability: Availability,
+    /// Values by the position of the product's option names.
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeValue {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub brand: Option<String>,
+    pub breadcrumbs: Vec<CategoryLink>,
+    pub option_names: Vec<String>,
+    pub variants: Vec<VariantDetail>,
+    pub images: Vec<ImageRef>,
+    pub attributes: Vec<AttributeValue>,
+    pub canonical: String,
+    pub public_url: String,
+}
+
+impl ProductDetail {
+    /// The variant a `?variant=SKU` parameter names, or the first one.
+    pub fn selected(&self, sku: Option<&str>) -> Option<&VariantDetail> {
+        sku.and_then(|s| self.variants.iter().find(|v| v.sku == s))
+            .or_else(|| self.variants.first())
+    }
+
+    /// Distinct values of one option, in the order variants list them.
+    pub fn option_values(&self, position: usize) -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        for v in &self.variants {
+            if let Some(val) = v.options.get(position)
+                && !values.contains(val)
+            {
+                values.push(val.clone());
+            }
+        }
+        values
+    }
+
+    /// The variant to switch to when the shopper picks `value` for option `position`,
+    /// keeping the other options of `current` where such a variant exists.
+    pub fn variant_for(&self, current: &VariantDetail, position: usize, value: &str) -> Option<&VariantDetail> {
+        let matches = |v: &&VariantDetail| v.options.get(position).map(String::as_str) == Some(value);
+        self.variants
+            .iter()
+            .filter(matches)
+            .find(|v| {
+                v.options
+                    .iter()
+                    .zip(&current.options)
+                    .enumerate()
+                    .all(|(i, (a, b))| i == position || a == b)
+            })
+            .or_else(|| self.variants.iter().find(matches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::money::Currency;
+
+    fn variant(sku: &str, options: &[&str]) -> VariantDetail {
+        VariantDetail {
+            sku: sku.into(),
+            price: Money::from_minor(100, Currency::GBP),
+            availability: Availability::InStock,
+            options: options.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn laptop() -> ProductDetail {
+        ProductDetail {
+            id: 1,
+            slug: "laptop".into(),
+            title: "Laptop".into(),
+            description: String::new(),
+            brand: None,
+            breadcrumbs: vec![],
+            option_names: vec!["screen size".into(), "RAM".into()],
+            variants: vec![
+                variant("L13-8", &["13 inch", "8GB"]),
+                variant("L15-8", &["15 inch", "8GB"]),
+                variant("L13-16", &["13 inch", "16GB"]),
+                variant("L15-16", &["15 inch", "16GB"]),
+            ],
+            images: vec![],
+            attributes: vec![],
+            canonical: String::new(),
+            public_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn variant_switch_keeps_other_options() {
+        let p = laptop();
+        let current = p.selected(Some("L13-16")).cloned().unwrap();
+        assert_eq!(p.variant_for(&current, 0, "15 inch").map(|v| v.sku.as_str()), Some("L15-16"));
+        assert_eq!(p.variant_for(&current, 1, "8GB").map(|v| v.sku.as_str()), Some("L13-8"));
+        assert_eq!(p.option_values(0), vec!["13 inch", "15 inch"]);
+        assert_eq!(p.selected(Some("nope")).map(|v| v.sku.as_str()), Some("L13-8"));
+    }
+
+    #[test]
+    fn cursor_round_trip_and_rejects_garbage() {
+        let c = ListingCursor { key: "a~b c".into(), id: 42 };
+        assert_eq!(ListingCursor::decode(&c.encode()), Ok(c));
+        for bad in ["", "x", "abc~1", "-1~x", "0~x"] {
+            assert!(ListingCursor::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn availability_thresholds() {
+        assert_eq!(Availability::from_stock(0), Availability::OutOfStock);
+        assert_eq!(Availability::from_stock(-3), Availability::OutOfStock);
+        assert_eq!(Availability::from_stock(5), Availability::LowStock(5));
+        assert_eq!(Availability::from_stock(6), Availability::InStock);
+    }
+
+    #[test]
+    fn image_widths() {
+        let img = ImageRef { key: "ab".into(), alt: "x".into(), width: 1600, height: 1067, widths: vec![320, 640, 1024, 1600] };
+        assert_eq!(img.best_width(500), 640);
+        assert_eq!(img.best_width(5000), 1600);
+        assert_eq!(img.height_at(320), 213);
+        assert!(img.srcset().starts_with("/media/products/ab-320.webp 320w, "));
+    }
+
+    #[test]
+    fn sort_params() {
+        for s in ListingSort::ALL {
+            assert_eq!(ListingSort::parse(s.param()), Ok(s));
+        }
+        assert!(ListingSort::parse("price; drop table").is_err());
+    }
+}

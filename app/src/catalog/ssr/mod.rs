@@ -1,0 +1,16 @@
+//! Catalog services: database reads for pages, and writes for imports.
+
+mod input;
+mod read;
+mod rows;
+mod write;
+
+pub use input::{AttributeInput, AttributeValueInput, ImageInput, ProductInput, VariantInput};
+pub use read::{category_page, home_page, nav_categories, product_detail, sitemap_entries, SitemapEntry};
+pub use write::{set_actor, upsert_product, UpsertError, UpsertOutcome, WriteCache};
+
+/// Logs a database error with its cause chain once, and hands the caller a safe error.
+pub(crate) fn unavailable(err: sqlx::Error) -> super::model::CatalogError {
+    tracing::error!(error = %err, error.debug = ?err, "catalog query failed");
+    super::model::CatalogError::Unavailable
+}

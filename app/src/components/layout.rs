@@ -1,0 +1,88 @@
+//! The header with navigation and the footer with the data sets' attributions.
+
+use crate::catalog::api::get_nav;
+use leptos::prelude::*;
+use stylers_macro::style;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let nav = Resource::new(|| (), |_| get_nav());
+    let cls = style! {
+        header {
+            display: flex;
+            flex-wrap: wrap;
+            align-items: center;
+            gap: 0.5rem 2rem;
+            padding: 0.75rem clamp(1rem, 4vw, 3rem);
+            background: var(--ink);
+            color: var(--paper);
+        }
+        a {
+            color: var(--paper);
+            text-decoration: none;
+        }
+        a:hover, a:focus-visible {
+            text-decoration: underline;
+        }
+        .brand {
+            font-size: 1.4rem;
+            font-weight: 700;
+            letter-spacing: 0.03rem;
+        }
+        ul {
+            display: flex;
+            flex-wrap: wrap;
+            gap: 1.25rem;
+            list-style: none;
+            margin: 0;
+            padding: 0;
+        }
+    };
+    view! { class=cls,
+        <header>
+            <a class="brand" href="/">"Mercato"</a>
+            <nav aria-label="Categories">
+                <ul>
+                    <Suspense fallback=|| ()>
+                        // A failed load was logged on the server; the page still works without the menu.
+                        {move || Suspend::new(async move {
+                            nav.await
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|c| {
+                                    let href = c.href();
+                                    view! { class=cls, <li><a href=href>{c.name}</a></li> }
+                                })
+                                .collect_view()
+                        })}
+                    </Suspense>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    let cls = style! {
+        footer {
+            margin-top: 4rem;
+            padding: 2rem clamp(1rem, 4vw, 3rem);
+            border-top: 1px solid var(--line);
+            color: var(--muted);
+            font-size: 0.85rem;
+        }
+        a {
+            color: var(--muted);
+        }
+    };
+    view! { class=cls,
+        <footer>
+            <p>
+                "Demo catalog from the Vendure sample data (MIT licence); product photos from "
+                <a href="https://unsplash.com/license">"Unsplash"</a>
+                ". Online Retail data set: Chen, Sain and Guo (2012), UCI Machine Learning Repository, CC BY 4.0."
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,6 @@
+//! One file per route.
+
+pub mod category;
+pub mod home;
+pub mod not_found;
+pub mod product;

@@ -1,0 +1,53 @@
+//! What the server hands to pages and server functions through context.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+use std::path::PathBuf;
+
+/// Connection pools: writes go to the primary; catalog reads may go to a replica.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub primary: PgPool,
+    pub replica: PgPool,
+}
+
+impl Db {
+    /// One pool for everything (no read replica configured).
+    pub fn single(pool: PgPool) -> Self {
+        Db { primary: pool.clone(), replica: pool }
+    }
+}
+
+/// Facts about the site that pages need.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub name: String,
+    /// Absolute base URL without a trailing slash, for canonical links and the sitemap.
+    pub public_url: String,
+    pub page_size: i64,
+}
+
+impl Site {
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.public_url, path)
+    }
+}
+
+/// The axum router state. Leptos provides it as context to pages and server functions.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub site: Site,
+    pub media_dir: PathBuf,
+}
+
+/// The state from context, or a logged error (never a panic) if the server forgot it.
+pub fn app_state() -> Option<AppState> {
+    let state = leptos::prelude::use_context::<AppState>();
+    if state.is_none() {
+        tracing::error!("AppState is missing from the Leptos context");
+    }
+    state
+}

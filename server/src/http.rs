@@ -1,0 +1,121 @@
+//! The axum router: Leptos pages and server functions, operations endpoints, media,
+//! sitemap and robots.
+
+use app::state::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Leptos options from cargo-leptos's environment, or defaults that match Cargo.toml.
+pub fn leptos_options() -> LeptosOptions {
+    match leptos::config::get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder()
+            .output_name("mercato")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .build(),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let media = Router::new()
+        .fallback_service(ServeDir::new(state.media_dir.join("")))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)));
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/robots.txt", get(robots))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/styles/{file}", get(scoped_css))
+        .nest("/media", media)
+        .leptos_routes(&state, routes, move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers within two seconds.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let check = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db.primary),
+    )
+    .await;
+    match check {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check: database error");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database timed out").into_response(),
+    }
+}
+
+async fn robots(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {}\n",
+        state.site.absolute("/sitemap.xml")
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+async fn sitemap(State(state): State<AppState>) -> Response {
+    let entries = match app::catalog::ssr::sitemap_entries(&state.db.replica).await {
+        Ok(entries) => entries,
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "sitemap unavailable").into_response(),
+    };
+    let mut xml = String::with_capacity(128 + entries.len() * 128);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    xml.push_str(&format!("<url><loc>{}</loc></url>\n", xml_escape(&state.site.absolute("/"))));
+    for e in entries {
+        xml.push_str(&format!(
+            "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            xml_escape(&state.site.absolute(&e.path)),
+            e.updated_at.format("%Y-%m-%d")
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+}
+
+/// The scoped component CSS, compiled into the binary. The file name carries its hash.
+async fn scoped_css(Path(file): Path<String>) -> Response {
+    let current = format!("scoped-{}.css", app::styles::scoped_css_version());
+    if !file.starts_with("scoped-") || !file.ends_with(".css") {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    // An old hash still gets today's styles, but must not be cached for long.
+    let cache = if file == current { IMMUTABLE } else { "no-cache" };
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, cache)
+        .body(Body::from(app::styles::SCOPED_CSS))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}

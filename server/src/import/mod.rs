@@ -1,0 +1,232 @@
+//! `server import`: Vendure sample, Online Retail, and the generic JSONL/CSV format.
+//!
+//! Parsing happens first and fully (a file that cannot be read at all fails before any
+//! write). Rows that break a rule are skipped with their line number and reason. Products
+//! are written in batches, one transaction each: a failure rolls back the whole batch and
+//! stops the import, so no batch is ever half-written. Re-imports match products by SKU.
+
+pub mod generic;
+pub mod images;
+pub mod online_retail;
+pub mod vendure;
+
+use app::catalog::ssr::{set_actor, upsert_product, ProductInput, UpsertError, UpsertOutcome, WriteCache};
+use images::ImageStore;
+use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::PgPool;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A product parsed from a file, with its photos still to be processed.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub line: u64,
+    pub product: ProductInput,
+    pub images: Vec<ImageSource>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSource {
+    pub path: PathBuf,
+    pub alt: String,
+}
+
+/// A row left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub line: u64,
+    pub reason: String,
+}
+
+impl Skip {
+    pub fn new(line: u64, reason: impl Into<String>) -> Self {
+        Skip { line, reason: reason.into() }
+    }
+}
+
+pub type Row = Result<Draft, Skip>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file as a whole cannot be imported; nothing was written.
+    #[error("{0}")]
+    File(String),
+    /// A batch failed in the database and was rolled back; earlier batches stay imported.
+    #[error("batch starting at line {line} was rolled back ({committed} products in earlier batches are imported): {source}")]
+    Batch {
+        line: u64,
+        committed: u64,
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ImportReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: Vec<Skip>,
+    pub warnings: Vec<Skip>,
+}
+
+impl ImportReport {
+    fn count(&mut self, outcome: UpsertOutcome) {
+        match outcome {
+            UpsertOutcome::Inserted(_) => self.inserted += 1,
+            UpsertOutcome::Updated(_) => self.updated += 1,
+            UpsertOutcome::Unchanged(_) => self.unchanged += 1,
+        }
+    }
+
+    pub fn committed(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "imported: {} new, {} updated, {} unchanged; skipped: {}; warnings: {}",
+            self.inserted,
+            self.updated,
+            self.unchanged,
+            self.skipped.len(),
+            self.warnings.len()
+        )?;
+        for s in &self.skipped {
+            writeln!(f, "  skipped line {}: {}", s.line, s.reason)?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning line {}: {}", w.line, w.reason)?;
+        }
+        Ok(())
+    }
+}
+
+pub struct ImportOptions {
+    pub batch_size: usize,
+    /// Recorded in the catalog history as who made the change.
+    pub actor: String,
+    pub progress: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { batch_size: 200, actor: "import".into(), progress: false }
+    }
+}
+
+/// Writes parsed rows in batches. See the module documentation for the guarantees.
+pub async fn run(pool: &PgPool, store: &ImageStore, rows: Vec<Row>, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    let bar = if opts.progress { ProgressBar::new(rows.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} products ({eta} left) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut report = ImportReport::default();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Row> = rows.by_ref().take(opts.batch_size.max(1)).collect();
+        let size = batch.len() as u64;
+        let mut drafts = Vec::with_capacity(batch.len());
+        for row in batch {
+            match row {
+                Ok(draft) => drafts.push(with_images(store, draft, &mut report).await),
+                Err(skip) => report.skipped.push(skip),
+            }
+        }
+        if let Some(first) = drafts.first() {
+            let first_line = first.0;
+            write_batch(pool, drafts, opts, &mut report)
+                .await
+                .map_err(|source| ImportError::Batch { line: first_line, committed: report.committed(), source })?;
+        }
+        bar.inc(size);
+    }
+    bar.finish_and_clear();
+    report.skipped.sort_by_key(|s| s.line);
+    report.warnings.sort_by_key(|s| s.line);
+    Ok(report)
+}
+
+/// Processes a draft's photos; a photo that cannot be used is a warning, not a lost product.
+async fn with_images(store: &ImageStore, draft: Draft, report: &mut ImportReport) -> (u64, ProductInput) {
+    let Draft { line, mut product, images } = draft;
+    for src in images {
+        let store = store.clone();
+        let result = tokio::task::spawn_blocking(move || store.store(&src.path, &src.alt)).await;
+        match result {
+            Ok(Ok(image)) => product.images.push(image),
+            Ok(Err(e)) => report.warnings.push(Skip::new(line, e.to_string())),
+            Err(e) => report.warnings.push(Skip::new(line, format!("image processing failed: {e}"))),
+        }
+    }
+    (line, product)
+}
+
+async fn write_batch(
+    pool: &PgPool,
+    drafts: Vec<(u64, ProductInput)>,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    set_actor(&mut tx, &opts.actor).await?;
+    let mut cache = WriteCache::default();
+    let mut outcomes = Vec::with_capacity(drafts.len());
+    let mut rejected = Vec::new();
+    for (line, product) in drafts {
+        match upsert_product(&mut tx, &product, &mut cache).await {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(UpsertError::Rejected(reason)) => rejected.push(Skip::new(line, reason)),
+            Err(UpsertError::Database(e)) => return Err(e), // tx rolls back on drop
+        }
+    }
+    tx.commit().await?;
+    outcomes.into_iter().for_each(|o| report.count(o));
+    report.skipped.extend(rejected);
+    Ok(())
+}
+
+/// Reads a whole file, with the path in the error.
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))
+}
+
+/// An attribute's code from its name: "Plant type" -> "plant_type".
+pub(crate) fn attribute_code(name: &str) -> Result<String, String> {
+    let slug = app::catalog::ids::Slug::from_title(name).map_err(|_| format!("attribute name `{name}` has no letters or digits"))?;
+    Ok(slug.as_str().replace('-', "_"))
+}
+
+/// Title case for shouted descriptions: "WHITE METAL LANTERN" -> "White Metal Lantern".
+pub(crate) fn title_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut start = true;
+    for ch in text.trim().chars() {
+        if ch.is_alphabetic() {
+            if start {
+                out.extend(ch.to_uppercase());
+            } else {
+                out.extend(ch.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(ch);
+            // Apostrophes keep the word going ("Children's"); other marks start a new one.
+            start = !(ch == '\'' || ch == '’' || ch.is_ascii_digit());
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn title_case_words() {
+        assert_eq!(super::title_case("WHITE HANGING HEART T-LIGHT HOLDER"), "White Hanging Heart T-Light Holder");
+        assert_eq!(super::title_case("CHILDREN'S  APRON "), "Children's Apron");
+    }
+}

@@ -1,0 +1,89 @@
+//! `server serve`: the shop over HTTP until Ctrl-C or SIGTERM, then a graceful stop.
+
+use crate::database::{self, Database};
+use crate::http;
+use crate::settings::Settings;
+use app::state::{AppState, Site};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Everything the router needs, from settings and an open database.
+pub fn app_state(settings: &Settings, database: &Database, public_url: String) -> AppState {
+    let mut leptos_options = http::leptos_options();
+    if let Some(addr) = settings.http.addr {
+        leptos_options.site_addr = addr;
+    }
+    AppState {
+        leptos_options,
+        db: database.db.clone(),
+        site: Site {
+            name: "Mercato".into(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            page_size: settings.catalog.page_size,
+        },
+        media_dir: settings.data_dir.join("media"),
+    }
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let addr = settings.http.addr.unwrap_or(http::leptos_options().site_addr);
+    let database = database::open(&settings).await?;
+    if let Err(e) = crate::seed::seed_if_new(&settings, &database.db.primary).await {
+        database.close().await;
+        return Err(e.into());
+    }
+    let listener = match TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            database.close().await;
+            anyhow::bail!("cannot listen on {addr}: {e} (set MERCATO_HTTP__ADDR to another address)");
+        }
+    };
+    let local = listener.local_addr()?;
+    let public_url = settings.http.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let state = app_state(&settings, &database, public_url);
+    tracing::info!(address = %local, "Mercato is listening on http://{local}");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stop_tx.send(true);
+    });
+    let mut graceful = stop_rx.clone();
+    let server = axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+    let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
+    let mut deadline = stop_rx;
+    tokio::select! {
+        result = server => result?,
+        _ = async {
+            let _ = deadline.wait_for(|stop| *stop).await;
+            tokio::time::sleep(grace).await;
+        } => tracing::warn!("grace period over; closing remaining connections"),
+    }
+    database.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
