@@ -69,7 +69,7 @@ impl ImageStore {
                     .encode(QUALITY);
                 // Write then rename: a crash never leaves a half-written file under the final name.
                 let final_path = self.path(&key, w);
-                let tmp = final_path.with_extension("webp.tmp");
+                let tmp = final_path.with_extension(format!("{}.{}.tmp", std::process::id(), unique()));
                 fs::write(&tmp, &*encoded)?;
                 fs::rename(&tmp, &final_path)?;
             }
@@ -87,6 +87,13 @@ impl ImageStore {
     fn path(&self, key: &str, width: u32) -> PathBuf {
         self.dir.join(format!("{key}-{width}.webp"))
     }
+}
+
+/// A number no other call in this process gets: temporary files never clash.
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Standard widths below the original, plus the original (capped at the largest standard).

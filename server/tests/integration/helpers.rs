@@ -1,0 +1,171 @@
+//! Test harness: one embedded PostgreSQL per test run, a fresh database per test, the
+//! real router on a random port, and a client that talks HTTP to it.
+
+use app::state::{AppState, Db, Site};
+use server::database::MIGRATOR;
+use server::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use server::import::{self, images::ImageStore, ImportOptions};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::sync::OnceCell;
+
+/// Where test clusters and media live: reachable by the postgres user, outside the repo.
+pub fn test_root() -> PathBuf {
+    PathBuf::from("/tmp/mercato-tests")
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/vendure-sample")
+}
+
+/// The shared media directory: images are content-addressed, so tests can share them.
+pub fn media_dir() -> PathBuf {
+    test_root().join("media")
+}
+
+struct Cluster {
+    base_url: String,
+}
+
+static CLUSTER: OnceCell<Cluster> = OnceCell::const_new();
+static SEEDED_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// Removes the clusters of test runs whose process is gone.
+fn remove_stale_runs(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("run-").and_then(|p| p.parse::<i32>().ok()) {
+            // SAFETY: signal 0 only checks whether the process exists.
+            if unsafe { libc::kill(pid, 0) } != 0 {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+async fn cluster() -> &'static Cluster {
+    CLUSTER
+        .get_or_init(|| async {
+            let root = test_root();
+            std::fs::create_dir_all(&root).expect("create the test root");
+            remove_stale_runs(&root);
+            let dir = root.join(format!("run-{}", std::process::id()));
+            let opts = EmbeddedOptions { unsafe_fast: true, database: "postgres".into(), ..Default::default() };
+            let pg = EmbeddedPostgres::start(&dir, &opts).await.expect("start the test cluster");
+            let base_url = pg.url.clone();
+            // The postmaster stops when this process exits (parent-death signal).
+            std::mem::forget(pg);
+            Cluster { base_url }
+        })
+        .await
+}
+
+fn url_for(base: &str, db: &str) -> String {
+    match base.rsplit_once('/') {
+        Some((b, _)) => format!("{b}/{db}"),
+        None => base.to_owned(),
+    }
+}
+
+async fn admin(cluster: &Cluster) -> PgConnection {
+    PgConnection::connect(&cluster.base_url).await.expect("connect to the test cluster")
+}
+
+/// A new, migrated, empty database; returns its URL.
+pub async fn fresh_database() -> String {
+    let cluster = cluster().await;
+    let name = format!("t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+    let mut conn = admin(cluster).await;
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let url = url_for(&cluster.base_url, &name);
+    let pool = PgPool::connect(&url).await.expect("connect");
+    MIGRATOR.run(&pool).await.expect("migrate");
+    pool.close().await;
+    url
+}
+
+/// A new database holding the demo catalog, copied from a template seeded once per run.
+pub async fn seeded_database() -> String {
+    let cluster = cluster().await;
+    let template = SEEDED_TEMPLATE
+        .get_or_init(|| async {
+            let url = fresh_database().await;
+            let pool = PgPool::connect(&url).await.expect("connect");
+            let rows = import::vendure::parse(&seed_dir(), app::catalog::money::Currency::USD).expect("parse the seed");
+            let report = import::run(&pool, &ImageStore::new(&media_dir()), rows, &ImportOptions::default())
+                .await
+                .expect("import the seed");
+            assert_eq!(report.inserted, 53, "{report}");
+            pool.close().await;
+            url.rsplit('/').next().unwrap_or_default().to_owned()
+        })
+        .await;
+    let name = format!("t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+    let mut conn = admin(cluster).await;
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database from template");
+    url_for(&cluster.base_url, &name)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let resp = self.get(path).await;
+        let status = resp.status().as_u16();
+        (status, resp.text().await.expect("body"))
+    }
+}
+
+/// Starts the real router on 127.0.0.1:0 against `db_url`.
+pub async fn spawn_app_with(db_url: &str, page_size: i64) -> TestApp {
+    let pool = PgPoolOptions::new().max_connections(8).connect(db_url).await.expect("connect");
+    spawn_with_pool(pool, page_size).await
+}
+
+pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let base = format!("http://{addr}");
+    let state = AppState {
+        leptos_options: server::http::leptos_options(),
+        db: Db::single(pool.clone()),
+        site: Site { name: "Mercato".into(), public_url: base.clone(), page_size },
+        media_dir: media_dir(),
+    };
+    let router = server::http::router(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { base, pool, client }
+}
+
+/// A seeded shop on a fresh database.
+pub async fn spawn_shop() -> TestApp {
+    spawn_app_with(&seeded_database().await, 12).await
+}
+
+/// Every `href="..."` value in a page, in order.
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).map(|s| s.replace("&amp;", "&")).collect()
+}

@@ -1,0 +1,7 @@
+//! Integration tests against real PostgreSQL and the real router over HTTP.
+
+mod embedded;
+mod faults;
+mod helpers;
+mod importing;
+mod pages;
