@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use stylers_core::{from_ts, Class};
+use stylers_core::{Class, from_ts};
 use syn::visit::Visit;
 
 struct Finder {
@@ -20,15 +20,23 @@ struct Finder {
 impl<'ast> Visit<'ast> for Finder {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if mac.path.segments.last().is_some_and(|s| s.ident == "style") {
-            let line = mac.path.segments.first().map(|s| s.ident.span().start().line).unwrap_or(0);
-            self.found.push((self.file.clone(), line, mac.tokens.clone()));
+            let line = mac
+                .path
+                .segments
+                .first()
+                .map(|s| s.ident.span().start().line)
+                .unwrap_or(0);
+            self.found
+                .push((self.file.clone(), line, mac.tokens.clone()));
         }
         syn::visit::visit_macro(self, mac);
     }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -45,10 +53,15 @@ fn main() {
     let mut files = Vec::new();
     rust_files(Path::new("src"), &mut files);
 
-    let mut finder = Finder { file: PathBuf::new(), found: Vec::new() };
+    let mut finder = Finder {
+        file: PathBuf::new(),
+        found: Vec::new(),
+    };
     for file in files {
-        let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
-        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("parse {}: {e}", file.display()));
+        let text =
+            fs::read_to_string(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+        let ast =
+            syn::parse_file(&text).unwrap_or_else(|e| panic!("parse {}: {e}", file.display()));
         finder.file = file;
         finder.visit_file(&ast);
     }

@@ -11,9 +11,9 @@ pub mod styles;
 
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Stylesheet};
+use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 use pages::{category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -45,6 +45,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (tests wait for it).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/mercato.css" />
         <Router>

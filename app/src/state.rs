@@ -15,7 +15,10 @@ pub struct Db {
 impl Db {
     /// One pool for everything (no read replica configured).
     pub fn single(pool: PgPool) -> Self {
-        Db { primary: pool.clone(), replica: pool }
+        Db {
+            primary: pool.clone(),
+            replica: pool,
+        }
     }
 }
 

@@ -33,15 +33,25 @@ mod tests {
         let mut count = 0;
         for line in SCOPED_CLASSES.lines() {
             let mut cols = line.split('\t');
-            let (Some(class), Some(place), Some(hash)) = (cols.next(), cols.next(), cols.next()) else {
+            let (Some(class), Some(place), Some(hash)) = (cols.next(), cols.next(), cols.next())
+            else {
                 panic!("malformed manifest line: {line}");
             };
             if let Some((other_place, other_hash)) = by_class.insert(class, (place, hash)) {
-                assert_eq!(other_hash, hash, "{class} names different styles at {other_place} and {place}");
+                assert_eq!(
+                    other_hash, hash,
+                    "{class} names different styles at {other_place} and {place}"
+                );
             }
-            assert!(SCOPED_CSS.contains(&format!(".{class}")), "no CSS for {class} ({place})");
+            assert!(
+                SCOPED_CSS.contains(&format!(".{class}")),
+                "no CSS for {class} ({place})"
+            );
             count += 1;
         }
-        assert!(count >= 4, "expected the components' scoped styles, found {count}");
+        assert!(
+            count >= 4,
+            "expected the components' scoped styles, found {count}"
+        );
     }
 }

@@ -3,8 +3,8 @@
 use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use crate::settings::Settings;
 use app::state::Db;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -30,7 +30,8 @@ pub enum DatabaseError {
 }
 
 pub async fn pool(url: &str, settings: &Settings) -> Result<PgPool, DatabaseError> {
-    let options = PgConnectOptions::from_str(url).map_err(|e| DatabaseError::BadUrl(e.to_string()))?;
+    let options =
+        PgConnectOptions::from_str(url).map_err(|e| DatabaseError::BadUrl(e.to_string()))?;
     PgPoolOptions::new()
         .max_connections(settings.database.max_connections)
         .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_secs))
@@ -67,7 +68,10 @@ pub async fn open(settings: &Settings) -> Result<Database, DatabaseError> {
         Some(read_url) => pool(read_url, settings).await?,
         None => primary.clone(),
     };
-    Ok(Database { db: Db { primary, replica }, embedded })
+    Ok(Database {
+        db: Db { primary, replica },
+        embedded,
+    })
 }
 
 impl Database {

@@ -40,7 +40,10 @@ pub enum EmbeddedError {
     #[error("PostgreSQL did not start (see {log}): {detail}")]
     Start { log: PathBuf, detail: String },
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> EmbeddedError {
@@ -93,7 +96,9 @@ impl EmbeddedPostgres {
         let bins = find_binaries(opts.bin_dir.as_deref())?;
         let run_as = run_as()?;
         fs::create_dir_all(data_dir).map_err(io(format!("create {}", data_dir.display())))?;
-        let data_dir = data_dir.canonicalize().map_err(io(format!("resolve {}", data_dir.display())))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(io(format!("resolve {}", data_dir.display())))?;
         let cluster_dir = cluster_location(&data_dir, run_as)?;
         let log_path = data_dir.join("postgres.log");
 
@@ -102,20 +107,39 @@ impl EmbeddedPostgres {
             init_cluster(&bins, &cluster_dir, run_as, &log_path)?;
             tracing::info!(cluster.dir = %cluster_dir.display(), elapsed_ms = started.elapsed().as_millis() as u64, "created PostgreSQL cluster");
         }
-        let password = fs::read_to_string(cluster_dir.join(PASSWORD_FILE))
-            .map_err(io(format!("read the cluster password in {}", cluster_dir.display())))?;
+        let password = fs::read_to_string(cluster_dir.join(PASSWORD_FILE)).map_err(io(format!(
+            "read the cluster password in {}",
+            cluster_dir.display()
+        )))?;
         let password = password.trim().to_owned();
 
         if let Some((pid, port)) = running_postmaster(&cluster_dir) {
-            tracing::info!(pid, port, "reusing the PostgreSQL already running for this data directory");
+            tracing::info!(
+                pid,
+                port,
+                "reusing the PostgreSQL already running for this data directory"
+            );
             let url = url_for(&password, port, &opts.database);
             wait_ready(&password, port, None, &log_path).await?;
             create_database(&password, port, &opts.database).await?;
-            return Ok(EmbeddedPostgres { url, cluster_dir, port, pid, exited: None });
+            return Ok(EmbeddedPostgres {
+                url,
+                cluster_dir,
+                port,
+                pid,
+                exited: None,
+            });
         }
 
         let port = free_port().map_err(io("find a free port"))?;
-        let (pid, exited) = spawn_postmaster(&bins, &cluster_dir, run_as, port, opts.unsafe_fast, &log_path)?;
+        let (pid, exited) = spawn_postmaster(
+            &bins,
+            &cluster_dir,
+            run_as,
+            port,
+            opts.unsafe_fast,
+            &log_path,
+        )?;
         let pg = EmbeddedPostgres {
             url: url_for(&password, port, &opts.database),
             cluster_dir,
@@ -144,11 +168,15 @@ impl EmbeddedPostgres {
         };
         // SAFETY: kill(2) with a pid we spawned; no memory is involved.
         unsafe { libc::kill(self.pid, libc::SIGINT) };
-        let waited = tokio::task::spawn_blocking(move || exited.recv_timeout(Duration::from_secs(30))).await;
+        let waited =
+            tokio::task::spawn_blocking(move || exited.recv_timeout(Duration::from_secs(30))).await;
         match waited {
             Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
             _ => {
-                tracing::warn!(pid = self.pid, "PostgreSQL did not stop in 30 s; sending SIGQUIT");
+                tracing::warn!(
+                    pid = self.pid,
+                    "PostgreSQL did not stop in 30 s; sending SIGQUIT"
+                );
                 // SAFETY: as above.
                 unsafe { libc::kill(self.pid, libc::SIGQUIT) };
             }
@@ -167,11 +195,15 @@ struct Binaries {
 
 fn find_binaries(bin_dir: Option<&Path>) -> Result<Binaries, EmbeddedError> {
     let from_dir = |dir: &Path| {
-        let b = Binaries { initdb: dir.join("initdb"), postgres: dir.join("postgres") };
+        let b = Binaries {
+            initdb: dir.join("initdb"),
+            postgres: dir.join("postgres"),
+        };
         (b.initdb.is_file() && b.postgres.is_file()).then_some(b)
     };
     if let Some(dir) = bin_dir {
-        return from_dir(dir).ok_or_else(|| EmbeddedError::BinariesMissing(format!(" in {}", dir.display())));
+        return from_dir(dir)
+            .ok_or_else(|| EmbeddedError::BinariesMissing(format!(" in {}", dir.display())));
     }
     // Debian keeps them out of PATH, one directory per major version; prefer the newest.
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
@@ -185,7 +217,7 @@ fn find_binaries(bin_dir: Option<&Path>) -> Result<Binaries, EmbeddedError> {
                 Some((v, e.path().join("bin")))
             })
             .collect();
-        versions.sort_by(|a, b| b.0.cmp(&a.0));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
         candidates.extend(versions.into_iter().map(|(_, p)| p));
     }
     candidates
@@ -226,7 +258,11 @@ fn reachable_by(dir: &Path, user: RunAs) -> bool {
 fn cluster_location(data_dir: &Path, run_as: Option<RunAs>) -> Result<PathBuf, EmbeddedError> {
     let preferred = data_dir.join("postgres");
     let Some(user) = run_as else {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(&preferred).map_err(io("create the cluster directory"))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&preferred)
+            .map_err(io("create the cluster directory"))?;
         return Ok(preferred);
     };
     let dir = if reachable_by(data_dir, user) {
@@ -241,21 +277,33 @@ fn cluster_location(data_dir: &Path, run_as: Option<RunAs>) -> Result<PathBuf, E
         );
         let note = data_dir.join("postgres-location.txt");
         let _ = fs::write(&note, format!("{}\n", fallback.display()));
-        fs::DirBuilder::new().recursive(true).mode(0o755).create("/var/lib/mercato/clusters").map_err(io("create /var/lib/mercato/clusters"))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create("/var/lib/mercato/clusters")
+            .map_err(io("create /var/lib/mercato/clusters"))?;
         fallback
     };
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(io(format!("create {}", dir.display())))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(io(format!("create {}", dir.display())))?;
     chown(&dir, user)?;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io("chmod the cluster directory"))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+        .map_err(io("chmod the cluster directory"))?;
     Ok(dir)
 }
 
 fn chown(path: &Path, user: RunAs) -> Result<(), EmbeddedError> {
-    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)).map_err(io(format!("chown {}", path.display())))
+    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
+        .map_err(io(format!("chown {}", path.display())))
 }
 
 fn fnv64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn random_password() -> Result<String, EmbeddedError> {
@@ -266,7 +314,11 @@ fn random_password() -> Result<String, EmbeddedError> {
 }
 
 fn log_file(path: &Path) -> Result<fs::File, EmbeddedError> {
-    fs::OpenOptions::new().create(true).append(true).open(path).map_err(io(format!("open {}", path.display())))
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io(format!("open {}", path.display())))
 }
 
 fn command(program: &Path, run_as: Option<RunAs>) -> Command {
@@ -276,16 +328,31 @@ fn command(program: &Path, run_as: Option<RunAs>) -> Command {
         cmd.uid(user.uid).gid(user.gid);
     }
     // The postgres user may not be able to reach our working directory.
-    cmd.current_dir("/").env("LC_ALL", "C").env("LANG", "C").stdin(Stdio::null());
+    cmd.current_dir("/")
+        .env("LC_ALL", "C")
+        .env("LANG", "C")
+        .stdin(Stdio::null());
     cmd
 }
 
-fn init_cluster(bins: &Binaries, dir: &Path, run_as: Option<RunAs>, log_path: &Path) -> Result<(), EmbeddedError> {
+fn init_cluster(
+    bins: &Binaries,
+    dir: &Path,
+    run_as: Option<RunAs>,
+    log_path: &Path,
+) -> Result<(), EmbeddedError> {
     let password = random_password()?;
     let pwfile = dir.join("initdb.pw");
     {
-        let mut f = fs::OpenOptions::new().create(true).truncate(true).write(true).mode_0600().open(&pwfile).map_err(io("write the initdb password file"))?;
-        f.write_all(password.as_bytes()).map_err(io("write the initdb password file"))?;
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode_0600()
+            .open(&pwfile)
+            .map_err(io("write the initdb password file"))?;
+        f.write_all(password.as_bytes())
+            .map_err(io("write the initdb password file"))?;
     }
     if let Some(user) = run_as {
         chown(&pwfile, user)?;
@@ -297,7 +364,14 @@ fn init_cluster(bins: &Binaries, dir: &Path, run_as: Option<RunAs>, log_path: &P
     let output = command(&bins.initdb, run_as)
         .arg("-D")
         .arg(dir)
-        .args(["-U", DB_USER, "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-instructions"])
+        .args([
+            "-U",
+            DB_USER,
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-instructions",
+        ])
         .arg(format!("--pwfile={}", outside.display()))
         .stdout(log.try_clone().map_err(io("log file"))?)
         .stderr(Stdio::piped())
@@ -307,12 +381,17 @@ fn init_cluster(bins: &Binaries, dir: &Path, run_as: Option<RunAs>, log_path: &P
     if !output.status.success() {
         return Err(EmbeddedError::Initdb {
             log: log_path.to_owned(),
-            detail: String::from_utf8_lossy(&output.stderr).trim().chars().take(800).collect(),
+            detail: String::from_utf8_lossy(&output.stderr)
+                .trim()
+                .chars()
+                .take(800)
+                .collect(),
         });
     }
     let secret = dir.join(PASSWORD_FILE);
     fs::write(&secret, &password).map_err(io("store the cluster password"))?;
-    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).map_err(io("chmod the cluster password"))?;
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600))
+        .map_err(io("chmod the cluster password"))?;
     if let Some(user) = run_as {
         chown(&secret, user)?;
     }
@@ -359,12 +438,32 @@ fn spawn_postmaster(
         .arg(dir)
         .arg("-p")
         .arg(port.to_string())
-        .args(["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"])
-        .args(["-c", "shared_buffers=256MB", "-c", "log_min_messages=warning"]);
+        .args([
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "max_connections=300",
+        ])
+        .args([
+            "-c",
+            "shared_buffers=256MB",
+            "-c",
+            "log_min_messages=warning",
+        ]);
     if unsafe_fast {
-        cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        cmd.args([
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ]);
     }
-    cmd.stdout(log.try_clone().map_err(io("log file"))?).stderr(log);
+    cmd.stdout(log.try_clone().map_err(io("log file"))?)
+        .stderr(log);
     // Its own process group: a Ctrl-C at the terminal reaches us, and we stop it in order.
     cmd.process_group(0);
     // SAFETY: prctl is async-signal-safe; it runs in the child after the uid switch, so the
@@ -395,7 +494,10 @@ fn spawn_postmaster(
         .map_err(io("start the postgres keeper thread"))?;
     let pid = pid_rx
         .recv()
-        .map_err(|_| EmbeddedError::Start { log: log_path.to_owned(), detail: "keeper thread died".into() })?
+        .map_err(|_| EmbeddedError::Start {
+            log: log_path.to_owned(),
+            detail: "keeper thread died".into(),
+        })?
         .map_err(io("run postgres"))?;
     Ok((pid, exit_rx))
 }
@@ -413,7 +515,10 @@ async fn wait_ready(
         if let Some(rx) = exited
             && rx.try_recv().is_ok()
         {
-            return Err(EmbeddedError::Start { log: log_path.to_owned(), detail: tail(log_path) });
+            return Err(EmbeddedError::Start {
+                log: log_path.to_owned(),
+                detail: tail(log_path),
+            });
         }
         match sqlx::PgConnection::connect(&url).await {
             Ok(conn) => {
@@ -421,7 +526,10 @@ async fn wait_ready(
                 return Ok(());
             }
             Err(e) if Instant::now() > deadline => {
-                return Err(EmbeddedError::Start { log: log_path.to_owned(), detail: format!("{e}; {}", tail(log_path)) });
+                return Err(EmbeddedError::Start {
+                    log: log_path.to_owned(),
+                    detail: format!("{e}; {}", tail(log_path)),
+                });
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
@@ -440,16 +548,25 @@ async fn create_database(password: &str, port: u16, database: &str) -> Result<()
         context: format!("create database {database}"),
         source: std::io::Error::other(e.to_string()),
     };
-    let mut conn = sqlx::PgConnection::connect(&url_for(password, port, "postgres")).await.map_err(fail)?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(database)
-        .fetch_one(&mut conn)
+    let mut conn = sqlx::PgConnection::connect(&url_for(password, port, "postgres"))
         .await
         .map_err(fail)?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(database)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(fail)?;
     if !exists {
         // Identifiers cannot be bound; the name is checked to be a plain identifier.
-        if !database.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') || database.is_empty() {
-            return Err(fail(sqlx::Error::Protocol(format!("bad database name {database}"))));
+        if !database
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            || database.is_empty()
+        {
+            return Err(fail(sqlx::Error::Protocol(format!(
+                "bad database name {database}"
+            ))));
         }
         let create = format!("CREATE DATABASE \"{database}\"");
         match sqlx::query(&create).execute(&mut conn).await {

@@ -2,15 +2,15 @@
 //! sitemap and robots.
 
 use app::state::AppState;
-use app::{shell, App};
+use app::{App, shell};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -35,7 +35,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let media = Router::new()
         .fallback_service(ServeDir::new(state.media_dir.join("")))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(IMMUTABLE),
+        ));
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -82,7 +85,10 @@ async fn robots(State(state): State<AppState>) -> Response {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 async fn sitemap(State(state): State<AppState>) -> Response {
@@ -93,7 +99,10 @@ async fn sitemap(State(state): State<AppState>) -> Response {
     let mut xml = String::with_capacity(128 + entries.len() * 128);
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    xml.push_str(&format!("<url><loc>{}</loc></url>\n", xml_escape(&state.site.absolute("/"))));
+    xml.push_str(&format!(
+        "<url><loc>{}</loc></url>\n",
+        xml_escape(&state.site.absolute("/"))
+    ));
     for e in entries {
         xml.push_str(&format!(
             "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
@@ -102,7 +111,11 @@ async fn sitemap(State(state): State<AppState>) -> Response {
         ));
     }
     xml.push_str("</urlset>\n");
-    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
 }
 
 /// The scoped component CSS, compiled into the binary. The file name carries its hash.
@@ -112,7 +125,11 @@ async fn scoped_css(Path(file): Path<String>) -> Response {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     // An old hash still gets today's styles, but must not be cached for long.
-    let cache = if file == current { IMMUTABLE } else { "no-cache" };
+    let cache = if file == current {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
     Response::builder()
         .header(header::CONTENT_TYPE, "text/css; charset=utf-8")
         .header(header::CACHE_CONTROL, cache)

@@ -2,7 +2,7 @@
 
 use app::catalog::money::Currency;
 use clap::{Parser, Subcommand, ValueEnum};
-use server::import::{self, images::ImageStore, online_retail::RetailOptions, ImportOptions};
+use server::import::{self, ImportOptions, images::ImageStore, online_retail::RetailOptions};
 use server::settings::Settings;
 use server::{database, seed, serve, telemetry};
 use std::io::IsTerminal;
@@ -72,8 +72,18 @@ async fn main() -> ExitCode {
         Command::Serve => serve::run(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Seed => run_seed(settings).await,
-        Command::Import { format, path, batch_size, currency, stock, category } => {
-            run_import(settings, format, path, batch_size, currency, stock, category).await
+        Command::Import {
+            format,
+            path,
+            batch_size,
+            currency,
+            stock,
+            category,
+        } => {
+            run_import(
+                settings, format, path, batch_size, currency, stock, category,
+            )
+            .await
         }
     };
     match result {
@@ -113,13 +123,27 @@ async fn run_import(
     stock: i32,
     category: String,
 ) -> anyhow::Result<()> {
-    let currency = Currency::parse(currency.as_deref().unwrap_or(&settings.catalog.default_currency))?;
+    let currency = Currency::parse(
+        currency
+            .as_deref()
+            .unwrap_or(&settings.catalog.default_currency),
+    )?;
     // Parse before touching the database: a file that cannot be read changes nothing.
     let rows = match format {
         Format::Vendure => import::vendure::parse(&path, currency)?,
         Format::OnlineRetail => {
-            let category = category.split('>').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-            import::online_retail::parse(&path, &RetailOptions { category, stock_on_hand: stock })?
+            let category = category
+                .split('>')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            import::online_retail::parse(
+                &path,
+                &RetailOptions {
+                    category,
+                    stock_on_hand: stock,
+                },
+            )?
         }
         Format::Jsonl => import::generic::parse_jsonl(&path, currency)?,
         Format::Csv => import::generic::parse_csv(&path, currency)?,
@@ -128,7 +152,12 @@ async fn run_import(
     let store = ImageStore::new(&settings.data_dir.join("media"));
     let opts = ImportOptions {
         batch_size,
-        actor: format!("import:{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+        actor: format!(
+            "import:{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
         progress: std::io::stderr().is_terminal(),
     };
     let result = import::run(&db.db.primary, &store, rows, &opts).await;

@@ -1,6 +1,6 @@
 //! The demo catalog, seeded once into a new database from the copy shipped in this repo.
 
-use crate::import::{self, images::ImageStore, ImportOptions, ImportReport};
+use crate::import::{self, ImportOptions, ImportReport, images::ImageStore};
 use crate::settings::Settings;
 use app::catalog::money::Currency;
 use sqlx::PgPool;
@@ -15,13 +15,18 @@ pub enum SeedError {
 
 /// Seeds when the database has never been seeded and holds no products. A merchant who
 /// later deletes every product does not get the demo back.
-pub async fn seed_if_new(settings: &Settings, pool: &PgPool) -> Result<Option<ImportReport>, SeedError> {
+pub async fn seed_if_new(
+    settings: &Settings,
+    pool: &PgPool,
+) -> Result<Option<ImportReport>, SeedError> {
     if !settings.catalog.seed_demo {
         return Ok(None);
     }
-    let seeded = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM app_meta WHERE key = 'demo_seeded_at') AS \"seeded!\"")
-        .fetch_one(pool)
-        .await?;
+    let seeded = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM app_meta WHERE key = 'demo_seeded_at') AS \"seeded!\""
+    )
+    .fetch_one(pool)
+    .await?;
     let has_products = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM products) AS \"any!\"")
         .fetch_one(pool)
         .await?;
@@ -36,13 +41,20 @@ pub async fn seed_if_new(settings: &Settings, pool: &PgPool) -> Result<Option<Im
     let currency = Currency::parse(&settings.catalog.default_currency).unwrap_or(Currency::USD);
     let rows = import::vendure::parse(dir, currency)?;
     let store = ImageStore::new(&settings.data_dir.join("media"));
-    let opts = ImportOptions { actor: "seed:vendure-sample".into(), ..ImportOptions::default() };
+    let opts = ImportOptions {
+        actor: "seed:vendure-sample".into(),
+        ..ImportOptions::default()
+    };
     let report = import::run(pool, &store, rows, &opts).await?;
     sqlx::query!(
         "INSERT INTO app_meta (key, value) VALUES ('demo_seeded_at', now()::text) ON CONFLICT (key) DO NOTHING"
     )
     .execute(pool)
     .await?;
-    tracing::info!(products = report.inserted, skipped = report.skipped.len(), "seeded the demo catalog");
+    tracing::info!(
+        products = report.inserted,
+        skipped = report.skipped.len(),
+        "seeded the demo catalog"
+    );
     Ok(Some(report))
 }

@@ -27,7 +27,10 @@ pub fn app_state(settings: &Settings, database: &Database, public_url: String) -
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    let addr = settings.http.addr.unwrap_or(http::leptos_options().site_addr);
+    let addr = settings
+        .http
+        .addr
+        .unwrap_or(http::leptos_options().site_addr);
     let database = database::open(&settings).await?;
     if let Err(e) = crate::seed::seed_if_new(&settings, &database.db.primary).await {
         database.close().await;
@@ -37,11 +40,17 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         Ok(l) => l,
         Err(e) => {
             database.close().await;
-            anyhow::bail!("cannot listen on {addr}: {e} (set MERCATO_HTTP__ADDR to another address)");
+            anyhow::bail!(
+                "cannot listen on {addr}: {e} (set MERCATO_HTTP__ADDR to another address)"
+            );
         }
     };
     let local = listener.local_addr()?;
-    let public_url = settings.http.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let public_url = settings
+        .http
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
     let state = app_state(&settings, &database, public_url);
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
@@ -52,10 +61,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     let mut graceful = stop_rx.clone();
-    let server = axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(async move {
-            let _ = graceful.wait_for(|stop| *stop).await;
-        });
+    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+        let _ = graceful.wait_for(|stop| *stop).await;
+    });
     let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
     let mut deadline = stop_rx;
     tokio::select! {

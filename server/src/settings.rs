@@ -3,8 +3,8 @@
 //! Nested keys use a double underscore: `MERCATO_HTTP__ADDR=0.0.0.0:8080`,
 //! `MERCATO_DATABASE__MAX_CONNECTIONS=64`. `DATABASE_URL` is honoured as the ecosystem expects.
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::SocketAddr;
@@ -91,14 +91,21 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             data_dir: PathBuf::from("data"),
-            http: HttpSettings { addr: None, public_url: None, shutdown_grace_secs: 20 },
+            http: HttpSettings {
+                addr: None,
+                public_url: None,
+                shutdown_grace_secs: 20,
+            },
             database: DatabaseSettings {
                 url: None,
                 read_url: None,
                 max_connections: 48,
                 acquire_timeout_secs: 5,
             },
-            postgres: EmbeddedPostgresSettings { bin_dir: None, unsafe_fast: false },
+            postgres: EmbeddedPostgresSettings {
+                bin_dir: None,
+                unsafe_fast: false,
+            },
             catalog: CatalogSettings {
                 page_size: 12,
                 seed_demo: true,
@@ -132,7 +139,10 @@ impl Settings {
         if file.exists() {
             figment = figment.merge(Toml::file(&file));
         } else if std::env::var_os("MERCATO_CONFIG").is_some() {
-            return Err(SettingsError::Invalid(format!("MERCATO_CONFIG names {} which does not exist", file.display())));
+            return Err(SettingsError::Invalid(format!(
+                "MERCATO_CONFIG names {} which does not exist",
+                file.display()
+            )));
         }
         figment = figment.merge(Env::prefixed("MERCATO_").ignore(&["CONFIG"]).split("__"));
         if let Ok(url) = std::env::var("DATABASE_URL")

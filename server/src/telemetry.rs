@@ -1,7 +1,7 @@
 //! Logging with `tracing`: human-readable on a terminal, JSON for machines.
 
 use crate::settings::LogSettings;
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{EnvFilter, fmt};
 
 pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_from_default_env()

@@ -5,7 +5,9 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("a SKU must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit (got `{0}`)")]
+    #[error(
+        "a SKU must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit (got `{0}`)"
+    )]
     Sku(String),
     #[error("a slug must be lower-case letters and digits joined by single hyphens (got `{0}`)")]
     Slug(String),
@@ -22,7 +24,8 @@ impl Sku {
         let ok = !t.is_empty()
             && t.len() <= 64
             && t.as_bytes()[0].is_ascii_alphanumeric()
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
         if ok {
             Ok(Sku(t.to_owned()))
         } else {
@@ -66,7 +69,10 @@ impl Slug {
         let ok = !text.is_empty()
             && text.len() <= SLUG_MAX
             && text.split('-').all(|part| {
-                !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
         if ok {
             Ok(Slug(text.to_owned()))
@@ -164,13 +170,33 @@ mod tests {
 
     #[test]
     fn skus() {
-        for ok in ["L2201308", "834444", "85123A", "sku.1_a-b", "POST", "4058NB/09"] {
+        for ok in [
+            "L2201308",
+            "834444",
+            "85123A",
+            "sku.1_a-b",
+            "POST",
+            "4058NB/09",
+        ] {
             assert!(Sku::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", " ", "-abc", "/abc", "has space", "ünïcode", "a?b", "a#b", &"x".repeat(65)] {
+        for bad in [
+            "",
+            " ",
+            "-abc",
+            "/abc",
+            "has space",
+            "ünïcode",
+            "a?b",
+            "a#b",
+            &"x".repeat(65),
+        ] {
             assert!(Sku::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(Sku::parse("  ABC  ").map(|s| s.to_string()), Ok("ABC".into()));
+        assert_eq!(
+            Sku::parse("  ABC  ").map(|s| s.to_string()),
+            Ok("ABC".into())
+        );
     }
 
     #[test]
@@ -180,12 +206,19 @@ mod tests {
             ("Laptop", "laptop"),
             ("Home & Garden", "home-and-garden"),
             ("Crème Brûlée  Set!", "creme-brulee-set"),
-            ("WHITE HANGING HEART T-LIGHT HOLDER", "white-hanging-heart-t-light-holder"),
+            (
+                "WHITE HANGING HEART T-LIGHT HOLDER",
+                "white-hanging-heart-t-light-holder",
+            ),
             ("Children's Toy", "childrens-toy"),
             ("  --a--b--  ", "a-b"),
         ];
         for (title, slug) in cases {
-            assert_eq!(Slug::from_title(title).map(|s| s.to_string()), Ok(slug.into()), "{title}");
+            assert_eq!(
+                Slug::from_title(title).map(|s| s.to_string()),
+                Ok(slug.into()),
+                "{title}"
+            );
         }
         for bad in ["", "!!!", "日本語"] {
             assert!(Slug::from_title(bad).is_err(), "{bad}");

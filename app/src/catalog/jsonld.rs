@@ -40,7 +40,13 @@ pub fn product_json_ld(p: &ProductDetail) -> String {
         doc["brand"] = json!({ "@type": "Brand", "name": brand });
     }
     if !p.breadcrumbs.is_empty() {
-        doc["category"] = json!(p.breadcrumbs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" > "));
+        doc["category"] = json!(
+            p.breadcrumbs
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" > ")
+        );
     }
     // "</script>" inside a string would end the element early.
     doc.to_string().replace("</", "<\\/")

@@ -49,7 +49,10 @@ impl FromServerFnError for CatalogError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "product_status", rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "product_status", rename_all = "lowercase")
+)]
 pub enum ProductStatus {
     Draft,
     Active,
@@ -107,7 +110,8 @@ impl ImageRef {
         if self.width == 0 {
             return width;
         }
-        ((i64::from(width) * i64::from(self.height) + i64::from(self.width) / 2) / i64::from(self.width)) as i32
+        ((i64::from(width) * i64::from(self.height) + i64::from(self.width) / 2)
+            / i64::from(self.width)) as i32
     }
 }
 
@@ -191,7 +195,12 @@ impl ListingSort {
         ListingSort::ALL
             .into_iter()
             .find(|s| s.param() == text)
-            .ok_or_else(|| CatalogError::InvalidInput(format!("unknown sort order `{}`", text.chars().take(40).collect::<String>())))
+            .ok_or_else(|| {
+                CatalogError::InvalidInput(format!(
+                    "unknown sort order `{}`",
+                    text.chars().take(40).collect::<String>()
+                ))
+            })
     }
 }
 
@@ -215,7 +224,10 @@ impl ListingCursor {
         if id <= 0 || key.len() > 400 {
             return Err(bad());
         }
-        Ok(ListingCursor { key: key.to_owned(), id })
+        Ok(ListingCursor {
+            key: key.to_owned(),
+            id,
+        })
     }
 }
 
@@ -323,8 +335,14 @@ impl ProductDetail {
 
     /// The variant to switch to when the shopper picks `value` for option `position`,
     /// keeping the other options of `current` where such a variant exists.
-    pub fn variant_for(&self, current: &VariantDetail, position: usize, value: &str) -> Option<&VariantDetail> {
-        let matches = |v: &&VariantDetail| v.options.get(position).map(String::as_str) == Some(value);
+    pub fn variant_for(
+        &self,
+        current: &VariantDetail,
+        position: usize,
+        value: &str,
+    ) -> Option<&VariantDetail> {
+        let matches =
+            |v: &&VariantDetail| v.options.get(position).map(String::as_str) == Some(value);
         self.variants
             .iter()
             .filter(matches)
@@ -379,15 +397,28 @@ mod tests {
     fn variant_switch_keeps_other_options() {
         let p = laptop();
         let current = p.selected(Some("L13-16")).cloned().unwrap();
-        assert_eq!(p.variant_for(&current, 0, "15 inch").map(|v| v.sku.as_str()), Some("L15-16"));
-        assert_eq!(p.variant_for(&current, 1, "8GB").map(|v| v.sku.as_str()), Some("L13-8"));
+        assert_eq!(
+            p.variant_for(&current, 0, "15 inch")
+                .map(|v| v.sku.as_str()),
+            Some("L15-16")
+        );
+        assert_eq!(
+            p.variant_for(&current, 1, "8GB").map(|v| v.sku.as_str()),
+            Some("L13-8")
+        );
         assert_eq!(p.option_values(0), vec!["13 inch", "15 inch"]);
-        assert_eq!(p.selected(Some("nope")).map(|v| v.sku.as_str()), Some("L13-8"));
+        assert_eq!(
+            p.selected(Some("nope")).map(|v| v.sku.as_str()),
+            Some("L13-8")
+        );
     }
 
     #[test]
     fn cursor_round_trip_and_rejects_garbage() {
-        let c = ListingCursor { key: "a~b c".into(), id: 42 };
+        let c = ListingCursor {
+            key: "a~b c".into(),
+            id: 42,
+        };
         assert_eq!(ListingCursor::decode(&c.encode()), Ok(c));
         for bad in ["", "x", "abc~1", "-1~x", "0~x"] {
             assert!(ListingCursor::decode(bad).is_err(), "{bad}");
@@ -404,11 +435,20 @@ mod tests {
 
     #[test]
     fn image_widths() {
-        let img = ImageRef { key: "ab".into(), alt: "x".into(), width: 1600, height: 1067, widths: vec![320, 640, 1024, 1600] };
+        let img = ImageRef {
+            key: "ab".into(),
+            alt: "x".into(),
+            width: 1600,
+            height: 1067,
+            widths: vec![320, 640, 1024, 1600],
+        };
         assert_eq!(img.best_width(500), 640);
         assert_eq!(img.best_width(5000), 1600);
         assert_eq!(img.height_at(320), 213);
-        assert!(img.srcset().starts_with("/media/products/ab-320.webp 320w, "));
+        assert!(
+            img.srcset()
+                .starts_with("/media/products/ab-320.webp 320w, ")
+        );
     }
 
     #[test]

@@ -121,8 +121,7 @@ impl Money {
         if whole.is_empty() && frac.is_empty() {
             return Err(bad());
         }
-        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         // Trailing zeros beyond the exponent are harmless ("4.500"); other digits are not.
@@ -155,12 +154,21 @@ impl Money {
             .minor
             .checked_add(other.minor)
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     pub fn checked_mul(self, quantity: i64) -> Result<Money, MoneyError> {
-        let minor = self.minor.checked_mul(quantity).ok_or(MoneyError::Overflow)?;
-        Ok(Money { minor, currency: self.currency })
+        let minor = self
+            .minor
+            .checked_mul(quantity)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
     }
 
     /// The amount in major units as a plain decimal string ("1299.00"), for schema.org and feeds.
@@ -236,29 +244,51 @@ mod tests {
 
     #[test]
     fn rejects_bad_amounts() {
-        for text in ["", ".", "abc", "1.2.3", "1,000", "1.234", "1e3", "--1", "99999999999999999999"] {
+        for text in [
+            "",
+            ".",
+            "abc",
+            "1.2.3",
+            "1,000",
+            "1.234",
+            "1e3",
+            "--1",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse_major(text, Currency::GBP).is_err(), "{text}");
         }
-        assert_eq!(Money::parse_major("-1", Currency::GBP), Err(MoneyError::Negative));
+        assert_eq!(
+            Money::parse_major("-1", Currency::GBP),
+            Err(MoneyError::Negative)
+        );
     }
 
     #[test]
     fn zero_decimal_currency() {
         let yen = Currency::parse("jpy").map(|c| Money::parse_major("1500", c));
-        assert_eq!(yen.map(|m| m.map(|m| m.to_string())), Ok(Ok("¥1,500".into())));
+        assert_eq!(
+            yen.map(|m| m.map(|m| m.to_string())),
+            Ok(Ok("¥1,500".into()))
+        );
         assert!(Money::parse_major("1.5", Currency::parse("JPY").unwrap()).is_err());
     }
 
     #[test]
     fn formats_for_people() {
-        assert_eq!(Money::from_minor(129_900, Currency::USD).to_string(), "$1,299.00");
+        assert_eq!(
+            Money::from_minor(129_900, Currency::USD).to_string(),
+            "$1,299.00"
+        );
         assert_eq!(Money::from_minor(255, Currency::GBP).to_string(), "£2.55");
         assert_eq!(Money::from_minor(5, Currency::EUR).to_string(), "€0.05");
         assert_eq!(
             Money::from_minor(123_456_789, Currency::parse("CHF").unwrap()).to_string(),
             "1,234,567.89 CHF"
         );
-        assert_eq!(Money::from_minor(-1050, Currency::GBP).to_string(), "-£10.50");
+        assert_eq!(
+            Money::from_minor(-1050, Currency::GBP).to_string(),
+            "-£10.50"
+        );
     }
 
     #[test]
@@ -273,7 +303,10 @@ mod tests {
     fn arithmetic_refuses_mixed_currencies_and_overflow() {
         let a = Money::from_minor(100, Currency::GBP);
         let b = Money::from_minor(100, Currency::USD);
-        assert!(matches!(a.checked_add(b), Err(MoneyError::CurrencyMismatch(..))));
+        assert!(matches!(
+            a.checked_add(b),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
         assert_eq!(
             Money::from_minor(i64::MAX, Currency::GBP).checked_add(a),
             Err(MoneyError::Overflow)

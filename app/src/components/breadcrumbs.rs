@@ -4,7 +4,10 @@ use leptos::prelude::*;
 /// "Home / Electronics / Computers", the last item marked as the current page
 /// unless a product title follows it.
 #[component]
-pub fn Breadcrumbs(trail: Vec<CategoryLink>, #[prop(optional, into)] current: Option<String>) -> impl IntoView {
+pub fn Breadcrumbs(
+    trail: Vec<CategoryLink>,
+    #[prop(optional, into)] current: Option<String>,
+) -> impl IntoView {
     let last = trail.len().saturating_sub(1);
     let ends_with_category = current.is_none();
     view! {

@@ -38,54 +38,55 @@ pub fn ProductGrid(
 #[component]
 fn Card(card: ProductCard, eager: bool) -> impl IntoView {
     let cls = style! {
-        article {
-            display: flex;
-            flex-direction: column;
-            width: 100%;
-            border: 1px solid var(--line);
-            border-radius: 0.75rem;
-            overflow: hidden;
-            background: var(--card);
-        }
-.photo :deep(img) {
-            display: block;
-            width: 100%;
-            height: auto;
-            aspect-ratio: 4 / 3;
-            object-fit: cover;
-            background: var(--line);
-        }
-        .body {
-            padding: 0.75rem 1rem 1rem;
-        }
-        h3 {
-            font-size: 1rem;
-            margin: 0 0 0.25rem;
-        }
-        a {
-            color: inherit;
-            text-decoration: none;
-        }
-        a:hover h3 {
-            text-decoration: underline;
-        }
-        .brand {
-            color: var(--muted);
-            font-size: 0.85rem;
-            margin: 0;
-        }
-        .price {
-            font-weight: 700;
-            margin: 0.5rem 0 0;
-        }
-    };
+            article {
+                display: flex;
+                flex-direction: column;
+                width: 100%;
+                border: 1px solid var(--line);
+                border-radius: 0.75rem;
+                overflow: hidden;
+                background: var(--card);
+            }
+    .photo :deep(img) {
+                display: block;
+                width: 100%;
+                height: auto;
+                aspect-ratio: 4 / 3;
+                object-fit: cover;
+                background: var(--line);
+            }
+            .body {
+                padding: 0.75rem 1rem 1rem;
+            }
+            h3 {
+                font-size: 1rem;
+                margin: 0 0 0.25rem;
+            }
+            a {
+                color: inherit;
+                text-decoration: none;
+            }
+            a:hover h3 {
+                text-decoration: underline;
+            }
+            .brand {
+                color: var(--muted);
+                font-size: 0.85rem;
+                margin: 0;
+            }
+            .price {
+                font-weight: 700;
+                margin: 0.5rem 0 0;
+            }
+        };
     let price = if card.has_price_range {
         format!("from {}", card.price_from)
     } else {
         card.price_from.to_string()
     };
     let href = card.href();
-    let stock = (!card.in_stock).then(|| view! { class=cls, <p class="stock-out">"Out of stock"</p> });
+    let stock =
+        (!card.in_stock).then(|| view! { class=cls, <p class="stock-out">"Out of stock"</p> });
     view! { class=cls,
         <article data-test="product-card">
             <a href=href>

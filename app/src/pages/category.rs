@@ -15,7 +15,11 @@ pub fn CategoryPage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let q = query.read();
-            (params.read().get("path").unwrap_or_default(), q.get("sort"), q.get("after"))
+            (
+                params.read().get("path").unwrap_or_default(),
+                q.get("sort"),
+                q.get("after"),
+            )
         },
         |(path, sort, after)| get_category(path, sort, after),
     );
@@ -60,7 +64,11 @@ fn encode_query_value(value: &str) -> String {
 #[component]
 fn Listing(data: CategoryData) -> impl IntoView {
     let title = format!("{} · Mercato", data.name);
-    let description = format!("Shop {} {} at Mercato.", data.total, data.name.to_lowercase());
+    let description = format!(
+        "Shop {} {} at Mercato.",
+        data.total,
+        data.name.to_lowercase()
+    );
     let current = data.sort;
     let path = data.path.clone();
     let sort_links = ListingSort::ALL
@@ -82,7 +90,10 @@ fn Listing(data: CategoryData) -> impl IntoView {
     let next = data.next.as_deref().map(|after| {
         view! { <a href=listing_href(&data.path, current, Some(after)) rel="next">"Next page"</a> }
     });
-    let empty = data.products.is_empty().then(|| view! { <p>"No products here yet."</p> });
+    let empty = data
+        .products
+        .is_empty()
+        .then(|| view! { <p>"No products here yet."</p> });
     view! {
         <Title text=title />
         <Meta name="description" content=description />

@@ -53,9 +53,19 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
         let p = p.clone();
         Memo::new(move |_| p.selected(wanted.get().as_deref()).cloned())
     };
-    let price = move || selected.get().map(|v| v.price.to_string()).unwrap_or_default();
+    let price = move || {
+        selected
+            .get()
+            .map(|v| v.price.to_string())
+            .unwrap_or_default()
+    };
     let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
-    let availability = move || selected.get().map(|v| v.availability).unwrap_or(Availability::OutOfStock);
+    let availability = move || {
+        selected
+            .get()
+            .map(|v| v.availability)
+            .unwrap_or(Availability::OutOfStock)
+    };
 
     let cls = style! {
         .product {
@@ -168,7 +178,10 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
 /// One group of links per option ("screen size": 13 inch, 15 inch); each link names the
 /// variant that keeps the other options, and the chosen value is marked for screen readers.
 #[component]
-fn VariantPicker(p: Arc<ProductDetail>, selected: Memo<Option<crate::catalog::model::VariantDetail>>) -> impl IntoView {
+fn VariantPicker(
+    p: Arc<ProductDetail>,
+    selected: Memo<Option<crate::catalog::model::VariantDetail>>,
+) -> impl IntoView {
     let cls = style! {
         fieldset {
             border: 0;
@@ -209,7 +222,12 @@ fn VariantPicker(p: Arc<ProductDetail>, selected: Memo<Option<crate::catalog::mo
         // Variants without named options: choose by SKU.
         vec![(String::from("Variant"), None)]
     } else {
-        p.option_names.iter().cloned().enumerate().map(|(i, n)| (n, Some(i))).collect()
+        p.option_names
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, n)| (n, Some(i)))
+            .collect()
     };
     view! { class=cls,
         <div data-test="variant-picker">

@@ -4,7 +4,7 @@
 //! CSV: one variant per row; rows sharing a `handle` are one product, and the first row
 //! of a product carries its fields.
 
-use super::{attribute_code, read_file, Draft, ImageSource, ImportError, Row, Skip};
+use super::{Draft, ImageSource, ImportError, Row, Skip, attribute_code, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
 use app::catalog::money::{Currency, Money};
@@ -57,12 +57,17 @@ struct JsonVariant {
 }
 
 fn category_levels(text: &str) -> Vec<String> {
-    text.split('>').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split('>')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub fn parse_jsonl(path: &Path, default_currency: Currency) -> Result<Vec<Row>, ImportError> {
     let bytes = read_file(path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| ImportError::File(format!("{} is not UTF-8: {e}", path.display())))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| ImportError::File(format!("{} is not UTF-8: {e}", path.display())))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -73,14 +78,22 @@ pub fn parse_jsonl(path: &Path, default_currency: Currency) -> Result<Vec<Row>, 
         let row = serde_json::from_str::<JsonProduct>(line)
             .map_err(|e| format!("not a valid product: {e}"))
             .and_then(|p| json_product(p, dir, default_currency))
-            .map(|(product, images)| Draft { line: line_no, product, images })
+            .map(|(product, images)| Draft {
+                line: line_no,
+                product,
+                images,
+            })
             .map_err(|reason| Skip::new(line_no, reason));
         rows.push(row);
     }
     Ok(rows)
 }
 
-fn json_product(p: JsonProduct, dir: &Path, default_currency: Currency) -> Result<(ProductInput, Vec<ImageSource>), String> {
+fn json_product(
+    p: JsonProduct,
+    dir: &Path,
+    default_currency: Currency,
+) -> Result<(ProductInput, Vec<ImageSource>), String> {
     let slug = match &p.handle {
         Some(h) => Slug::parse(h).map_err(|e| e.to_string())?,
         None => Slug::from_title(&p.title).map_err(|e| e.to_string())?,
@@ -102,16 +115,31 @@ fn json_product(p: JsonProduct, dir: &Path, default_currency: Currency) -> Resul
             serde_json::Value::String(s) => AttributeValueInput::Text(s),
             serde_json::Value::Number(n) => AttributeValueInput::Number(n.to_string()),
             serde_json::Value::Bool(b) => AttributeValueInput::Boolean(b),
-            other => return Err(format!("attribute `{name}`: {other} is not text, a number or true/false")),
+            other => {
+                return Err(format!(
+                    "attribute `{name}`: {other} is not text, a number or true/false"
+                ));
+            }
         };
-        attributes.push(AttributeInput { code: attribute_code(&name)?, name, value });
+        attributes.push(AttributeInput {
+            code: attribute_code(&name)?,
+            name,
+            value,
+        });
     }
     let category = match p.category {
         Category::None => Vec::new(),
         Category::Path(s) => category_levels(&s),
         Category::Levels(v) => v,
     };
-    let images = p.images.iter().map(|f| ImageSource { path: dir.join(f), alt: p.title.clone() }).collect();
+    let images = p
+        .images
+        .iter()
+        .map(|f| ImageSource {
+            path: dir.join(f),
+            alt: p.title.clone(),
+        })
+        .collect();
     let product = ProductInput {
         slug,
         title: p.title.trim().to_owned(),
@@ -141,46 +169,91 @@ fn parse_currency(text: Option<&str>, default: Currency) -> Result<Currency, Str
     }
 }
 
-fn variant(sku: &str, price: &str, currency: Currency, stock: i64, options: Vec<String>) -> Result<VariantInput, String> {
+fn variant(
+    sku: &str,
+    price: &str,
+    currency: Currency,
+    stock: i64,
+    options: Vec<String>,
+) -> Result<VariantInput, String> {
     let sku = Sku::parse(sku).map_err(|e| e.to_string())?;
     let price = Money::parse_major(price, currency).map_err(|e| format!("SKU {sku}: {e}"))?;
     if stock < 0 {
         return Err(format!("SKU {sku}: stock {stock} is negative"));
     }
-    let stock_on_hand = i32::try_from(stock).map_err(|_| format!("SKU {sku}: stock {stock} is too large"))?;
-    Ok(VariantInput { sku, price, stock_on_hand, options })
+    let stock_on_hand =
+        i32::try_from(stock).map_err(|_| format!("SKU {sku}: stock {stock} is too large"))?;
+    Ok(VariantInput {
+        sku,
+        price,
+        stock_on_hand,
+        options,
+    })
 }
 
 const CSV_COLUMNS: [&str; 15] = [
-    "handle", "title", "description", "brand", "category", "status", "featured", "option_names", "sku", "price",
-    "currency", "stock", "option_values", "images", "attributes",
+    "handle",
+    "title",
+    "description",
+    "brand",
+    "category",
+    "status",
+    "featured",
+    "option_names",
+    "sku",
+    "price",
+    "currency",
+    "stock",
+    "option_values",
+    "images",
+    "attributes",
 ];
 
 fn split_list(text: &str) -> Vec<String> {
-    text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `color=black|weight_kg:number=1.2|waterproof:boolean=true`; text unless typed.
 fn csv_attributes(text: &str) -> Result<Vec<AttributeInput>, String> {
     let mut out = Vec::new();
     for item in split_list(text) {
-        let (key, value) = item.split_once('=').ok_or_else(|| format!("attribute `{item}` needs name=value"))?;
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("attribute `{item}` needs name=value"))?;
         let (name, kind) = key.split_once(':').unwrap_or((key, "text"));
         let value = value.trim().to_owned();
         let value = match kind.trim() {
             "text" => AttributeValueInput::Text(value),
             "number" => {
-                value.parse::<f64>().map_err(|_| format!("attribute `{name}`: `{value}` is not a number"))?;
+                value
+                    .parse::<f64>()
+                    .map_err(|_| format!("attribute `{name}`: `{value}` is not a number"))?;
                 AttributeValueInput::Number(value)
             }
             "boolean" => match value.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => AttributeValueInput::Boolean(true),
                 "false" | "no" | "0" => AttributeValueInput::Boolean(false),
-                _ => return Err(format!("attribute `{name}`: `{value}` is not true or false")),
+                _ => {
+                    return Err(format!(
+                        "attribute `{name}`: `{value}` is not true or false"
+                    ));
+                }
             },
-            other => return Err(format!("attribute type `{other}` is not text, number or boolean")),
+            other => {
+                return Err(format!(
+                    "attribute type `{other}` is not text, number or boolean"
+                ));
+            }
         };
-        out.push(AttributeInput { code: attribute_code(name.trim())?, name: name.trim().to_owned(), value });
+        out.push(AttributeInput {
+            code: attribute_code(name.trim())?,
+            name: name.trim().to_owned(),
+            value,
+        });
     }
     Ok(out)
 }
@@ -194,11 +267,19 @@ struct Pending {
 pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, ImportError> {
     let bytes = read_file(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
-    let headers = reader.headers().map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?
+        .clone();
     let found: Vec<&str> = headers.iter().map(str::trim).collect();
     if found != CSV_COLUMNS {
-        return Err(ImportError::File(format!("the header must be exactly: {}", CSV_COLUMNS.join(","))));
+        return Err(ImportError::File(format!(
+            "the header must be exactly: {}",
+            CSV_COLUMNS.join(",")
+        )));
     }
     let mut rows: Vec<Row> = Vec::new();
     let mut pending: Option<(String, Pending)> = None;
@@ -206,7 +287,11 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
         rows.push(
             p.result
                 .and_then(|(product, images)| product.check().map(|_| (product, images)))
-                .map(|(product, images)| Draft { line: p.line, product, images })
+                .map(|(product, images)| Draft {
+                    line: p.line,
+                    product,
+                    images,
+                })
                 .map_err(|r| Skip::new(p.line, r)),
         );
     };
@@ -215,7 +300,10 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
         let record = match record {
             Ok(r) if r.len() == CSV_COLUMNS.len() => r,
             Ok(r) => {
-                rows.push(Err(Skip::new(line, format!("{} fields instead of {}", r.len(), CSV_COLUMNS.len()))));
+                rows.push(Err(Skip::new(
+                    line,
+                    format!("{} fields instead of {}", r.len(), CSV_COLUMNS.len()),
+                )));
                 continue;
             }
             Err(e) => {
@@ -223,7 +311,12 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
                 continue;
             }
         };
-        let f = |name: &str| record.get(CSV_COLUMNS.iter().position(|c| *c == name).unwrap_or(0)).unwrap_or("").trim();
+        let f = |name: &str| {
+            record
+                .get(CSV_COLUMNS.iter().position(|c| *c == name).unwrap_or(0))
+                .unwrap_or("")
+                .trim()
+        };
         let handle = f("handle").to_owned();
         if handle.is_empty() {
             rows.push(Err(Skip::new(line, "handle is empty")));
@@ -231,11 +324,19 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
         }
         let stock = match f("stock") {
             "" => Ok(0),
-            s => s.parse::<i64>().map_err(|_| format!("stock `{s}` is not a whole number")),
+            s => s
+                .parse::<i64>()
+                .map_err(|_| format!("stock `{s}` is not a whole number")),
         };
         let new_variant = stock.and_then(|stock| {
             let currency = parse_currency(Some(f("currency")), default_currency)?;
-            variant(f("sku"), f("price"), currency, stock, split_list(f("option_values")))
+            variant(
+                f("sku"),
+                f("price"),
+                currency,
+                stock,
+                split_list(f("option_values")),
+            )
         });
         match pending.as_mut() {
             Some((h, p)) if *h == handle => {
@@ -276,7 +377,13 @@ fn csv_product<'a>(
         "true" | "yes" | "1" => true,
         other => return Err(format!("featured `{other}` is not true or false")),
     };
-    let images = split_list(f("images")).into_iter().map(|p| ImageSource { path: dir.join(p), alt: title.to_owned() }).collect();
+    let images = split_list(f("images"))
+        .into_iter()
+        .map(|p| ImageSource {
+            path: dir.join(p),
+            alt: title.to_owned(),
+        })
+        .collect();
     let product = ProductInput {
         slug,
         title: title.to_owned(),
@@ -298,7 +405,8 @@ mod tests {
     use super::*;
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("mercato-generic-{}-{name}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("mercato-generic-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -322,7 +430,10 @@ mod tests {
         assert_eq!(shoe.product.category, vec!["Sports", "Footwear"]);
         assert_eq!(shoe.product.variants[1].price.minor(), 8900);
         assert_eq!(shoe.product.attributes.len(), 3);
-        let skipped: Vec<u64> = rows.iter().filter_map(|r| r.as_ref().err().map(|s| s.line)).collect();
+        let skipped: Vec<u64> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|s| s.line))
+            .collect();
         assert_eq!(skipped, vec![2, 3, 4, 5, 6, 7]);
         let _ = std::fs::remove_file(path);
     }
@@ -345,7 +456,10 @@ mod tests {
         assert!(ok[0].product.featured);
         assert_eq!(ok[1].product.status, ProductStatus::Draft);
         assert_eq!(ok[1].product.variants[0].price.currency(), Currency::EUR);
-        let skipped: Vec<u64> = rows.iter().filter_map(|r| r.as_ref().err().map(|s| s.line)).collect();
+        let skipped: Vec<u64> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|s| s.line))
+            .collect();
         assert_eq!(skipped.len(), 3, "{rows:?}");
         assert!(skipped.contains(&4) && skipped.contains(&5) && skipped.contains(&6));
         let _ = std::fs::remove_file(path);
@@ -354,7 +468,10 @@ mod tests {
     #[test]
     fn csv_with_wrong_header_fails_whole() {
         let path = write("bad.csv", "name,price\nx,1\n");
-        assert!(matches!(parse_csv(&path, Currency::USD), Err(ImportError::File(_))));
+        assert!(matches!(
+            parse_csv(&path, Currency::USD),
+            Err(ImportError::File(_))
+        ));
         let _ = std::fs::remove_file(path);
     }
 }

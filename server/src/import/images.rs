@@ -34,7 +34,9 @@ pub struct ImageStore {
 impl ImageStore {
     /// Photos live in `<media_dir>/products/`.
     pub fn new(media_dir: &Path) -> Self {
-        ImageStore { dir: media_dir.join("products") }
+        ImageStore {
+            dir: media_dir.join("products"),
+        }
     }
 
     /// Resizes `source` into every width it supports (skipping files already stored).
@@ -46,30 +48,46 @@ impl ImageStore {
         }
         let bytes = fs::read(source).map_err(|_| ImageError::Missing(source.to_owned()))?;
         let key = hex::encode(&Sha256::digest(&bytes)[..8]);
-        let decode_err = |detail: String| ImageError::Decode { path: source.to_owned(), detail };
+        let decode_err = |detail: String| ImageError::Decode {
+            path: source.to_owned(),
+            detail,
+        };
 
         let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
             .with_guessed_format()
             .map_err(|e| decode_err(e.to_string()))?;
-        let (width, height) = reader.into_dimensions().map_err(|e| decode_err(e.to_string()))?;
+        let (width, height) = reader
+            .into_dimensions()
+            .map_err(|e| decode_err(e.to_string()))?;
         if u64::from(width) * u64::from(height) > MAX_PIXELS || width == 0 || height == 0 {
-            return Err(decode_err(format!("{width}x{height} pixels is out of range")));
+            return Err(decode_err(format!(
+                "{width}x{height} pixels is out of range"
+            )));
         }
         let widths = target_widths(width);
         fs::create_dir_all(&self.dir)?;
-        let missing: Vec<u32> = widths.iter().copied().filter(|w| !self.path(&key, *w).exists()).collect();
+        let missing: Vec<u32> = widths
+            .iter()
+            .copied()
+            .filter(|w| !self.path(&key, *w).exists())
+            .collect();
         if !missing.is_empty() {
             let img = image::load_from_memory(&bytes).map_err(|e| decode_err(e.to_string()))?;
             let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
             for w in missing {
                 let h = scaled_height(width, height, w);
-                let resized = if w == width { rgb.clone() } else { rgb.resize_exact(w, h, FilterType::CatmullRom) };
+                let resized = if w == width {
+                    rgb.clone()
+                } else {
+                    rgb.resize_exact(w, h, FilterType::CatmullRom)
+                };
                 let encoded = webp::Encoder::from_image(&resized)
                     .map_err(|e| decode_err(e.to_string()))?
                     .encode(QUALITY);
                 // Write then rename: a crash never leaves a half-written file under the final name.
                 let final_path = self.path(&key, w);
-                let tmp = final_path.with_extension(format!("{}.{}.tmp", std::process::id(), unique()));
+                let tmp =
+                    final_path.with_extension(format!("{}.{}.tmp", std::process::id(), unique()));
                 fs::write(&tmp, &*encoded)?;
                 fs::rename(&tmp, &final_path)?;
             }
@@ -80,7 +98,10 @@ impl ImageStore {
             width: width as i32,
             height: height as i32,
             widths: widths.iter().map(|w| *w as i32).collect(),
-            source_name: source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            source_name: source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         })
     }
 
@@ -106,7 +127,8 @@ pub fn target_widths(original: u32) -> Vec<u32> {
 }
 
 fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
-    ((u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width)).max(1) as u32
+    ((u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width)).max(1)
+        as u32
 }
 
 #[cfg(test)]
@@ -128,7 +150,9 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         let src = dir.join("red.png");
-        image::RgbImage::from_pixel(700, 350, image::Rgb([200, 10, 10])).save(&src).unwrap();
+        image::RgbImage::from_pixel(700, 350, image::Rgb([200, 10, 10]))
+            .save(&src)
+            .unwrap();
         let store = ImageStore::new(&dir.join("media"));
         let img = store.store(&src, "A red box").unwrap();
         assert_eq!((img.width, img.height), (700, 350));
@@ -142,8 +166,14 @@ mod tests {
 
         let bogus = dir.join("not-an-image.jpg");
         fs::write(&bogus, b"hello").unwrap();
-        assert!(matches!(store.store(&bogus, "x"), Err(ImageError::Decode { .. })));
-        assert!(matches!(store.store(&dir.join("nope.jpg"), "x"), Err(ImageError::Missing(_))));
+        assert!(matches!(
+            store.store(&bogus, "x"),
+            Err(ImageError::Decode { .. })
+        ));
+        assert!(matches!(
+            store.store(&dir.join("nope.jpg"), "x"),
+            Err(ImageError::Missing(_))
+        ));
         let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -10,7 +10,9 @@ pub mod images;
 pub mod online_retail;
 pub mod vendure;
 
-use app::catalog::ssr::{set_actor, upsert_product, ProductInput, UpsertError, UpsertOutcome, WriteCache};
+use app::catalog::ssr::{
+    ProductInput, UpsertError, UpsertOutcome, WriteCache, set_actor, upsert_product,
+};
 use images::ImageStore;
 use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgPool;
@@ -40,7 +42,10 @@ pub struct Skip {
 
 impl Skip {
     pub fn new(line: u64, reason: impl Into<String>) -> Self {
-        Skip { line, reason: reason.into() }
+        Skip {
+            line,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -52,7 +57,9 @@ pub enum ImportError {
     #[error("{0}")]
     File(String),
     /// A batch failed in the database and was rolled back; earlier batches stay imported.
-    #[error("batch starting at line {line} was rolled back ({committed} products in earlier batches are imported): {source}")]
+    #[error(
+        "batch starting at line {line} was rolled back ({committed} products in earlier batches are imported): {source}"
+    )]
     Batch {
         line: u64,
         committed: u64,
@@ -114,13 +121,26 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 200, actor: "import".into(), progress: false }
+        ImportOptions {
+            batch_size: 200,
+            actor: "import".into(),
+            progress: false,
+        }
     }
 }
 
 /// Writes parsed rows in batches. See the module documentation for the guarantees.
-pub async fn run(pool: &PgPool, store: &ImageStore, rows: Vec<Row>, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
-    let bar = if opts.progress { ProgressBar::new(rows.len() as u64) } else { ProgressBar::hidden() };
+pub async fn run(
+    pool: &PgPool,
+    store: &ImageStore,
+    rows: Vec<Row>,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let bar = if opts.progress {
+        ProgressBar::new(rows.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} products ({eta} left) {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -141,7 +161,11 @@ pub async fn run(pool: &PgPool, store: &ImageStore, rows: Vec<Row>, opts: &Impor
             let first_line = first.0;
             write_batch(pool, drafts, opts, &mut report)
                 .await
-                .map_err(|source| ImportError::Batch { line: first_line, committed: report.committed(), source })?;
+                .map_err(|source| ImportError::Batch {
+                    line: first_line,
+                    committed: report.committed(),
+                    source,
+                })?;
         }
         bar.inc(size);
     }
@@ -152,15 +176,25 @@ pub async fn run(pool: &PgPool, store: &ImageStore, rows: Vec<Row>, opts: &Impor
 }
 
 /// Processes a draft's photos; a photo that cannot be used is a warning, not a lost product.
-async fn with_images(store: &ImageStore, draft: Draft, report: &mut ImportReport) -> (u64, ProductInput) {
-    let Draft { line, mut product, images } = draft;
+async fn with_images(
+    store: &ImageStore,
+    draft: Draft,
+    report: &mut ImportReport,
+) -> (u64, ProductInput) {
+    let Draft {
+        line,
+        mut product,
+        images,
+    } = draft;
     for src in images {
         let store = store.clone();
         let result = tokio::task::spawn_blocking(move || store.store(&src.path, &src.alt)).await;
         match result {
             Ok(Ok(image)) => product.images.push(image),
             Ok(Err(e)) => report.warnings.push(Skip::new(line, e.to_string())),
-            Err(e) => report.warnings.push(Skip::new(line, format!("image processing failed: {e}"))),
+            Err(e) => report
+                .warnings
+                .push(Skip::new(line, format!("image processing failed: {e}"))),
         }
     }
     (line, product)
@@ -192,12 +226,14 @@ async fn write_batch(
 
 /// Reads a whole file, with the path in the error.
 pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
-    std::fs::read(path).map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))
 }
 
 /// An attribute's code from its name: "Plant type" -> "plant_type".
 pub(crate) fn attribute_code(name: &str) -> Result<String, String> {
-    let slug = app::catalog::ids::Slug::from_title(name).map_err(|_| format!("attribute name `{name}` has no letters or digits"))?;
+    let slug = app::catalog::ids::Slug::from_title(name)
+        .map_err(|_| format!("attribute name `{name}` has no letters or digits"))?;
     Ok(slug.as_str().replace('-', "_"))
 }
 
@@ -226,7 +262,10 @@ pub(crate) fn title_case(text: &str) -> String {
 mod tests {
     #[test]
     fn title_case_words() {
-        assert_eq!(super::title_case("WHITE HANGING HEART T-LIGHT HOLDER"), "White Hanging Heart T-Light Holder");
+        assert_eq!(
+            super::title_case("WHITE HANGING HEART T-LIGHT HOLDER"),
+            "White Hanging Heart T-Light Holder"
+        );
         assert_eq!(super::title_case("CHILDREN'S  APRON "), "Children's Apron");
     }
 }

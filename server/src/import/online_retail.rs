@@ -1,7 +1,7 @@
 //! The UCI "Online Retail" order lines, turned into one product per stock code with its
 //! latest price and its most common description. Accepts `.csv` or `.csv.xz`.
 
-use super::{read_file, Draft, ImportError, Row, Skip};
+use super::{Draft, ImportError, Row, Skip, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
 use app::catalog::money::{Currency, Money};
@@ -10,7 +10,16 @@ use chrono::NaiveDateTime;
 use std::collections::HashMap;
 use std::path::Path;
 
-const COLUMNS: [&str; 8] = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"];
+const COLUMNS: [&str; 8] = [
+    "InvoiceNo",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "UnitPrice",
+    "CustomerID",
+    "Country",
+];
 
 /// Options for turning order lines into products.
 pub struct RetailOptions {
@@ -20,7 +29,10 @@ pub struct RetailOptions {
 
 impl Default for RetailOptions {
     fn default() -> Self {
-        RetailOptions { category: vec!["Gifts & Homeware".into()], stock_on_hand: 100 }
+        RetailOptions {
+            category: vec!["Gifts & Homeware".into()],
+            stock_on_hand: 100,
+        }
     }
 }
 
@@ -28,7 +40,9 @@ impl Default for RetailOptions {
 /// retailer's "DCGS" gift sets. POST, DOT, M, BANK CHARGES, fees and vouchers are not.
 pub fn is_product_code(code: &str) -> bool {
     let b = code.as_bytes();
-    (b.len() >= 5 && b[..5].iter().all(u8::is_ascii_digit) && b[5..].iter().all(u8::is_ascii_alphabetic))
+    (b.len() >= 5
+        && b[..5].iter().all(u8::is_ascii_digit)
+        && b[5..].iter().all(u8::is_ascii_alphabetic))
         || code.starts_with("DCGS")
 }
 
@@ -40,7 +54,10 @@ struct Seen {
 }
 
 /// What one order line says about its product, or why it says nothing.
-fn parse_line(record: &csv::StringRecord, line: u64) -> Result<(String, String, NaiveDateTime, Money), Skip> {
+fn parse_line(
+    record: &csv::StringRecord,
+    line: u64,
+) -> Result<(String, String, NaiveDateTime, Money), Skip> {
     let field = |i: usize| record.get(i).unwrap_or("").trim();
     let invoice = field(0);
     let code = field(1);
@@ -48,13 +65,22 @@ fn parse_line(record: &csv::StringRecord, line: u64) -> Result<(String, String, 
         return Err(Skip::new(line, format!("cancellation invoice {invoice}")));
     }
     if !is_product_code(code) {
-        return Err(Skip::new(line, format!("stock code `{code}` is not a product")));
+        return Err(Skip::new(
+            line,
+            format!("stock code `{code}` is not a product"),
+        ));
     }
-    let quantity: i64 = field(3).parse().map_err(|_| Skip::new(line, format!("quantity `{}` is not a number", field(3))))?;
+    let quantity: i64 = field(3)
+        .parse()
+        .map_err(|_| Skip::new(line, format!("quantity `{}` is not a number", field(3))))?;
     if quantity <= 0 {
-        return Err(Skip::new(line, format!("quantity {quantity} is not a sale")));
+        return Err(Skip::new(
+            line,
+            format!("quantity {quantity} is not a sale"),
+        ));
     }
-    let price = Money::parse_major(field(5), Currency::GBP).map_err(|e| Skip::new(line, format!("unit price: {e}")))?;
+    let price = Money::parse_major(field(5), Currency::GBP)
+        .map_err(|e| Skip::new(line, format!("unit price: {e}")))?;
     if price.minor() == 0 {
         return Err(Skip::new(line, "zero price"));
     }
@@ -72,14 +98,20 @@ pub fn parse(path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError>
     let raw = read_file(path)?;
     let bytes = if path.extension().is_some_and(|e| e == "xz") {
         let mut out = Vec::new();
-        lzma_rs::xz_decompress(&mut std::io::Cursor::new(&raw), &mut out)
-            .map_err(|e| ImportError::File(format!("{} is not a valid .xz file: {e}", path.display())))?;
+        lzma_rs::xz_decompress(&mut std::io::Cursor::new(&raw), &mut out).map_err(|e| {
+            ImportError::File(format!("{} is not a valid .xz file: {e}", path.display()))
+        })?;
         out
     } else {
         raw
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes.as_slice());
-    let headers = reader.headers().map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?
+        .clone();
     if headers.iter().map(str::trim).collect::<Vec<_>>() != COLUMNS {
         return Err(ImportError::File(format!(
             "{} does not have the Online Retail columns ({}); found: {}",
@@ -96,7 +128,10 @@ pub fn parse(path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError>
         let record = match record {
             Ok(r) if r.len() == COLUMNS.len() => r,
             Ok(r) => {
-                skips.push(Skip::new(line, format!("{} fields instead of {}", r.len(), COLUMNS.len())));
+                skips.push(Skip::new(
+                    line,
+                    format!("{} fields instead of {}", r.len(), COLUMNS.len()),
+                ));
                 continue;
             }
             Err(e) => {
@@ -106,8 +141,15 @@ pub fn parse(path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError>
         };
         match parse_line(&record, line) {
             Ok((code, description, date, price)) => {
-                let seen = products.entry(code).or_insert_with(|| Seen { first_line: line, ..Seen::default() });
-                if seen.latest.as_ref().is_none_or(|(d, l, _)| (date, line) >= (*d, *l)) {
+                let seen = products.entry(code).or_insert_with(|| Seen {
+                    first_line: line,
+                    ..Seen::default()
+                });
+                if seen
+                    .latest
+                    .as_ref()
+                    .is_none_or(|(d, l, _)| (date, line) >= (*d, *l))
+                {
                     seen.latest = Some((date, line, price));
                 }
                 let entry = seen.descriptions.entry(description).or_insert((0, line));
@@ -137,7 +179,9 @@ fn product(code: String, seen: Seen, opts: &RetailOptions) -> Row {
         .max_by_key(|(_, (count, last))| (*count, *last))
         .map(|(d, _)| d.clone())
         .ok_or_else(|| skip(format!("stock code {code} has no description")))?;
-    let (_, _, price) = seen.latest.ok_or_else(|| skip(format!("stock code {code} has no price")))?;
+    let (_, _, price) = seen
+        .latest
+        .ok_or_else(|| skip(format!("stock code {code} has no price")))?;
     let title = super::title_case(&description);
     let sku = Sku::parse(&code).map_err(|e| skip(e.to_string()))?;
     let slug = Slug::from_title(&format!("{title} {code}")).map_err(|e| skip(e.to_string()))?;
@@ -150,12 +194,21 @@ fn product(code: String, seen: Seen, opts: &RetailOptions) -> Row {
         status: ProductStatus::Active,
         featured: false,
         option_names: Vec::new(),
-        variants: vec![VariantInput { sku, price, stock_on_hand: opts.stock_on_hand, options: Vec::new() }],
+        variants: vec![VariantInput {
+            sku,
+            price,
+            stock_on_hand: opts.stock_on_hand,
+            options: Vec::new(),
+        }],
         images: Vec::new(),
         attributes: Vec::new(),
     };
     product.check().map_err(skip)?;
-    Ok(Draft { line, product, images: Vec::new() })
+    Ok(Draft {
+        line,
+        product,
+        images: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -163,7 +216,8 @@ mod tests {
     use super::*;
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("mercato-retail-{}-{name}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("mercato-retail-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -173,7 +227,17 @@ mod tests {
         for ok in ["85123A", "71053", "84029G", "DCGS0003", "15056BL"] {
             assert!(is_product_code(ok), "{ok}");
         }
-        for bad in ["POST", "DOT", "M", "C2", "BANK CHARGES", "AMAZONFEE", "gift_0001_20", "1234", "12345-X"] {
+        for bad in [
+            "POST",
+            "DOT",
+            "M",
+            "C2",
+            "BANK CHARGES",
+            "AMAZONFEE",
+            "gift_0001_20",
+            "1234",
+            "12345-X",
+        ] {
             assert!(!is_product_code(bad), "{bad}");
         }
     }
@@ -194,7 +258,11 @@ mod tests {
             536376,22752,SET 7 BABUSHKA NESTING BOXES,2,2010-12-01 08:26:00,7.65,17850,United Kingdom\n";
         let path = write("ok.csv", csv);
         let rows = parse(&path, &RetailOptions::default()).unwrap();
-        let skips: Vec<(u64, String)> = rows.iter().filter_map(|r| r.as_ref().err()).map(|s| (s.line, s.reason.clone())).collect();
+        let skips: Vec<(u64, String)> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|s| (s.line, s.reason.clone()))
+            .collect();
         let lines: Vec<u64> = skips.iter().map(|s| s.0).collect();
         assert_eq!(lines, vec![5, 6, 7, 8, 9, 10, 11], "{skips:?}");
         assert!(skips[0].1.contains("cancellation"));
@@ -203,19 +271,31 @@ mod tests {
         let drafts: Vec<&Draft> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(drafts.len(), 2);
         let heart = &drafts[0].product;
-        assert_eq!(heart.title, "White Hanging Heart T-Light Holder", "most common description");
+        assert_eq!(
+            heart.title, "White Hanging Heart T-Light Holder",
+            "most common description"
+        );
         assert_eq!(heart.variants[0].price.minor(), 295, "latest price");
         assert_eq!(heart.variants[0].price.currency(), Currency::GBP);
-        assert_eq!(heart.slug.as_str(), "white-hanging-heart-t-light-holder-85123a");
+        assert_eq!(
+            heart.slug.as_str(),
+            "white-hanging-heart-t-light-holder-85123a"
+        );
         let _ = std::fs::remove_file(path);
     }
 
     #[test]
     fn wrong_file_fails_before_any_write() {
         let path = write("bad.csv", "a,b,c\n1,2,3\n");
-        assert!(matches!(parse(&path, &RetailOptions::default()), Err(ImportError::File(_))));
+        assert!(matches!(
+            parse(&path, &RetailOptions::default()),
+            Err(ImportError::File(_))
+        ));
         let xz = write("bad.csv.xz", "not xz at all");
-        assert!(matches!(parse(&xz, &RetailOptions::default()), Err(ImportError::File(_))));
+        assert!(matches!(
+            parse(&xz, &RetailOptions::default()),
+            Err(ImportError::File(_))
+        ));
         let _ = std::fs::remove_file(path);
         let _ = std::fs::remove_file(xz);
     }

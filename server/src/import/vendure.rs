@@ -1,6 +1,6 @@
 //! The Vendure sample catalog (`products.jsonl` with an `images/` folder beside it).
 
-use super::{read_file, Draft, ImageSource, ImportError, Row, Skip};
+use super::{Draft, ImageSource, ImportError, Row, Skip, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
 use app::catalog::money::{Currency, Money};
@@ -66,13 +66,22 @@ fn convert(
     featured_categories: &mut HashSet<Vec<String>>,
 ) -> Result<Draft, Skip> {
     let skip = |reason: String| Skip::new(line, reason);
-    let slug = Slug::parse(&p.slug).or_else(|_| Slug::from_title(&p.name)).map_err(|e| skip(e.to_string()))?;
+    let slug = Slug::parse(&p.slug)
+        .or_else(|_| Slug::from_title(&p.name))
+        .map_err(|e| skip(e.to_string()))?;
     let mut variants = Vec::with_capacity(p.variants.len());
     for v in p.variants {
         let sku = Sku::parse(&v.sku).map_err(|e| skip(e.to_string()))?;
-        let price = Money::parse_major(&v.price.to_string(), currency).map_err(|e| skip(format!("SKU {sku}: {e}")))?;
-        let stock_on_hand = i32::try_from(v.stock_on_hand.max(0)).map_err(|_| skip(format!("SKU {sku}: stock is too large")))?;
-        variants.push(VariantInput { sku, price, stock_on_hand, options: v.options });
+        let price = Money::parse_major(&v.price.to_string(), currency)
+            .map_err(|e| skip(format!("SKU {sku}: {e}")))?;
+        let stock_on_hand = i32::try_from(v.stock_on_hand.max(0))
+            .map_err(|_| skip(format!("SKU {sku}: stock is too large")))?;
+        variants.push(VariantInput {
+            sku,
+            price,
+            stock_on_hand,
+            options: v.options,
+        });
     }
     let mut attributes = Vec::new();
     for (name, values) in p.other_facets {
@@ -88,7 +97,10 @@ fn convert(
     let images = p
         .images
         .iter()
-        .map(|name| ImageSource { path: dir.join("images").join(name), alt: p.name.clone() })
+        .map(|name| ImageSource {
+            path: dir.join("images").join(name),
+            alt: p.name.clone(),
+        })
         .collect();
     let featured = !p.categories.is_empty() && featured_categories.insert(p.categories.clone());
     let product = ProductInput {
@@ -105,7 +117,11 @@ fn convert(
         attributes,
     };
     product.check().map_err(skip)?;
-    Ok(Draft { line, product, images })
+    Ok(Draft {
+        line,
+        product,
+        images,
+    })
 }
 
 #[cfg(test)]
@@ -121,10 +137,22 @@ mod tests {
         let skips: Vec<&Skip> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
         // The sample's "Modern Cafe Chair" gives one SKU to three colours: bad data, reported.
         assert_eq!(skips.len(), 1, "{skips:?}");
-        assert!(skips[0].reason.contains("404.038.96 appears twice"), "{skips:?}");
+        assert!(
+            skips[0].reason.contains("404.038.96 appears twice"),
+            "{skips:?}"
+        );
         assert_eq!(drafts.len(), 53);
-        assert_eq!(drafts.iter().map(|d| d.product.variants.len()).sum::<usize>(), 85);
-        let laptop = drafts.iter().find(|d| d.product.slug.as_str() == "laptop").unwrap();
+        assert_eq!(
+            drafts
+                .iter()
+                .map(|d| d.product.variants.len())
+                .sum::<usize>(),
+            85
+        );
+        let laptop = drafts
+            .iter()
+            .find(|d| d.product.slug.as_str() == "laptop")
+            .unwrap();
         assert_eq!(laptop.product.variants[0].price.minor(), 129_900);
         assert_eq!(laptop.product.option_names, vec!["screen size", "RAM"]);
         assert!(laptop.images[0].path.exists());
@@ -135,7 +163,8 @@ mod tests {
     fn bad_lines_are_skipped_with_reasons() {
         let dir = std::env::temp_dir().join(format!("mercato-vendure-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let good = r#"{"name":"Mug","slug":"mug","variants":[{"sku":"MUG1","price":4.5,"options":[]}]}"#;
+        let good =
+            r#"{"name":"Mug","slug":"mug","variants":[{"sku":"MUG1","price":4.5,"options":[]}]}"#;
         let lines = [
             good,
             "{not json",
@@ -146,7 +175,10 @@ mod tests {
         std::fs::write(dir.join("products.jsonl"), lines.join("\n")).unwrap();
         let rows = parse(&dir, Currency::GBP).unwrap();
         assert!(rows[0].is_ok());
-        let skipped: Vec<u64> = rows.iter().filter_map(|r| r.as_ref().err().map(|s| s.line)).collect();
+        let skipped: Vec<u64> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|s| s.line))
+            .collect();
         assert_eq!(skipped, vec![2, 3, 4, 5]);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -15,11 +15,18 @@ async fn database_down_gives_clear_errors() {
     let app = spawn_with_pool(pool, 12).await;
     let (status, body) = app.page("/readyz").await;
     assert_eq!((status, body.as_str()), (503, "database unavailable"));
-    assert_eq!(app.page("/healthz").await.0, 200, "the process itself is alive");
+    assert_eq!(
+        app.page("/healthz").await.0,
+        200,
+        "the process itself is alive"
+    );
 
     let (status, html) = app.page("/p/laptop").await;
     assert_eq!(status, 503);
     assert!(html.contains("having trouble right now"), "a clear message");
-    assert!(!html.contains("127.0.0.1:1") && !html.to_lowercase().contains("connection refused"), "no internals leak");
+    assert!(
+        !html.contains("127.0.0.1:1") && !html.to_lowercase().contains("connection refused"),
+        "no internals leak"
+    );
     assert_eq!(app.page("/sitemap.xml").await.0, 503);
 }

@@ -4,7 +4,7 @@
 use app::state::{AppState, Db, Site};
 use server::database::MIGRATOR;
 use server::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
-use server::import::{self, images::ImageStore, ImportOptions};
+use server::import::{self, ImportOptions, images::ImageStore};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 use std::net::SocketAddr;
@@ -40,10 +40,15 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 /// Removes the clusters of test runs whose process is gone.
 fn remove_stale_runs(root: &Path) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(pid) = name.strip_prefix("run-").and_then(|p| p.parse::<i32>().ok()) {
+        if let Some(pid) = name
+            .strip_prefix("run-")
+            .and_then(|p| p.parse::<i32>().ok())
+        {
             // SAFETY: signal 0 only checks whether the process exists.
             if unsafe { libc::kill(pid, 0) } != 0 {
                 let _ = std::fs::remove_dir_all(entry.path());
@@ -59,8 +64,14 @@ async fn cluster() -> &'static Cluster {
             std::fs::create_dir_all(&root).expect("create the test root");
             remove_stale_runs(&root);
             let dir = root.join(format!("run-{}", std::process::id()));
-            let opts = EmbeddedOptions { unsafe_fast: true, database: "postgres".into(), ..Default::default() };
-            let pg = EmbeddedPostgres::start(&dir, &opts).await.expect("start the test cluster");
+            let opts = EmbeddedOptions {
+                unsafe_fast: true,
+                database: "postgres".into(),
+                ..Default::default()
+            };
+            let pg = EmbeddedPostgres::start(&dir, &opts)
+                .await
+                .expect("start the test cluster");
             let base_url = pg.url.clone();
             // The postmaster stops when this process exits (parent-death signal).
             std::mem::forget(pg);
@@ -77,15 +88,24 @@ fn url_for(base: &str, db: &str) -> String {
 }
 
 async fn admin(cluster: &Cluster) -> PgConnection {
-    PgConnection::connect(&cluster.base_url).await.expect("connect to the test cluster")
+    PgConnection::connect(&cluster.base_url)
+        .await
+        .expect("connect to the test cluster")
 }
 
 /// A new, migrated, empty database; returns its URL.
 pub async fn fresh_database() -> String {
     let cluster = cluster().await;
-    let name = format!("t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "t{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
     let mut conn = admin(cluster).await;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
     let url = url_for(&cluster.base_url, &name);
     let pool = PgPool::connect(&url).await.expect("connect");
     MIGRATOR.run(&pool).await.expect("migrate");
@@ -100,16 +120,26 @@ pub async fn seeded_database() -> String {
         .get_or_init(|| async {
             let url = fresh_database().await;
             let pool = PgPool::connect(&url).await.expect("connect");
-            let rows = import::vendure::parse(&seed_dir(), app::catalog::money::Currency::USD).expect("parse the seed");
-            let report = import::run(&pool, &ImageStore::new(&media_dir()), rows, &ImportOptions::default())
-                .await
-                .expect("import the seed");
+            let rows = import::vendure::parse(&seed_dir(), app::catalog::money::Currency::USD)
+                .expect("parse the seed");
+            let report = import::run(
+                &pool,
+                &ImageStore::new(&media_dir()),
+                rows,
+                &ImportOptions::default(),
+            )
+            .await
+            .expect("import the seed");
             assert_eq!(report.inserted, 53, "{report}");
             pool.close().await;
             url.rsplit('/').next().unwrap_or_default().to_owned()
         })
         .await;
-    let name = format!("t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "t{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
     let mut conn = admin(cluster).await;
     sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut conn)
@@ -126,7 +156,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn page(&self, path: &str) -> (u16, String) {
@@ -138,25 +172,38 @@ impl TestApp {
 
 /// Starts the real router on 127.0.0.1:0 against `db_url`.
 pub async fn spawn_app_with(db_url: &str, page_size: i64) -> TestApp {
-    let pool = PgPoolOptions::new().max_connections(8).connect(db_url).await.expect("connect");
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect(db_url)
+        .await
+        .expect("connect");
     spawn_with_pool(pool, page_size).await
 }
 
 pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let state = AppState {
         leptos_options: server::http::leptos_options(),
         db: Db::single(pool.clone()),
-        site: Site { name: "Mercato".into(), public_url: base.clone(), page_size },
+        site: Site {
+            name: "Mercato".into(),
+            public_url: base.clone(),
+            page_size,
+        },
         media_dir: media_dir(),
     };
     let router = server::http::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     TestApp { base, pool, client }
 }
 
@@ -167,5 +214,9 @@ pub async fn spawn_shop() -> TestApp {
 
 /// Every `href="..."` value in a page, in order.
 pub fn hrefs(html: &str) -> Vec<String> {
-    html.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).map(|s| s.replace("&amp;", "&")).collect()
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! What shoppers and crawlers get from the storefront's pages.
 
-use crate::helpers::{hrefs, spawn_app_with, spawn_shop, seeded_database};
+use crate::helpers::{hrefs, seeded_database, spawn_app_with, spawn_shop};
 
 #[tokio::test]
 async fn home_lists_categories_and_featured_products() {
@@ -9,14 +9,30 @@ async fn home_lists_categories_and_featured_products() {
     assert_eq!(status, 200);
     assert!(html.contains("<title>Mercato · electronics, home and outdoor gear</title>"));
     assert!(html.contains(r#"<meta name="description""#));
-    assert!(html.contains(&format!(r#"<link href="{}/" rel="canonical">"#, app.base)), "canonical");
-    for c in ["/c/electronics", "/c/sports-and-outdoor", "/c/home-and-garden"] {
+    assert!(
+        html.contains(&format!(r#"<link href="{}/" rel="canonical">"#, app.base)),
+        "canonical"
+    );
+    for c in [
+        "/c/electronics",
+        "/c/sports-and-outdoor",
+        "/c/home-and-garden",
+    ] {
         assert!(hrefs(&html).iter().any(|h| h == c), "{c}");
     }
     // One featured product per leaf category of the sample.
-    let featured = html.split(r#"id="featured""#).nth(1).unwrap_or("").split(r#"id="newest""#).next().unwrap_or("");
+    let featured = html
+        .split(r#"id="featured""#)
+        .nth(1)
+        .unwrap_or("")
+        .split(r#"id="newest""#)
+        .next()
+        .unwrap_or("");
     assert_eq!(featured.matches(r#"data-test="product-card""#).count(), 6);
-    assert!(html.contains("srcset=\"/media/products/"), "responsive images");
+    assert!(
+        html.contains("srcset=\"/media/products/"),
+        "responsive images"
+    );
 }
 
 #[tokio::test]
@@ -50,9 +66,14 @@ async fn category_sorts_and_paginates_by_keyset() {
 
     // Name order and newest order hold every product too.
     for sort in ["name", "newest", "price-desc"] {
-        let (status, html) = app.page(&format!("/c/electronics/computers?sort={sort}")).await;
+        let (status, html) = app
+            .page(&format!("/c/electronics/computers?sort={sort}"))
+            .await;
         assert_eq!(status, 200);
-        assert!(html.contains(r#"aria-current="true""#), "{sort} marked as current");
+        assert!(
+            html.contains(r#"aria-current="true""#),
+            "{sort} marked as current"
+        );
     }
 }
 
@@ -65,9 +86,16 @@ async fn category_rejects_bad_parameters_clearly() {
     let (status, html) = app.page("/c/electronics?after=garbage").await;
     assert_eq!(status, 400);
     assert!(html.contains("that page link is not valid"));
-    let (status, _) = app.page("/c/electronics?sort=price-asc&after=5~not-a-price").await;
+    let (status, _) = app
+        .page("/c/electronics?sort=price-asc&after=5~not-a-price")
+        .await;
     assert_eq!(status, 400);
-    for missing in ["/c/no-such-category", "/c/electronics/%2e%2e", "/c/UPPER", "/c/a//b"] {
+    for missing in [
+        "/c/no-such-category",
+        "/c/electronics/%2e%2e",
+        "/c/UPPER",
+        "/c/a//b",
+    ] {
         let (status, html) = app.page(missing).await;
         assert_eq!(status, 404, "{missing}");
         assert!(html.contains("Page not found"), "{missing}");
@@ -80,13 +108,29 @@ async fn product_page_has_variants_seo_and_structured_data() {
     let (status, html) = app.page("/p/laptop").await;
     assert_eq!(status, 200);
     assert!(html.contains("<title>Laptop · Mercato</title>"));
-    assert!(html.contains(&format!(r#"<link href="{}/p/laptop" rel="canonical">"#, app.base)));
+    assert!(html.contains(&format!(
+        r#"<link href="{}/p/laptop" rel="canonical">"#,
+        app.base
+    )));
     assert!(html.contains(r#"data-test="price""#) && html.contains("$1,299.00"));
-    assert!(html.contains(r#"href="/p/laptop?variant=L2201508""#), "15 inch keeps 8GB");
+    assert!(
+        html.contains(r#"href="/p/laptop?variant=L2201508""#),
+        "15 inch keeps 8GB"
+    );
     // Breadcrumbs: Home / Electronics / Computers / Laptop
-    assert!(html.contains(r#"aria-label="Breadcrumb""#) && html.contains(r#"href="/c/electronics/computers""#));
+    assert!(
+        html.contains(r#"aria-label="Breadcrumb""#)
+            && html.contains(r#"href="/c/electronics/computers""#)
+    );
 
-    let json = html.split(r#"<script type="application/ld+json""#).nth(1).unwrap().split('>').skip(1).collect::<Vec<_>>().join(">");
+    let json = html
+        .split(r#"<script type="application/ld+json""#)
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(">");
     let json = json.split("</script>").next().unwrap();
     let ld: serde_json::Value = serde_json::from_str(json).expect("valid JSON-LD");
     assert_eq!(ld["@type"], "Product");
@@ -108,7 +152,10 @@ async fn unknown_and_archived_products_are_404() {
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("Page not found"));
     }
-    sqlx::query("UPDATE products SET status = 'archived' WHERE slug = 'tablet'").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE products SET status = 'archived' WHERE slug = 'tablet'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(app.page("/p/tablet").await.0, 404);
     let (_, listing) = app.page("/c/electronics/computers").await;
     assert!(!listing.contains("/p/tablet"));
@@ -121,11 +168,23 @@ async fn sitemap_and_robots() {
     let app = spawn_shop().await;
     let resp = app.get("/sitemap.xml").await;
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/xml"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xml")
+    );
     let xml = resp.text().await.unwrap();
-    let active: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE status = 'active'").fetch_one(&app.pool).await.unwrap();
+    let active: i64 = sqlx::query_scalar("SELECT count(*) FROM products WHERE status = 'active'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(xml.matches("/p/").count() as i64, active);
-    for c in ["/c/electronics<", "/c/electronics/computers<", "/c/home-and-garden/plants<"] {
+    for c in [
+        "/c/electronics<",
+        "/c/electronics/computers<",
+        "/c/home-and-garden/plants<",
+    ] {
         assert!(xml.contains(c), "{c}");
     }
     let robots = app.page("/robots.txt").await.1;
@@ -138,12 +197,24 @@ async fn health_and_media_caching() {
     assert_eq!(app.page("/healthz").await, (200, "ok".into()));
     assert_eq!(app.page("/readyz").await, (200, "ready".into()));
     let (_, html) = app.page("/p/laptop").await;
-    let image = html.split("src=\"/media/").nth(1).unwrap().split('"').next().unwrap();
+    let image = html
+        .split("src=\"/media/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let resp = app.get(&format!("/media/{image}")).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(resp.headers()["content-type"], "image/webp");
-    assert_eq!(app.get("/media/products/../../etc/passwd").await.status(), 404);
+    assert_eq!(
+        app.get("/media/products/../../etc/passwd").await.status(),
+        404
+    );
 }
 
 /// Every scoped class in server-rendered HTML is defined in the served scoped stylesheet,
@@ -152,16 +223,27 @@ async fn health_and_media_caching() {
 async fn scoped_classes_in_pages_exist_in_the_stylesheet() {
     let app = spawn_shop().await;
     let (_, home) = app.page("/").await;
-    let css_href = hrefs(&home).into_iter().find(|h| h.starts_with("/styles/scoped-")).expect("scoped css link");
+    let css_href = hrefs(&home)
+        .into_iter()
+        .find(|h| h.starts_with("/styles/scoped-"))
+        .expect("scoped css link");
     let resp = app.get(&css_href).await;
-    assert_eq!(resp.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     let css = resp.text().await.unwrap();
     let mut classes = std::collections::BTreeSet::new();
     for path in ["/", "/c/electronics", "/p/laptop"] {
         let (_, html) = app.page(path).await;
         for attr in html.split("class=\"").skip(1) {
             let value = attr.split('"').next().unwrap_or("");
-            classes.extend(value.split_whitespace().filter(|c| c.starts_with("l-")).map(str::to_owned));
+            classes.extend(
+                value
+                    .split_whitespace()
+                    .filter(|c| c.starts_with("l-"))
+                    .map(str::to_owned),
+            );
         }
     }
     assert!(classes.len() >= 5, "{classes:?}");

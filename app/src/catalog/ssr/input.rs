@@ -79,7 +79,10 @@ impl ProductInput {
             return Err("a product can have at most 5 options".into());
         }
         if self.category.iter().any(|c| Slug::from_title(c).is_err()) {
-            return Err(format!("category `{}` has no letters or digits", self.category.join(" > ")));
+            return Err(format!(
+                "category `{}` has no letters or digits",
+                self.category.join(" > ")
+            ));
         }
         let currency = self.variants[0].price.currency();
         for v in &self.variants {
@@ -92,7 +95,11 @@ impl ProductInput {
                 ));
             }
             if v.price.currency() != currency {
-                return Err(format!("variant {} is priced in {} but others in {currency}", v.sku, v.price.currency()));
+                return Err(format!(
+                    "variant {} is priced in {} but others in {currency}",
+                    v.sku,
+                    v.price.currency()
+                ));
             }
             if v.stock_on_hand < 0 {
                 return Err(format!("variant {} has negative stock", v.sku));

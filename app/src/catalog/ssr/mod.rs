@@ -6,8 +6,10 @@ mod rows;
 mod write;
 
 pub use input::{AttributeInput, AttributeValueInput, ImageInput, ProductInput, VariantInput};
-pub use read::{category_page, home_page, nav_categories, product_detail, sitemap_entries, SitemapEntry};
-pub use write::{set_actor, upsert_product, UpsertError, UpsertOutcome, WriteCache};
+pub use read::{
+    SitemapEntry, category_page, home_page, nav_categories, product_detail, sitemap_entries,
+};
+pub use write::{UpsertError, UpsertOutcome, WriteCache, set_actor, upsert_product};
 
 /// Logs a database error with its cause chain once, and hands the caller a safe error.
 pub(crate) fn unavailable(err: sqlx::Error) -> super::model::CatalogError {

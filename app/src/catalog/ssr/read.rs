@@ -1,12 +1,12 @@
 //! Catalog reads for the storefront. They go to the read pool (a replica when configured).
 
-use super::rows::{money, CardRow};
+use super::rows::{CardRow, money};
 use super::unavailable;
+use crate::catalog::model::CatalogError;
 use crate::catalog::model::{
-    Availability, AttributeValue, CategoryLink, CategoryPage, HomePage, ImageRef, ListingCursor,
+    AttributeValue, Availability, CategoryLink, CategoryPage, HomePage, ImageRef, ListingCursor,
     ListingSort, ProductDetail, VariantDetail,
 };
-use crate::catalog::model::CatalogError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -65,7 +65,9 @@ pub async fn home_page(state: &AppState) -> Result<HomePage, CatalogError> {
 fn valid_category_path(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= 400
-        && path.split('/').all(|seg| crate::catalog::ids::Slug::parse(seg).is_ok())
+        && path
+            .split('/')
+            .all(|seg| crate::catalog::ids::Slug::parse(seg).is_ok())
 }
 
 /// The ancestors of a category path and the category itself, root first.
@@ -141,7 +143,9 @@ fn cursor_of(row: &CardRow, sort: ListingSort) -> ListingCursor {
     let key = match sort {
         ListingSort::PriceAsc | ListingSort::PriceDesc => row.min_price.to_string(),
         ListingSort::Name => row.name_key.clone(),
-        ListingSort::Newest => row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ListingSort::Newest => row
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     };
     ListingCursor { key, id: row.id }
 }
@@ -158,7 +162,10 @@ async fn listing_rows(
     let after_id = after.map(|c| c.id);
     let rows = match sort {
         ListingSort::PriceAsc | ListingSort::PriceDesc => {
-            let key = after.map(|c| c.key.parse::<i64>()).transpose().map_err(|_| bad_cursor())?;
+            let key = after
+                .map(|c| c.key.parse::<i64>())
+                .transpose()
+                .map_err(|_| bad_cursor())?;
             if sort == ListingSort::PriceAsc {
                 sqlx::query_as!(
                     CardRow,

@@ -25,7 +25,12 @@ pub(crate) struct CardRow {
 
 impl CardRow {
     pub fn into_card(self) -> ProductCard {
-        let image = match (self.image_key, self.image_width, self.image_height, self.image_widths) {
+        let image = match (
+            self.image_key,
+            self.image_width,
+            self.image_height,
+            self.image_widths,
+        ) {
             (Some(key), Some(width), Some(height), Some(widths)) => Some(ImageRef {
                 key,
                 alt: self.image_alt.unwrap_or_else(|| self.title.clone()),

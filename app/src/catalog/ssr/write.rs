@@ -61,8 +61,13 @@ pub async fn upsert_product(
             // The rolled-back savepoint may have created categories or brands we cached.
             *cache = WriteCache::default();
             Err(match err {
-                UpsertError::Database(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("23")) => {
-                    UpsertError::Rejected(format!("rejected by the catalog's rules: {}", db.message()))
+                UpsertError::Database(sqlx::Error::Database(db))
+                    if db.code().is_some_and(|c| c.starts_with("23")) =>
+                {
+                    UpsertError::Rejected(format!(
+                        "rejected by the catalog's rules: {}",
+                        db.message()
+                    ))
                 }
                 other => other,
             })
@@ -96,9 +101,10 @@ async fn upsert_inner(
 
     let (product_id, version_before) = match owners.first() {
         Some(&id) => {
-            let before = sqlx::query_scalar!("SELECT version FROM products WHERE id = $1 FOR UPDATE", id)
-                .fetch_one(&mut *conn)
-                .await?;
+            let before =
+                sqlx::query_scalar!("SELECT version FROM products WHERE id = $1 FOR UPDATE", id)
+                    .fetch_one(&mut *conn)
+                    .await?;
             let slug = free_slug(conn, &input.slug, Some(id)).await?;
             sqlx::query!(
                 "UPDATE products SET slug = $2, title = $3, description = $4, brand_id = $5,
@@ -141,9 +147,10 @@ async fn upsert_inner(
     write_images(conn, product_id, input).await?;
     write_attributes(conn, product_id, input).await?;
 
-    let version_after = sqlx::query_scalar!("SELECT version FROM products WHERE id = $1", product_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let version_after =
+        sqlx::query_scalar!("SELECT version FROM products WHERE id = $1", product_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let outcome = match version_before {
         None => UpsertOutcome::Inserted(product_id),
         Some(v) if v != version_after => UpsertOutcome::Updated(product_id),
@@ -163,9 +170,17 @@ async fn upsert_inner(
 }
 
 /// The wanted slug if free (or already this product's), else the first free `slug-N`.
-async fn free_slug(conn: &mut PgConnection, wanted: &Slug, owner: Option<i64>) -> Result<String, UpsertError> {
+async fn free_slug(
+    conn: &mut PgConnection,
+    wanted: &Slug,
+    owner: Option<i64>,
+) -> Result<String, UpsertError> {
     for n in 1..=100 {
-        let candidate = if n == 1 { wanted.to_string() } else { format!("{wanted}-{n}") };
+        let candidate = if n == 1 {
+            wanted.to_string()
+        } else {
+            format!("{wanted}-{n}")
+        };
         let holder = sqlx::query_scalar!("SELECT id FROM products WHERE slug = $1", candidate)
             .fetch_optional(&mut *conn)
             .await?;
@@ -175,7 +190,9 @@ async fn free_slug(conn: &mut PgConnection, wanted: &Slug, owner: Option<i64>) -
             Some(_) => continue,
         }
     }
-    Err(UpsertError::Rejected(format!("no free URL slug near `{wanted}`")))
+    Err(UpsertError::Rejected(format!(
+        "no free URL slug near `{wanted}`"
+    )))
 }
 
 async fn ensure_category(
@@ -209,9 +226,11 @@ async fn ensure_category(
         .await?;
         let id = match inserted {
             Some(id) => id,
-            None => sqlx::query_scalar!("SELECT id FROM categories WHERE path = $1", path)
-                .fetch_one(&mut *conn)
-                .await?,
+            None => {
+                sqlx::query_scalar!("SELECT id FROM categories WHERE path = $1", path)
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
         };
         cache.categories.insert(path.clone(), id);
         parent = Some(id);
@@ -219,7 +238,11 @@ async fn ensure_category(
     Ok(parent)
 }
 
-async fn ensure_brand(conn: &mut PgConnection, name: &str, cache: &mut WriteCache) -> Result<i64, UpsertError> {
+async fn ensure_brand(
+    conn: &mut PgConnection,
+    name: &str,
+    cache: &mut WriteCache,
+) -> Result<i64, UpsertError> {
     let slug = Slug::from_title(name).map_err(|e| UpsertError::Rejected(e.to_string()))?;
     if let Some(&id) = cache.brands.get(slug.as_str()) {
         return Ok(id);
@@ -233,15 +256,21 @@ async fn ensure_brand(conn: &mut PgConnection, name: &str, cache: &mut WriteCach
     .await?;
     let id = match inserted {
         Some(id) => id,
-        None => sqlx::query_scalar!("SELECT id FROM brands WHERE slug = $1", slug.as_str())
-            .fetch_one(&mut *conn)
-            .await?,
+        None => {
+            sqlx::query_scalar!("SELECT id FROM brands WHERE slug = $1", slug.as_str())
+                .fetch_one(&mut *conn)
+                .await?
+        }
     };
     cache.brands.insert(slug.to_string(), id);
     Ok(id)
 }
 
-async fn write_options(conn: &mut PgConnection, product_id: i64, names: &[String]) -> Result<(), sqlx::Error> {
+async fn write_options(
+    conn: &mut PgConnection,
+    product_id: i64,
+    names: &[String],
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "DELETE FROM product_options WHERE product_id = $1 AND position >= $2",
         product_id,
@@ -262,7 +291,11 @@ async fn write_options(conn: &mut PgConnection, product_id: i64, names: &[String
     Ok(())
 }
 
-async fn write_variants(conn: &mut PgConnection, product_id: i64, input: &ProductInput) -> Result<(), sqlx::Error> {
+async fn write_variants(
+    conn: &mut PgConnection,
+    product_id: i64,
+    input: &ProductInput,
+) -> Result<(), sqlx::Error> {
     for (position, v) in input.variants.iter().enumerate() {
         let currency = v.price.currency();
         sqlx::query!(
@@ -293,7 +326,11 @@ async fn write_variants(conn: &mut PgConnection, product_id: i64, input: &Produc
 }
 
 /// Replaces the product's photos when the input lists any; an input without photos keeps them.
-async fn write_images(conn: &mut PgConnection, product_id: i64, input: &ProductInput) -> Result<(), sqlx::Error> {
+async fn write_images(
+    conn: &mut PgConnection,
+    product_id: i64,
+    input: &ProductInput,
+) -> Result<(), sqlx::Error> {
     if input.images.is_empty() {
         return Ok(());
     }
@@ -333,7 +370,11 @@ async fn write_images(conn: &mut PgConnection, product_id: i64, input: &ProductI
 
 /// Replaces the product's attribute values. An attribute may hold several values (a
 /// product in blue and pink): repeated codes take positions 0, 1, 2...
-async fn write_attributes(conn: &mut PgConnection, product_id: i64, input: &ProductInput) -> Result<(), UpsertError> {
+async fn write_attributes(
+    conn: &mut PgConnection,
+    product_id: i64,
+    input: &ProductInput,
+) -> Result<(), UpsertError> {
     let mut keep_ids: Vec<i64> = Vec::with_capacity(input.attributes.len());
     let mut keep_positions: Vec<i16> = Vec::with_capacity(input.attributes.len());
     for attr in &input.attributes {
@@ -346,9 +387,12 @@ async fn write_attributes(conn: &mut PgConnection, product_id: i64, input: &Prod
         )
         .execute(&mut *conn)
         .await?;
-        let def = sqlx::query!(r#"SELECT id, kind::text AS "kind!" FROM attributes WHERE code = $1"#, attr.code)
-            .fetch_one(&mut *conn)
-            .await?;
+        let def = sqlx::query!(
+            r#"SELECT id, kind::text AS "kind!" FROM attributes WHERE code = $1"#,
+            attr.code
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         if def.kind != attr.value.kind() {
             return Err(UpsertError::Rejected(format!(
                 "attribute `{}` holds {} values, not {}",

@@ -1,0 +1,55 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The server under test: started here with a fresh data directory (its own embedded
+// PostgreSQL and seeded demo catalog), unless MERCATO_E2E_BASE_URL points at one.
+const port = Number(process.env.MERCATO_E2E_PORT ?? 3107);
+const external = process.env.MERCATO_E2E_BASE_URL;
+const baseURL = external ?? `http://127.0.0.1:${port}`;
+const dataDir = process.env.MERCATO_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mercato-e2e-'));
+const serverBinary = process.env.MERCATO_E2E_SERVER ?? 'target/debug/server';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    testIdAttribute: 'data-test',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'hydrated', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false }, grepInvert: /@hydrated/ },
+  ],
+  webServer: external
+    ? undefined
+    : {
+        command: serverBinary,
+        cwd: '..',
+        url: `${baseURL}/readyz`,
+        timeout: 300_000,
+        reuseExistingServer: false,
+        stdout: 'ignore',
+        stderr: 'pipe',
+        env: {
+          MERCATO_DATA_DIR: dataDir,
+          MERCATO_HTTP__ADDR: `127.0.0.1:${port}`,
+          MERCATO_POSTGRES__UNSAFE_FAST: 'true',
+          RUST_LOG: 'warn',
+        },
+      },
+});

@@ -1,0 +1,11 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { open } from './helpers';
+
+for (const path of ['/', '/c/electronics', '/p/laptop', '/p/no-such-product']) {
+  test(`@hydrated no accessibility violations on ${path}`, async ({ page }) => {
+    await open(page, path);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  });
+}

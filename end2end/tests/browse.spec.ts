@@ -1,0 +1,61 @@
+import { test, expect } from '@playwright/test';
+import { open, cardPrices } from './helpers';
+
+// These run twice: hydrated, and with JavaScript disabled (plain links and full pages).
+
+test('home shows categories and featured products', async ({ page }) => {
+  await open(page, '/');
+  await expect(page).toHaveTitle(/Mercato/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome to Mercato' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'Electronics' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Featured' }).getByTestId('product-card')).toHaveCount(6);
+});
+
+test('browse a category, sort by price and page through it', async ({ page }) => {
+  await open(page, '/');
+  await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'Electronics' }).click();
+  await expect(page).toHaveURL(/\/c\/electronics$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Electronics' })).toBeVisible();
+
+  await page.getByRole('navigation', { name: 'Sort products' }).getByRole('link', { name: 'Price: low to high' }).click();
+  await expect(page).toHaveURL(/sort=price-asc/);
+  await expect(page.getByRole('link', { name: 'Price: low to high' })).toHaveAttribute('aria-current', 'true');
+  const first = await cardPrices(page);
+  expect(first.length).toBe(12);
+  expect([...first].sort((a, b) => a - b)).toEqual(first);
+
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.getByRole('link', { name: 'First page' })).toBeVisible();
+  const second = await cardPrices(page);
+  expect(second.length).toBeGreaterThan(0);
+  expect(Math.min(...second)).toBeGreaterThanOrEqual(Math.max(...first));
+});
+
+test('product page: switching a variant updates price, SKU and URL', async ({ page }) => {
+  await open(page, '/c/electronics/computers');
+  await page.getByRole('link', { name: /^Laptop/ }).first().click();
+  await expect(page).toHaveURL(/\/p\/laptop$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Laptop' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Computers' })).toBeVisible();
+  await expect(page.getByTestId('price')).toHaveText('$1,299.00');
+  await expect(page.getByTestId('sku')).toHaveText('L2201308');
+  await expect(page.getByTestId('availability')).toHaveText('In stock');
+
+  await page.getByRole('group', { name: /screen size/i }).getByRole('link', { name: '15 inch' }).click();
+  await expect(page).toHaveURL(/variant=L2201508/);
+  await expect(page.getByTestId('price')).toHaveText('$1,399.00');
+  await expect(page.getByTestId('sku')).toHaveText('L2201508');
+
+  await page.getByRole('group', { name: /RAM/i }).getByRole('link', { name: '16GB' }).click();
+  await expect(page.getByTestId('price')).toHaveText('$2,299.00');
+  await expect(page.getByTestId('sku')).toHaveText('L2201516');
+  await expect(page.getByRole('group', { name: /screen size/i }).getByRole('link', { name: '15 inch' })).toHaveAttribute('aria-current', 'true');
+});
+
+test('unknown pages answer 404 with a way back', async ({ page }) => {
+  const response = await open(page, '/p/no-such-product');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Go to the home page' })).toBeVisible();
+});
