@@ -10,13 +10,13 @@ fn state() -> Result<crate::state::AppState, CatalogError> {
 
 /// Top-level categories for the header.
 #[server]
-#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err))]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
     super::ssr::nav_categories(&state()?.db.replica).await
 }
 
 #[server]
-#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, err))]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_home() -> Result<HomePage, CatalogError> {
     super::ssr::home_page(&state()?).await
 }
@@ -24,7 +24,7 @@ pub async fn get_home() -> Result<HomePage, CatalogError> {
 /// One page of a category. `sort` and `after` come straight from the URL, so both are
 /// parsed here and rejected with a clear message when malformed.
 #[server]
-#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(category.path = %path), err))]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(category.path = %path)))]
 pub async fn get_category(
     path: String,
     sort: Option<String>,
@@ -43,7 +43,7 @@ pub async fn get_category(
 }
 
 #[server]
-#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug), err))]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug)))]
 pub async fn get_product(slug: String) -> Result<ProductDetail, CatalogError> {
     super::ssr::product_detail(&state()?, &slug).await
 }

@@ -150,13 +150,14 @@ pub async fn run(
     while rows.peek().is_some() {
         let batch: Vec<Row> = rows.by_ref().take(opts.batch_size.max(1)).collect();
         let size = batch.len() as u64;
-        let mut drafts = Vec::with_capacity(batch.len());
+        let mut parsed = Vec::with_capacity(batch.len());
         for row in batch {
             match row {
-                Ok(draft) => drafts.push(with_images(store, draft, &mut report).await),
+                Ok(draft) => parsed.push(draft),
                 Err(skip) => report.skipped.push(skip),
             }
         }
+        let drafts = with_images(store, parsed, &mut report).await?;
         if let Some(first) = drafts.first() {
             let first_line = first.0;
             write_batch(pool, drafts, opts, &mut report)
@@ -175,29 +176,65 @@ pub async fn run(
     Ok(report)
 }
 
-/// Processes a draft's photos; a photo that cannot be used is a warning, not a lost product.
+/// Processes the photos of a batch on every core; a photo that cannot be used is a
+/// warning, not a lost product.
 async fn with_images(
     store: &ImageStore,
-    draft: Draft,
+    drafts: Vec<Draft>,
     report: &mut ImportReport,
-) -> (u64, ProductInput) {
-    let Draft {
-        line,
-        mut product,
-        images,
-    } = draft;
-    for src in images {
-        let store = store.clone();
-        let result = tokio::task::spawn_blocking(move || store.store(&src.path, &src.alt)).await;
+) -> Result<Vec<(u64, ProductInput)>, ImportError> {
+    let store = store.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let jobs: Vec<(usize, usize, ImageSource)> = drafts
+            .iter()
+            .enumerate()
+            .flat_map(|(d, draft)| {
+                draft
+                    .images
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(move |(i, src)| (d, i, src))
+            })
+            .collect();
+        let queue = std::sync::Mutex::new(jobs.into_iter());
+        let done = std::sync::Mutex::new(Vec::new());
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .min(8);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let job = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                        let Some((d, i, src)) = job else { break };
+                        let result = store.store(&src.path, &src.alt);
+                        if let Ok(mut done) = done.lock() {
+                            done.push((d, i, result));
+                        }
+                    }
+                });
+            }
+        });
+        let mut done = done.into_inner().unwrap_or_default();
+        done.sort_by_key(|(d, i, _)| (*d, *i));
+        (drafts, done)
+    })
+    .await;
+    // A panic while decoding stops the import before this batch writes anything.
+    let (drafts, done) =
+        joined.map_err(|e| ImportError::File(format!("image processing failed: {e}")))?;
+    let mut products: Vec<(u64, ProductInput)> =
+        drafts.into_iter().map(|d| (d.line, d.product)).collect();
+    for (d, _, result) in done {
+        let (line, product) = &mut products[d];
         match result {
-            Ok(Ok(image)) => product.images.push(image),
-            Ok(Err(e)) => report.warnings.push(Skip::new(line, e.to_string())),
-            Err(e) => report
-                .warnings
-                .push(Skip::new(line, format!("image processing failed: {e}"))),
+            Ok(image) => product.images.push(image),
+            Err(e) => report.warnings.push(Skip::new(*line, e.to_string())),
         }
     }
-    (line, product)
+    Ok(products)
 }
 
 async fn write_batch(

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 const HOME_GRID: i64 = 8;
 
 /// Top-level categories for the header navigation.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn nav_categories(pool: &PgPool) -> Result<Vec<CategoryLink>, CatalogError> {
     sqlx::query_as!(
         CategoryLink,
@@ -25,7 +25,7 @@ pub async fn nav_categories(pool: &PgPool) -> Result<Vec<CategoryLink>, CatalogE
     .map_err(unavailable)
 }
 
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn home_page(state: &AppState) -> Result<HomePage, CatalogError> {
     let pool = &state.db.replica;
     let categories = nav_categories(pool).await?;
@@ -83,7 +83,7 @@ async fn breadcrumbs(pool: &PgPool, path: &str) -> Result<Vec<CategoryLink>, Cat
 }
 
 /// One page of a category listing (its subcategories included), in keyset order.
-#[tracing::instrument(skip_all, fields(category.path = %path, listing.sort = ?sort), err)]
+#[tracing::instrument(skip_all, fields(category.path = %path, listing.sort = ?sort))]
 pub async fn category_page(
     state: &AppState,
     path: &str,
@@ -240,7 +240,7 @@ async fn listing_rows(
 }
 
 /// An active product by slug, with variants, images and attributes.
-#[tracing::instrument(skip_all, fields(product.slug = %slug), err)]
+#[tracing::instrument(skip_all, fields(product.slug = %slug))]
 pub async fn product_detail(state: &AppState, slug: &str) -> Result<ProductDetail, CatalogError> {
     if crate::catalog::ids::Slug::parse(slug).is_err() {
         return Err(CatalogError::NotFound);
@@ -338,7 +338,7 @@ pub struct SitemapEntry {
 }
 
 /// Every active product and every category that has one, for `/sitemap.xml`.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn sitemap_entries(pool: &PgPool) -> Result<Vec<SitemapEntry>, CatalogError> {
     sqlx::query_as!(
         SitemapEntry,
