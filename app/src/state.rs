@@ -1,9 +1,11 @@
 //! What the server hands to pages and server functions through context.
 
+use crate::catalog::ssr::cache::CatalogCache;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Connection pools: writes go to the primary; catalog reads may go to a replica.
 #[derive(Clone, Debug)]
@@ -44,6 +46,8 @@ pub struct AppState {
     pub db: Db,
     pub site: Site,
     pub media_dir: PathBuf,
+    /// Product pages and navigation, kept exact by database notifications.
+    pub catalog_cache: Arc<CatalogCache>,
 }
 
 /// The state from context, or a logged error (never a panic) if the server forgot it.

@@ -23,6 +23,7 @@ pub fn app_state(settings: &Settings, database: &Database, public_url: String) -
             page_size: settings.catalog.page_size,
         },
         media_dir: settings.data_dir.join("media"),
+        catalog_cache: Default::default(),
     }
 }
 
@@ -52,6 +53,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
     let state = app_state(&settings, &database, public_url);
+    tokio::spawn(app::catalog::ssr::cache::listen(
+        database.db.primary.clone(),
+        state.catalog_cache.clone(),
+    ));
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
     let (stop_tx, stop_rx) = watch::channel(false);

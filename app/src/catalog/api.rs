@@ -12,7 +12,7 @@ fn state() -> Result<crate::state::AppState, CatalogError> {
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
-    super::ssr::nav_categories(&state()?.db.replica).await
+    super::ssr::nav_categories(&state()?).await
 }
 
 #[server]

@@ -232,11 +232,27 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub pool: PgPool,
+    pub cache: std::sync::Arc<app::catalog::ssr::cache::CatalogCache>,
 }
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> Response {
         http_get(self.addr, path).await
+    }
+
+    /// Starts the catalog cache's database listener, as the server does, and waits for it.
+    pub async fn start_cache(&self) {
+        tokio::spawn(app::catalog::ssr::cache::listen(
+            self.pool.clone(),
+            self.cache.clone(),
+        ));
+        for _ in 0..200 {
+            if self.cache.is_live() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the catalog cache did not go live");
     }
 
     pub async fn page(&self, path: &str) -> (u16, String) {
@@ -261,6 +277,7 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
+    let cache = std::sync::Arc::new(app::catalog::ssr::cache::CatalogCache::new());
     let state = AppState {
         leptos_options: server::http::leptos_options(),
         db: Db::single(pool.clone()),
@@ -270,12 +287,18 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
             page_size,
         },
         media_dir: media_dir(),
+        catalog_cache: cache.clone(),
     };
     let router = server::http::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    TestApp { addr, base, pool }
+    TestApp {
+        addr,
+        base,
+        pool,
+        cache,
+    }
 }
 
 /// A seeded shop on a fresh database.

@@ -1,5 +1,6 @@
 //! Catalog services: database reads for pages, and writes for imports.
 
+pub mod cache;
 mod input;
 mod read;
 mod rows;

@@ -13,22 +13,29 @@ use sqlx::PgPool;
 
 const HOME_GRID: i64 = 8;
 
-/// Top-level categories for the header navigation.
+/// Top-level categories for the header navigation (cached).
 #[tracing::instrument(skip_all)]
-pub async fn nav_categories(pool: &PgPool) -> Result<Vec<CategoryLink>, CatalogError> {
-    sqlx::query_as!(
+pub async fn nav_categories(state: &AppState) -> Result<Vec<CategoryLink>, CatalogError> {
+    let cache = &state.catalog_cache;
+    if let Some(nav) = cache.nav() {
+        return Ok(nav.as_ref().clone());
+    }
+    let ticket = cache.ticket();
+    let nav = sqlx::query_as!(
         CategoryLink,
         "SELECT name, path FROM categories WHERE parent_id IS NULL ORDER BY position, name"
     )
-    .fetch_all(pool)
+    .fetch_all(&state.db.replica)
     .await
-    .map_err(unavailable)
+    .map_err(unavailable)?;
+    cache.put_nav(ticket, std::sync::Arc::new(nav.clone()));
+    Ok(nav)
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn home_page(state: &AppState) -> Result<HomePage, CatalogError> {
     let pool = &state.db.replica;
-    let categories = nav_categories(pool).await?;
+    let categories = nav_categories(state).await?;
     let featured = sqlx::query_as!(
         CardRow,
         r#"SELECT id AS "id!", slug AS "slug!", title AS "title!", name_key AS "name_key!",
@@ -239,12 +246,23 @@ async fn listing_rows(
     rows.map_err(unavailable)
 }
 
-/// An active product by slug, with variants, images and attributes.
+/// An active product by slug, with variants, images and attributes (cached).
 #[tracing::instrument(skip_all, fields(product.slug = %slug))]
 pub async fn product_detail(state: &AppState, slug: &str) -> Result<ProductDetail, CatalogError> {
     if crate::catalog::ids::Slug::parse(slug).is_err() {
         return Err(CatalogError::NotFound);
     }
+    let cache = &state.catalog_cache;
+    if let Some(hit) = cache.product(slug) {
+        return Ok(hit.as_ref().clone());
+    }
+    let ticket = cache.ticket();
+    let product = load_product(state, slug).await?;
+    cache.put_product(ticket, slug, std::sync::Arc::new(product.clone()));
+    Ok(product)
+}
+
+async fn load_product(state: &AppState, slug: &str) -> Result<ProductDetail, CatalogError> {
     let pool = &state.db.replica;
     let Some(p) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.title, p.description, b.name AS "brand?", c.path AS "category_path?"

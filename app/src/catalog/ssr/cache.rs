@@ -1,0 +1,212 @@
+//! An in-process cache of what product pages and the header read, invalidated exactly by
+//! PostgreSQL: triggers `pg_notify` on every catalog change at commit, and [`listen`]
+//! evicts what changed. While the listener is not connected, the cache is bypassed, so a
+//! page is never served from data the database has since changed.
+
+use crate::catalog::model::{CategoryLink, ProductDetail};
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Channel the catalog triggers notify (see migrations/*_catalog_notify.sql).
+pub const CHANNEL: &str = "mercato_catalog";
+const MAX_PRODUCTS: usize = 50_000;
+
+#[derive(Debug, Default)]
+pub struct CatalogCache {
+    live: AtomicBool,
+    /// Bumped by every invalidation: a reader that loaded data before an invalidation
+    /// must not store it afterwards (it may be older than the change).
+    generation: AtomicU64,
+    products: RwLock<HashMap<String, Arc<ProductDetail>>>,
+    nav: RwLock<Option<Arc<Vec<CategoryLink>>>>,
+}
+
+/// A ticket taken before reading the database; storing succeeds only if nothing was
+/// invalidated in between.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket(Option<u64>);
+
+impl CatalogCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    pub fn ticket(&self) -> Ticket {
+        Ticket(
+            self.is_live()
+                .then(|| self.generation.load(Ordering::Acquire)),
+        )
+    }
+
+    fn still_valid(&self, ticket: Ticket) -> bool {
+        ticket
+            .0
+            .is_some_and(|g| self.is_live() && self.generation.load(Ordering::Acquire) == g)
+    }
+
+    pub fn product(&self, slug: &str) -> Option<Arc<ProductDetail>> {
+        if !self.is_live() {
+            return None;
+        }
+        self.products.read().ok()?.get(slug).cloned()
+    }
+
+    pub fn put_product(&self, ticket: Ticket, slug: &str, product: Arc<ProductDetail>) {
+        if let Ok(mut map) = self.products.write()
+            && self.still_valid(ticket)
+        {
+            if map.len() >= MAX_PRODUCTS {
+                map.clear();
+            }
+            map.insert(slug.to_owned(), product);
+        }
+    }
+
+    pub fn nav(&self) -> Option<Arc<Vec<CategoryLink>>> {
+        if !self.is_live() {
+            return None;
+        }
+        self.nav.read().ok()?.clone()
+    }
+
+    pub fn put_nav(&self, ticket: Ticket, nav: Arc<Vec<CategoryLink>>) {
+        if let Ok(mut slot) = self.nav.write()
+            && self.still_valid(ticket)
+        {
+            *slot = Some(nav);
+        }
+    }
+
+    /// Applies one notification: `product:<slug>` evicts that product; anything else
+    /// evicts everything.
+    pub fn invalidate(&self, payload: &str) {
+        // Bump first, under the lock, so no reader can store what it read before.
+        match payload.strip_prefix("product:") {
+            Some(slug) => {
+                if let Ok(mut map) = self.products.write() {
+                    self.generation.fetch_add(1, Ordering::AcqRel);
+                    map.remove(slug);
+                }
+            }
+            None => self.clear(),
+        }
+    }
+
+    pub fn clear(&self) {
+        if let (Ok(mut map), Ok(mut nav)) = (self.products.write(), self.nav.write()) {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            map.clear();
+            *nav = None;
+        }
+    }
+
+    fn set_live(&self, live: bool) {
+        self.clear();
+        self.live.store(live, Ordering::Release);
+        self.clear();
+    }
+}
+
+/// Keeps `cache` in step with the database for as long as the process runs. Connection
+/// losses clear the cache and bypass it until the listener is back.
+pub async fn listen(pool: PgPool, cache: Arc<CatalogCache>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "catalog cache listener cannot connect; cache bypassed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "catalog cache listener cannot LISTEN; cache bypassed");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        cache.set_live(true);
+        tracing::info!("catalog cache is live");
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => cache.invalidate(notification.payload()),
+                // The connection dropped: notifications may have been missed.
+                Ok(None) => cache.clear(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalog cache listener lost; cache bypassed");
+                    cache.set_live(false);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(slug: &str) -> Arc<ProductDetail> {
+        Arc::new(ProductDetail {
+            id: 1,
+            slug: slug.into(),
+            title: slug.into(),
+            description: String::new(),
+            brand: None,
+            breadcrumbs: vec![],
+            option_names: vec![],
+            variants: vec![],
+            images: vec![],
+            attributes: vec![],
+            canonical: String::new(),
+            public_url: String::new(),
+        })
+    }
+
+    #[test]
+    fn bypassed_until_live() {
+        let cache = CatalogCache::new();
+        cache.put_product(cache.ticket(), "a", product("a"));
+        assert!(cache.product("a").is_none());
+        cache.set_live(true);
+        cache.put_product(cache.ticket(), "a", product("a"));
+        assert!(cache.product("a").is_some());
+        cache.set_live(false);
+        assert!(cache.product("a").is_none());
+    }
+
+    #[test]
+    fn an_invalidation_during_a_read_discards_what_was_read() {
+        let cache = CatalogCache::new();
+        cache.set_live(true);
+        let ticket = cache.ticket(); // a reader starts reading the database...
+        cache.invalidate("product:a"); // ...the row changes and the notification arrives...
+        cache.put_product(ticket, "a", product("a")); // ...so its (possibly old) copy is dropped.
+        assert!(cache.product("a").is_none());
+    }
+
+    #[test]
+    fn invalidation_is_precise() {
+        let cache = CatalogCache::new();
+        cache.set_live(true);
+        cache.put_product(cache.ticket(), "a", product("a"));
+        cache.put_product(cache.ticket(), "b", product("b"));
+        cache.put_nav(cache.ticket(), Arc::new(vec![]));
+        cache.invalidate("product:a");
+        assert!(
+            cache.product("a").is_none() && cache.product("b").is_some() && cache.nav().is_some()
+        );
+        cache.invalidate("all");
+        assert!(cache.product("b").is_none() && cache.nav().is_none());
+    }
+}

@@ -1,0 +1,81 @@
+//! Cached pages follow the database: any change, made by any client, reaches the page.
+
+use crate::helpers::spawn_shop;
+use std::time::{Duration, Instant};
+
+/// Polls a page until it contains `needle` (notifications arrive asynchronously).
+async fn eventually(app: &crate::helpers::TestApp, path: &str, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if app.page(path).await.1.contains(needle) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn cached_product_pages_follow_database_changes() {
+    let app = spawn_shop().await;
+    app.start_cache().await;
+    assert!(app.page("/p/laptop").await.1.contains("$1,299.00"));
+    assert!(
+        app.cache.product("laptop").is_some(),
+        "served from the cache from now on"
+    );
+
+    // A price change by another client, straight in SQL.
+    sqlx::query("UPDATE variants SET price_minor = 111100 WHERE sku = 'L2201308'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        eventually(&app, "/p/laptop", "$1,111.00").await,
+        "new price shown"
+    );
+
+    // A category rename reaches the breadcrumbs and the header of cached pages.
+    sqlx::query("UPDATE categories SET name = 'Computing' WHERE path = 'electronics/computers'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        eventually(&app, "/p/laptop", ">Computing<").await,
+        "renamed category shown"
+    );
+    sqlx::query("UPDATE categories SET name = 'Tech' WHERE path = 'electronics'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        eventually(&app, "/p/tablet", ">Tech<").await,
+        "renamed top category in the header"
+    );
+
+    // Archiving removes the page.
+    sqlx::query("UPDATE products SET status = 'archived' WHERE slug = 'laptop'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while app.page("/p/laptop").await.0 != 404 {
+        assert!(Instant::now() < deadline, "archived product still served");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_its_listener_the_cache_is_bypassed() {
+    let app = spawn_shop().await; // no listener started
+    assert!(app.page("/p/laptop").await.1.contains("$1,299.00"));
+    assert!(app.cache.product("laptop").is_none());
+    sqlx::query("UPDATE variants SET price_minor = 100 WHERE sku = 'L2201308'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        app.page("/p/laptop").await.1.contains("$1.00"),
+        "read straight from the database"
+    );
+}
