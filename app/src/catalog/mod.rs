@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod ids;
+#[cfg(feature = "ssr")]
 pub mod jsonld;
 pub mod model;
 pub mod money;

@@ -311,6 +311,8 @@ pub struct ProductDetail {
     pub attributes: Vec<AttributeValue>,
     pub canonical: String,
     pub public_url: String,
+    /// schema.org Product JSON-LD, built on the server (the browser only embeds it).
+    pub json_ld: String,
 }
 
 impl ProductDetail {
@@ -390,6 +392,7 @@ mod tests {
             attributes: vec![],
             canonical: String::new(),
             public_url: String::new(),
+            json_ld: String::new(),
         }
     }
 

@@ -1,5 +1,4 @@
 use crate::catalog::api::get_product;
-use crate::catalog::jsonld::product_json_ld;
 use crate::catalog::model::{Availability, ProductDetail};
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::image::ProductImage;
@@ -117,7 +116,7 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             font-weight: 600;
         }
     };
-    let json_ld = product_json_ld(&p);
+    let json_ld = p.json_ld.clone();
     let first_image = p.images.first().cloned();
     let attributes = p.attributes.clone();
     view! { class=cls,

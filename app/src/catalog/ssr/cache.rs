@@ -170,6 +170,7 @@ mod tests {
             attributes: vec![],
             canonical: String::new(),
             public_url: String::new(),
+            json_ld: String::new(),
         })
     }
 

@@ -332,7 +332,7 @@ async fn load_product(state: &AppState, slug: &str) -> Result<ProductDetail, Cat
     .await
     .map_err(unavailable)?;
 
-    Ok(ProductDetail {
+    let mut product = ProductDetail {
         id: p.id,
         canonical: state.site.absolute(&format!("/p/{}", p.slug)),
         public_url: state.site.public_url.clone(),
@@ -345,7 +345,10 @@ async fn load_product(state: &AppState, slug: &str) -> Result<ProductDetail, Cat
         variants,
         images,
         attributes,
-    })
+        json_ld: String::new(),
+    };
+    product.json_ld = crate::catalog::jsonld::product_json_ld(&product);
+    Ok(product)
 }
 
 /// A URL for the sitemap and when its content last changed.
