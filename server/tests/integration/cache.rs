@@ -24,6 +24,10 @@ async fn cached_product_pages_follow_database_changes() {
         app.cache.product("laptop").is_some(),
         "served from the cache from now on"
     );
+    let listing = "/c/electronics/computers?sort=price-desc";
+    assert!(app.page(listing).await.1.contains("from $1,299.00"));
+    assert!(app.page("/").await.1.contains("from $1,299.00"));
+    assert!(app.cache.home().is_some() && app.cache.listing_count() > 0);
 
     // A price change by another client, straight in SQL.
     sqlx::query("UPDATE variants SET price_minor = 111100 WHERE sku = 'L2201308'")
@@ -33,6 +37,14 @@ async fn cached_product_pages_follow_database_changes() {
     assert!(
         eventually(&app, "/p/laptop", "$1,111.00").await,
         "new price shown"
+    );
+    assert!(
+        eventually(&app, listing, "from $1,111.00").await,
+        "cached listing updated"
+    );
+    assert!(
+        eventually(&app, "/", "from $1,111.00").await,
+        "cached home page updated"
     );
 
     // A category rename reaches the breadcrumbs and the header of cached pages.

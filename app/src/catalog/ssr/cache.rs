@@ -1,9 +1,9 @@
-//! An in-process cache of what product pages and the header read, invalidated exactly by
+//! An in-process cache of what the storefront's pages read, invalidated exactly by
 //! PostgreSQL: triggers `pg_notify` on every catalog change at commit, and [`listen`]
 //! evicts what changed. While the listener is not connected, the cache is bypassed, so a
 //! page is never served from data the database has since changed.
 
-use crate::catalog::model::{CategoryLink, ProductDetail};
+use crate::catalog::model::{CategoryLink, CategoryPage, HomePage, ProductDetail};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use std::collections::HashMap;
@@ -14,15 +14,53 @@ use std::time::Duration;
 /// Channel the catalog triggers notify (see migrations/*_catalog_notify.sql).
 pub const CHANNEL: &str = "mercato_catalog";
 const MAX_PRODUCTS: usize = 50_000;
+const MAX_LISTINGS: usize = 10_000;
 
-#[derive(Debug, Default)]
+/// One kind of cached value, by key, bounded in size.
+#[derive(Debug)]
+struct Shelf<V> {
+    map: RwLock<HashMap<String, Arc<V>>>,
+    capacity: usize,
+}
+
+impl<V> Shelf<V> {
+    fn new(capacity: usize) -> Self {
+        Shelf {
+            map: RwLock::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<V>> {
+        self.map.read().ok()?.get(key).cloned()
+    }
+}
+
+/// The catalog's read cache: product pages, category listings, the home page and the
+/// header's categories.
+#[derive(Debug)]
 pub struct CatalogCache {
     live: AtomicBool,
     /// Bumped by every invalidation: a reader that loaded data before an invalidation
     /// must not store it afterwards (it may be older than the change).
     generation: AtomicU64,
-    products: RwLock<HashMap<String, Arc<ProductDetail>>>,
-    nav: RwLock<Option<Arc<Vec<CategoryLink>>>>,
+    products: Shelf<ProductDetail>,
+    listings: Shelf<CategoryPage>,
+    home: Shelf<HomePage>,
+    nav: Shelf<Vec<CategoryLink>>,
+}
+
+impl Default for CatalogCache {
+    fn default() -> Self {
+        CatalogCache {
+            live: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            products: Shelf::new(MAX_PRODUCTS),
+            listings: Shelf::new(MAX_LISTINGS),
+            home: Shelf::new(1),
+            nav: Shelf::new(1),
+        }
+    }
 }
 
 /// A ticket taken before reading the database; storing succeeds only if nothing was
@@ -46,54 +84,79 @@ impl CatalogCache {
         )
     }
 
-    fn still_valid(&self, ticket: Ticket) -> bool {
-        ticket
-            .0
-            .is_some_and(|g| self.is_live() && self.generation.load(Ordering::Acquire) == g)
+    fn get<V>(&self, shelf: &Shelf<V>, key: &str) -> Option<Arc<V>> {
+        if !self.is_live() {
+            return None;
+        }
+        shelf.get(key)
+    }
+
+    fn put<V>(&self, shelf: &Shelf<V>, ticket: Ticket, key: &str, value: Arc<V>) {
+        if let Ok(mut map) = shelf.map.write()
+            && ticket
+                .0
+                .is_some_and(|g| self.is_live() && self.generation.load(Ordering::Acquire) == g)
+        {
+            if map.len() >= shelf.capacity && !map.contains_key(key) {
+                map.clear();
+            }
+            map.insert(key.to_owned(), value);
+        }
     }
 
     pub fn product(&self, slug: &str) -> Option<Arc<ProductDetail>> {
-        if !self.is_live() {
-            return None;
-        }
-        self.products.read().ok()?.get(slug).cloned()
+        self.get(&self.products, slug)
     }
 
     pub fn put_product(&self, ticket: Ticket, slug: &str, product: Arc<ProductDetail>) {
-        if let Ok(mut map) = self.products.write()
-            && self.still_valid(ticket)
-        {
-            if map.len() >= MAX_PRODUCTS {
-                map.clear();
-            }
-            map.insert(slug.to_owned(), product);
-        }
+        self.put(&self.products, ticket, slug, product);
+    }
+
+    /// A category page by its listing key (path, sort and cursor).
+    pub fn listing(&self, key: &str) -> Option<Arc<CategoryPage>> {
+        self.get(&self.listings, key)
+    }
+
+    /// How many category pages are cached (for tests and diagnostics).
+    pub fn listing_count(&self) -> usize {
+        self.listings.map.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn put_listing(&self, ticket: Ticket, key: &str, page: Arc<CategoryPage>) {
+        self.put(&self.listings, ticket, key, page);
+    }
+
+    pub fn home(&self) -> Option<Arc<HomePage>> {
+        self.get(&self.home, "")
+    }
+
+    pub fn put_home(&self, ticket: Ticket, page: Arc<HomePage>) {
+        self.put(&self.home, ticket, "", page);
     }
 
     pub fn nav(&self) -> Option<Arc<Vec<CategoryLink>>> {
-        if !self.is_live() {
-            return None;
-        }
-        self.nav.read().ok()?.clone()
+        self.get(&self.nav, "")
     }
 
     pub fn put_nav(&self, ticket: Ticket, nav: Arc<Vec<CategoryLink>>) {
-        if let Ok(mut slot) = self.nav.write()
-            && self.still_valid(ticket)
-        {
-            *slot = Some(nav);
-        }
+        self.put(&self.nav, ticket, "", nav);
     }
 
-    /// Applies one notification: `product:<slug>` evicts that product; anything else
-    /// evicts everything.
+    /// Applies one notification: `product:<slug>` evicts that product and every page that
+    /// lists products; anything else evicts everything.
     pub fn invalidate(&self, payload: &str) {
-        // Bump first, under the lock, so no reader can store what it read before.
         match payload.strip_prefix("product:") {
             Some(slug) => {
-                if let Ok(mut map) = self.products.write() {
+                // Bump under the locks, so no reader can store what it read before.
+                if let (Ok(mut products), Ok(mut listings), Ok(mut home)) = (
+                    self.products.map.write(),
+                    self.listings.map.write(),
+                    self.home.map.write(),
+                ) {
                     self.generation.fetch_add(1, Ordering::AcqRel);
-                    map.remove(slug);
+                    products.remove(slug);
+                    listings.clear();
+                    home.clear();
                 }
             }
             None => self.clear(),
@@ -101,10 +164,17 @@ impl CatalogCache {
     }
 
     pub fn clear(&self) {
-        if let (Ok(mut map), Ok(mut nav)) = (self.products.write(), self.nav.write()) {
+        if let (Ok(mut products), Ok(mut listings), Ok(mut home), Ok(mut nav)) = (
+            self.products.map.write(),
+            self.listings.map.write(),
+            self.home.map.write(),
+            self.nav.map.write(),
+        ) {
             self.generation.fetch_add(1, Ordering::AcqRel);
-            map.clear();
-            *nav = None;
+            products.clear();
+            listings.clear();
+            home.clear();
+            nav.clear();
         }
     }
 

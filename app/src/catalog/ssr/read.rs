@@ -32,8 +32,20 @@ pub async fn nav_categories(state: &AppState) -> Result<Vec<CategoryLink>, Catal
     Ok(nav)
 }
 
+/// The home page's data (cached).
 #[tracing::instrument(skip_all)]
 pub async fn home_page(state: &AppState) -> Result<HomePage, CatalogError> {
+    let cache = &state.catalog_cache;
+    if let Some(hit) = cache.home() {
+        return Ok(hit.as_ref().clone());
+    }
+    let ticket = cache.ticket();
+    let page = load_home(state).await?;
+    cache.put_home(ticket, std::sync::Arc::new(page.clone()));
+    Ok(page)
+}
+
+async fn load_home(state: &AppState) -> Result<HomePage, CatalogError> {
     let pool = &state.db.replica;
     let categories = nav_categories(state).await?;
     let featured = sqlx::query_as!(
@@ -89,9 +101,33 @@ async fn breadcrumbs(pool: &PgPool, path: &str) -> Result<Vec<CategoryLink>, Cat
     .map_err(unavailable)
 }
 
-/// One page of a category listing (its subcategories included), in keyset order.
+/// One page of a category listing (its subcategories included), in keyset order (cached).
 #[tracing::instrument(skip_all, fields(category.path = %path, listing.sort = ?sort))]
 pub async fn category_page(
+    state: &AppState,
+    path: &str,
+    sort: ListingSort,
+    after: Option<ListingCursor>,
+) -> Result<CategoryPage, CatalogError> {
+    let key = format!(
+        "{path}\u{1f}{}\u{1f}{}",
+        sort.param(),
+        after
+            .as_ref()
+            .map(ListingCursor::encode)
+            .unwrap_or_default()
+    );
+    let cache = &state.catalog_cache;
+    if let Some(hit) = cache.listing(&key) {
+        return Ok(hit.as_ref().clone());
+    }
+    let ticket = cache.ticket();
+    let page = load_category_page(state, path, sort, after).await?;
+    cache.put_listing(ticket, &key, std::sync::Arc::new(page.clone()));
+    Ok(page)
+}
+
+async fn load_category_page(
     state: &AppState,
     path: &str,
     sort: ListingSort,
