@@ -48,7 +48,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/mercato.css" />
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>

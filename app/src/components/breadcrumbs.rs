@@ -13,7 +13,9 @@ pub fn Breadcrumbs(
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumbs">
             <ol>
-                <li><a href="/">"Home"</a></li>
+                <li>
+                    <a href="/">"Home"</a>
+                </li>
                 {trail
                     .into_iter()
                     .enumerate()
@@ -22,7 +24,9 @@ pub fn Breadcrumbs(
                         let href = c.href();
                         view! {
                             <li>
-                                <a href=href aria-current=here.then_some("page")>{c.name}</a>
+                                <a href=href aria-current=here.then_some("page")>
+                                    {c.name}
+                                </a>
                             </li>
                         }
                     })

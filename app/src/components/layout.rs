@@ -40,7 +40,9 @@ pub fn Header() -> impl IntoView {
     };
     view! { class=cls,
         <header>
-            <a class="brand" href="/">"Mercato"</a>
+            <a class="brand" href="/">
+                "Mercato"
+            </a>
             <nav aria-label="Categories">
                 <ul>
                     <Suspense fallback=|| ()>
@@ -51,7 +53,11 @@ pub fn Header() -> impl IntoView {
                                 .into_iter()
                                 .map(|c| {
                                     let href = c.href();
-                                    view! { class=cls, <li><a href=href>{c.name}</a></li> }
+                                    view! { class=cls,
+                                        <li>
+                                            <a href=href>{c.name}</a>
+                                        </li>
+                                    }
                                 })
                                 .collect_view()
                         })}

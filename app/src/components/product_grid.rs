@@ -29,7 +29,13 @@ pub fn ProductGrid(
             {cards
                 .into_iter()
                 .enumerate()
-                .map(|(i, card)| view! { class=cls, <li><Card card eager=i < eager_count /></li> })
+                .map(|(i, card)| {
+                    view! { class=cls,
+                        <li>
+                            <Card card eager=i < eager_count />
+                        </li>
+                    }
+                })
                 .collect_view()}
         </ul>
     }

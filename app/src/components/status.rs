@@ -26,7 +26,9 @@ pub fn ErrorPanel(error: CatalogError) -> impl IntoView {
         <section class="error-panel" role="alert">
             <h1>"Something went wrong"</h1>
             <p>{error.to_string()}</p>
-            <p><a href="/">"Back to the home page"</a></p>
+            <p>
+                <a href="/">"Back to the home page"</a>
+            </p>
         </section>
     }
     .into_any()

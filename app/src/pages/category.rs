@@ -24,7 +24,9 @@ pub fn CategoryPage() -> impl IntoView {
         |(path, sort, after)| get_category(path, sort, after),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <Listing data /> }.into_any(),
@@ -88,7 +90,11 @@ fn Listing(data: CategoryData) -> impl IntoView {
         view! { <a href=listing_href(&data.path, current, None)>"First page"</a> }
     });
     let next = data.next.as_deref().map(|after| {
-        view! { <a href=listing_href(&data.path, current, Some(after)) rel="next">"Next page"</a> }
+        view! {
+            <a href=listing_href(&data.path, current, Some(after)) rel="next">
+                "Next page"
+            </a>
+        }
     });
     let empty = data
         .products
@@ -100,7 +106,9 @@ fn Listing(data: CategoryData) -> impl IntoView {
         <Link rel="canonical" href=data.canonical />
         <Breadcrumbs trail=data.breadcrumbs />
         <h1 id="listing-title">{data.name}</h1>
-        <p class="muted" data-test="result-count">{format!("{} products", data.total)}</p>
+        <p class="muted" data-test="result-count">
+            {format!("{} products", data.total)}
+        </p>
         {(!data.children.is_empty())
             .then(|| {
                 view! {
@@ -111,7 +119,11 @@ fn Listing(data: CategoryData) -> impl IntoView {
                                 .into_iter()
                                 .map(|c| {
                                     let href = c.href();
-                                    view! { <li><a href=href>{c.name}</a></li> }
+                                    view! {
+                                        <li>
+                                            <a href=href>{c.name}</a>
+                                        </li>
+                                    }
                                 })
                                 .collect_view()}
                         </ul>
@@ -124,7 +136,10 @@ fn Listing(data: CategoryData) -> impl IntoView {
         </nav>
         <ProductGrid cards=data.products labelled_by="listing-title" eager_count=4 />
         {empty}
-        <nav aria-label="Pages" class="pager">{first} {next}</nav>
+        <nav aria-label="Pages" class="pager">
+            {first}
+            {next}
+        </nav>
     }
 }
 

@@ -14,7 +14,9 @@ pub fn HomePage() -> impl IntoView {
             name="description"
             content="Shop laptops, cameras, furniture, plants, running shoes and sports equipment at Mercato."
         />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(data) => view! { <Home data /> }.into_any(),
@@ -40,9 +42,13 @@ fn Home(data: HomeData) -> impl IntoView {
                     .categories
                     .into_iter()
                     .map(|c| {
-                                    let href = c.href();
-                                    view! { <li><a href=href>{c.name}</a></li> }
-                                })
+                        let href = c.href();
+                        view! {
+                            <li>
+                                <a href=href>{c.name}</a>
+                            </li>
+                        }
+                    })
                     .collect_view()}
             </ul>
         </section>

@@ -11,8 +11,12 @@ pub fn NotFound() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <section class="not-found">
             <h1>"Page not found"</h1>
-            <p>"We could not find that page. It may have moved, or the product may no longer be sold."</p>
-            <p><a href="/">"Go to the home page"</a></p>
+            <p>
+                "We could not find that page. It may have moved, or the product may no longer be sold."
+            </p>
+            <p>
+                <a href="/">"Go to the home page"</a>
+            </p>
         </section>
     }
 }

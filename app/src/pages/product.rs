@@ -19,7 +19,9 @@ pub fn ProductPage() -> impl IntoView {
         get_product,
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(p) => view! { <Product p=Arc::new(p) /> }.into_any(),
@@ -142,7 +144,9 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             <div>
                 <h1>{p.title.clone()}</h1>
                 {p.brand.clone().map(|b| view! { class=cls, <p class="brand">{b}</p> })}
-                <p class="price" data-test="price" aria-live="polite">{price}</p>
+                <p class="price" data-test="price" aria-live="polite">
+                    {price}
+                </p>
                 <p class="sku">"SKU " <span data-test="sku">{sku}</span></p>
                 <p
                     data-test="availability"
@@ -164,7 +168,12 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
                             <dl>
                                 {attributes
                                     .into_iter()
-                                    .map(|a| view! { class=cls, <dt>{a.name}</dt><dd>{a.value}</dd> })
+                                    .map(|a| {
+                                        view! { class=cls,
+                                            <dt>{a.name}</dt>
+                                            <dd>{a.value}</dd>
+                                        }
+                                    })
                                     .collect_view()}
                             </dl>
                         }
@@ -248,14 +257,20 @@ fn VariantPicker(
                                 move || {
                                     let current = selected.get()?;
                                     match position {
-                                        Some(i) => p.variant_for(&current, i, &value).map(|v| v.sku.clone()),
+                                        Some(i) => {
+                                            p.variant_for(&current, i, &value).map(|v| v.sku.clone())
+                                        }
                                         None => Some(value.clone()),
                                     }
                                 }
                             };
                             let href = {
                                 let target = target.clone();
-                                move || target().map(|sku| format!("/p/{slug}?variant={sku}")).unwrap_or_default()
+                                move || {
+                                    target()
+                                        .map(|sku| format!("/p/{slug}?variant={sku}"))
+                                        .unwrap_or_default()
+                                }
                             };
                             let here = move || {
                                 let current = selected.get()?;
@@ -267,7 +282,9 @@ fn VariantPicker(
                             };
                             view! { class=cls,
                                 <li>
-                                    <a href=href aria-current=here>{label}</a>
+                                    <a href=href aria-current=here>
+                                        {label}
+                                    </a>
                                 </li>
                             }
                         })
