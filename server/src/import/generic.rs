@@ -267,20 +267,9 @@ struct Pending {
 pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, ImportError> {
     let bytes = read_file(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?
-        .clone();
-    let found: Vec<&str> = headers.iter().map(str::trim).collect();
-    if found != CSV_COLUMNS {
-        return Err(ImportError::File(format!(
-            "the header must be exactly: {}",
-            CSV_COLUMNS.join(",")
-        )));
-    }
+    let mut reader = super::csv_reader(&bytes, &CSV_COLUMNS, |_| {
+        format!("the header must be exactly: {}", CSV_COLUMNS.join(","))
+    })?;
     let mut rows: Vec<Row> = Vec::new();
     let mut pending: Option<(String, Pending)> = None;
     let flush = |p: Pending, rows: &mut Vec<Row>| {
@@ -295,19 +284,11 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
                 .map_err(|r| Skip::new(p.line, r)),
         );
     };
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = match record {
-            Ok(r) if r.len() == CSV_COLUMNS.len() => r,
-            Ok(r) => {
-                rows.push(Err(Skip::new(
-                    line,
-                    format!("{} fields instead of {}", r.len(), CSV_COLUMNS.len()),
-                )));
-                continue;
-            }
-            Err(e) => {
-                rows.push(Err(Skip::new(line, format!("unreadable row: {e}"))));
+    for row in super::csv_rows(&mut reader, CSV_COLUMNS.len()) {
+        let (line, record) = match row {
+            Ok(ok) => ok,
+            Err(skip) => {
+                rows.push(Err(skip));
                 continue;
             }
         };

@@ -267,6 +267,52 @@ pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> 
         .map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))
 }
 
+/// A CSV reader whose header must be exactly `columns`; `wrong_header` words the error
+/// when it is not. Rows may have any length here: [`csv_rows`] checks each one.
+pub(crate) fn csv_reader<'a>(
+    bytes: &'a [u8],
+    columns: &[&str],
+    wrong_header: impl FnOnce(&csv::StringRecord) -> String,
+) -> Result<csv::Reader<&'a [u8]>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?
+        .clone();
+    if headers.iter().map(str::trim).collect::<Vec<_>>() != columns {
+        return Err(ImportError::File(wrong_header(&headers)));
+    }
+    Ok(reader)
+}
+
+/// The data rows with their line numbers; a row of the wrong width, or one that cannot
+/// be read, is a skip with its reason.
+pub(crate) fn csv_rows<'r>(
+    reader: &'r mut csv::Reader<&[u8]>,
+    width: usize,
+) -> impl Iterator<Item = Result<(u64, csv::StringRecord), Skip>> + 'r {
+    reader.records().enumerate().map(move |(i, record)| {
+        let fallback = i as u64 + 2;
+        match record {
+            Ok(r) => {
+                let line = r.position().map_or(fallback, |p| p.line());
+                if r.len() == width {
+                    Ok((line, r))
+                } else {
+                    Err(Skip::new(
+                        line,
+                        format!("{} fields instead of {width}", r.len()),
+                    ))
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(fallback, |p| p.line());
+                Err(Skip::new(line, format!("unreadable row: {e}")))
+            }
+        }
+    })
+}
+
 /// An attribute's code from its name: "Plant type" -> "plant_type".
 pub(crate) fn attribute_code(name: &str) -> Result<String, String> {
     let slug = app::catalog::ids::Slug::from_title(name)

@@ -105,37 +105,22 @@ pub fn parse(path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError>
     } else {
         raw
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::File(format!("cannot read the header: {e}")))?
-        .clone();
-    if headers.iter().map(str::trim).collect::<Vec<_>>() != COLUMNS {
-        return Err(ImportError::File(format!(
+    let mut reader = super::csv_reader(&bytes, &COLUMNS, |found| {
+        format!(
             "{} does not have the Online Retail columns ({}); found: {}",
             path.display(),
             COLUMNS.join(","),
-            headers.iter().collect::<Vec<_>>().join(",")
-        )));
-    }
+            found.iter().collect::<Vec<_>>().join(",")
+        )
+    })?;
 
     let mut skips = Vec::new();
     let mut products: HashMap<String, Seen> = HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let record = match record {
-            Ok(r) if r.len() == COLUMNS.len() => r,
-            Ok(r) => {
-                skips.push(Skip::new(
-                    line,
-                    format!("{} fields instead of {}", r.len(), COLUMNS.len()),
-                ));
-                continue;
-            }
-            Err(e) => {
-                skips.push(Skip::new(line, format!("unreadable row: {e}")));
+    for row in super::csv_rows(&mut reader, COLUMNS.len()) {
+        let (line, record) = match row {
+            Ok(ok) => ok,
+            Err(skip) => {
+                skips.push(skip);
                 continue;
             }
         };
