@@ -15,7 +15,7 @@ use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 const DB_USER: &str = "mercato";
@@ -66,7 +66,8 @@ pub struct EmbeddedPostgres {
     pub cluster_dir: PathBuf,
     pub port: u16,
     pid: i32,
-    exited: Option<mpsc::Receiver<()>>,
+    /// Signals the postmaster's exit; `None` when another process started it.
+    exited: Option<Mutex<mpsc::Receiver<()>>>,
 }
 
 impl std::fmt::Debug for EmbeddedPostgres {
@@ -145,7 +146,7 @@ impl EmbeddedPostgres {
             cluster_dir,
             port,
             pid,
-            exited: Some(exited),
+            exited: Some(Mutex::new(exited)),
         };
         wait_ready(&password, port, pg.exited.as_ref(), &log_path).await?;
         create_database(&password, port, &opts.database).await?;
@@ -168,8 +169,13 @@ impl EmbeddedPostgres {
         };
         // SAFETY: kill(2) with a pid we spawned; no memory is involved.
         unsafe { libc::kill(self.pid, libc::SIGINT) };
-        let waited =
-            tokio::task::spawn_blocking(move || exited.recv_timeout(Duration::from_secs(30))).await;
+        let waited = tokio::task::spawn_blocking(move || {
+            let exited = exited
+                .into_inner()
+                .map_err(|_| mpsc::RecvTimeoutError::Disconnected)?;
+            exited.recv_timeout(Duration::from_secs(30))
+        })
+        .await;
         match waited {
             Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
             _ => {
@@ -505,16 +511,16 @@ fn spawn_postmaster(
 async fn wait_ready(
     password: &str,
     port: u16,
-    exited: Option<&mpsc::Receiver<()>>,
+    exited: Option<&Mutex<mpsc::Receiver<()>>>,
     log_path: &Path,
 ) -> Result<(), EmbeddedError> {
     use sqlx::Connection;
     let deadline = Instant::now() + Duration::from_secs(60);
     let url = url_for(password, port, "postgres");
     loop {
-        if let Some(rx) = exited
-            && rx.try_recv().is_ok()
-        {
+        // The lock is held only for the check, never across an await.
+        let died = exited.is_some_and(|rx| rx.lock().is_ok_and(|rx| rx.try_recv().is_ok()));
+        if died {
             return Err(EmbeddedError::Start {
                 log: log_path.to_owned(),
                 detail: tail(log_path),

@@ -315,6 +315,28 @@ pub struct ProductDetail {
     pub json_ld: String,
 }
 
+#[cfg(test)]
+impl ProductDetail {
+    /// A product with only a slug (and that as its title), for tests to fill in.
+    pub(crate) fn fixture(slug: &str) -> Self {
+        ProductDetail {
+            id: 1,
+            slug: slug.into(),
+            title: slug.into(),
+            description: String::new(),
+            brand: None,
+            breadcrumbs: vec![],
+            option_names: vec![],
+            variants: vec![],
+            images: vec![],
+            attributes: vec![],
+            canonical: String::new(),
+            public_url: String::new(),
+            json_ld: String::new(),
+        }
+    }
+}
+
 impl ProductDetail {
     /// The variant a `?variant=SKU` parameter names, or the first one.
     pub fn selected(&self, sku: Option<&str>) -> Option<&VariantDetail> {
@@ -374,26 +396,15 @@ mod tests {
     }
 
     fn laptop() -> ProductDetail {
-        ProductDetail {
-            id: 1,
-            slug: "laptop".into(),
-            title: "Laptop".into(),
-            description: String::new(),
-            brand: None,
-            breadcrumbs: vec![],
-            option_names: vec!["screen size".into(), "RAM".into()],
-            variants: vec![
-                variant("L13-8", &["13 inch", "8GB"]),
-                variant("L15-8", &["15 inch", "8GB"]),
-                variant("L13-16", &["13 inch", "16GB"]),
-                variant("L15-16", &["15 inch", "16GB"]),
-            ],
-            images: vec![],
-            attributes: vec![],
-            canonical: String::new(),
-            public_url: String::new(),
-            json_ld: String::new(),
-        }
+        let mut p = ProductDetail::fixture("laptop");
+        p.option_names = vec!["screen size".into(), "RAM".into()];
+        p.variants = vec![
+            variant("L13-8", &["13 inch", "8GB"]),
+            variant("L15-8", &["15 inch", "8GB"]),
+            variant("L13-16", &["13 inch", "16GB"]),
+            variant("L15-16", &["15 inch", "16GB"]),
+        ];
+        p
     }
 
     #[test]

@@ -3,16 +3,26 @@
 use crate::helpers::spawn_shop;
 use std::time::{Duration, Instant};
 
-/// Polls a page until it contains `needle` (notifications arrive asynchronously).
-async fn eventually(app: &crate::helpers::TestApp, path: &str, needle: &str) -> bool {
+/// Polls a page until `ok(status, body)` holds (notifications arrive asynchronously).
+async fn eventually_page(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    ok: impl Fn(u16, &str) -> bool,
+) -> bool {
     let deadline = Instant::now() + Duration::from_secs(3);
     while Instant::now() < deadline {
-        if app.page(path).await.1.contains(needle) {
+        let (status, body) = app.page(path).await;
+        if ok(status, &body) {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     false
+}
+
+/// Polls a page until it contains `needle`.
+async fn eventually(app: &crate::helpers::TestApp, path: &str, needle: &str) -> bool {
+    eventually_page(app, path, |_, body| body.contains(needle)).await
 }
 
 #[tokio::test]
@@ -70,11 +80,10 @@ async fn cached_product_pages_follow_database_changes() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while app.page("/p/laptop").await.0 != 404 {
-        assert!(Instant::now() < deadline, "archived product still served");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert!(
+        eventually_page(&app, "/p/laptop", |status, _| status == 404).await,
+        "archived product still served"
+    );
 }
 
 #[tokio::test]

@@ -30,11 +30,7 @@ pub fn media_dir() -> PathBuf {
     test_root().join("media")
 }
 
-struct Cluster {
-    base_url: String,
-}
-
-static CLUSTER: OnceCell<Cluster> = OnceCell::const_new();
+static CLUSTER: OnceCell<EmbeddedPostgres> = OnceCell::const_new();
 static SEEDED_TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
@@ -57,7 +53,9 @@ fn remove_stale_runs(root: &Path) {
     }
 }
 
-async fn cluster() -> &'static Cluster {
+/// The run's cluster. It lives in a static, so it is never dropped: the postmaster
+/// stops when this process exits (parent-death signal).
+async fn cluster() -> &'static EmbeddedPostgres {
     CLUSTER
         .get_or_init(|| async {
             let root = test_root();
@@ -69,44 +67,39 @@ async fn cluster() -> &'static Cluster {
                 database: "postgres".into(),
                 ..Default::default()
             };
-            let pg = EmbeddedPostgres::start(&dir, &opts)
+            EmbeddedPostgres::start(&dir, &opts)
                 .await
-                .expect("start the test cluster");
-            let base_url = pg.url.clone();
-            // The postmaster stops when this process exits (parent-death signal).
-            std::mem::forget(pg);
-            Cluster { base_url }
+                .expect("start the test cluster")
         })
         .await
 }
 
-fn url_for(base: &str, db: &str) -> String {
-    match base.rsplit_once('/') {
-        Some((b, _)) => format!("{b}/{db}"),
-        None => base.to_owned(),
-    }
-}
-
-async fn admin(cluster: &Cluster) -> PgConnection {
-    PgConnection::connect(&cluster.base_url)
-        .await
-        .expect("connect to the test cluster")
-}
-
-/// A new, migrated, empty database; returns its URL.
-pub async fn fresh_database() -> String {
+/// Creates a database with a name no other test uses (a copy of `template` if given)
+/// and returns its URL.
+async fn create_database(template: Option<&str>) -> String {
     let cluster = cluster().await;
     let name = format!(
         "t{}_{}",
         std::process::id(),
         NEXT_DB.fetch_add(1, Ordering::Relaxed)
     );
-    let mut conn = admin(cluster).await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    let mut conn = PgConnection::connect(&cluster.url)
+        .await
+        .expect("connect to the test cluster");
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    sqlx::query(&sql)
         .execute(&mut conn)
         .await
         .expect("create database");
-    let url = url_for(&cluster.base_url, &name);
+    cluster.url_for_database(&name)
+}
+
+/// A new, migrated, empty database; returns its URL.
+pub async fn fresh_database() -> String {
+    let url = create_database(None).await;
     let pool = PgPool::connect(&url).await.expect("connect");
     MIGRATOR.run(&pool).await.expect("migrate");
     pool.close().await;
@@ -115,7 +108,6 @@ pub async fn fresh_database() -> String {
 
 /// A new database holding the demo catalog, copied from a template seeded once per run.
 pub async fn seeded_database() -> String {
-    let cluster = cluster().await;
     let template = SEEDED_TEMPLATE
         .get_or_init(|| async {
             let url = fresh_database().await;
@@ -135,17 +127,7 @@ pub async fn seeded_database() -> String {
             url.rsplit('/').next().unwrap_or_default().to_owned()
         })
         .await;
-    let name = format!(
-        "t{}_{}",
-        std::process::id(),
-        NEXT_DB.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut conn = admin(cluster).await;
-    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database from template");
-    url_for(&cluster.base_url, &name)
+    create_database(Some(template)).await
 }
 
 /// A response as the tests see it.

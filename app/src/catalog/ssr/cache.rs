@@ -227,21 +227,7 @@ mod tests {
     use super::*;
 
     fn product(slug: &str) -> Arc<ProductDetail> {
-        Arc::new(ProductDetail {
-            id: 1,
-            slug: slug.into(),
-            title: slug.into(),
-            description: String::new(),
-            brand: None,
-            breadcrumbs: vec![],
-            option_names: vec![],
-            variants: vec![],
-            images: vec![],
-            attributes: vec![],
-            canonical: String::new(),
-            public_url: String::new(),
-            json_ld: String::new(),
-        })
+        Arc::new(ProductDetail::fixture(slug))
     }
 
     #[test]
