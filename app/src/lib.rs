@@ -4,17 +4,22 @@
 pub mod catalog;
 pub mod components;
 pub mod pages;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod styles;
+pub mod url;
 
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
-use pages::{category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage};
+use pages::{
+    category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage,
+    search::SearchPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/*path") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

@@ -1,6 +1,7 @@
 //! What the server hands to pages and server functions through context.
 
 use crate::catalog::ssr::cache::CatalogCache;
+use crate::search::ssr::SearchService;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub media_dir: PathBuf,
     /// Product pages and navigation, kept exact by database notifications.
     pub catalog_cache: Arc<CatalogCache>,
+    /// The search read model (an embedded tantivy index fed by the outbox).
+    pub search: Arc<SearchService>,
 }
 
 /// The state from context, or a logged error (never a panic) if the server forgot it.

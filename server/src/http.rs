@@ -46,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap))
         .route("/styles/{file}", get(scoped_css))
+        .route("/api/v1/search", get(crate::search_api::search))
+        .route("/api/v1/suggest", get(crate::search_api::suggest))
         .nest("/media", media)
         .leptos_routes(&state, routes, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -59,7 +61,7 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers within two seconds.
+/// Readiness: the database answers within two seconds and the search index is open.
 async fn readyz(State(state): State<AppState>) -> Response {
     let check = tokio::time::timeout(
         Duration::from_secs(2),
@@ -67,6 +69,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
     )
     .await;
     match check {
+        Ok(Ok(_)) if !state.search.is_ready() => {
+            (StatusCode::SERVICE_UNAVAILABLE, "search index not ready").into_response()
+        }
         Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check: database error");

@@ -1,10 +1,13 @@
 //! Mercato's server: settings, telemetry, the database (embedded or external), the HTTP
 //! router, the importer and the command line.
+#![recursion_limit = "256"]
 
 pub mod database;
 pub mod embedded_pg;
+pub mod generate;
 pub mod http;
 pub mod import;
+pub mod search_api;
 pub mod seed;
 pub mod serve;
 pub mod settings;

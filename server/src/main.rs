@@ -47,6 +47,21 @@ enum Command {
     Migrate,
     /// Seed the demo catalog if this database has never been seeded.
     Seed,
+    /// Write a deterministic synthetic catalog as Mercato JSON lines (for `import jsonl`).
+    Generate {
+        /// How many products.
+        #[arg(long, default_value_t = 10_000)]
+        count: u64,
+        /// The same seed always gives the same catalog.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file (standard output if absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Rebuild the search index from PostgreSQL into a new directory and swap it in;
+    /// a server running on the same data directory switches to it without stopping.
+    Reindex,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,10 +87,22 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log);
+    // Generating needs no settings or database.
+    if let Some(Command::Generate { count, seed, out }) = &cli.command {
+        return match generate(*count, *seed, out.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Generate { .. } => Ok(()),
         Command::Serve => serve::run(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Seed => run_seed(settings).await,
+        Command::Reindex => reindex(settings).await,
         Command::Import {
             format,
             path,
@@ -115,6 +142,53 @@ async fn run_seed(settings: Settings) -> anyhow::Result<()> {
         Some(report) => print!("{report}"),
         None => println!("already seeded (or products exist); nothing to do"),
     }
+    Ok(())
+}
+
+fn generate(count: u64, seed: u64, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let generator = server::generate::Generator::new(seed);
+    match out {
+        Some(path) => {
+            let mut file = std::fs::File::create(path)?;
+            server::generate::write_jsonl(&generator, count, &mut file)?;
+        }
+        None => server::generate::write_jsonl(&generator, count, &mut std::io::stdout().lock())?,
+    }
+    Ok(())
+}
+
+async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let db = database::open(&settings).await?;
+    let service = serve::search_service(&settings);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "indexing {bar:40} {pos}/{len} products ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let result = service
+        .rebuild(&db.db.primary, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish_and_clear();
+    db.close().await;
+    let report = result?;
+    println!(
+        "indexed {} products in {:.1} s ({:.0} per second); {:.1} MB on disk in {}",
+        report.documents,
+        report.elapsed.as_secs_f64(),
+        report.docs_per_second(),
+        report.bytes_on_disk as f64 / 1e6,
+        report.dir.display()
+    );
     Ok(())
 }
 

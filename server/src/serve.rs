@@ -3,10 +3,19 @@
 use crate::database::{self, Database};
 use crate::http;
 use crate::settings::Settings;
+use app::catalog::money::Currency;
+use app::search::ssr::SearchService;
 use app::state::{AppState, Site};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+/// The search read model in the data directory (not yet open: the indexer opens it).
+pub fn search_service(settings: &Settings) -> std::sync::Arc<SearchService> {
+    let currency = Currency::parse(&settings.catalog.default_currency)
+        .unwrap_or_else(|_| Currency::parse("USD").expect("USD is a currency"));
+    SearchService::new(settings.data_dir.join("search"), currency)
+}
 
 /// Everything the router needs, from settings and an open database.
 pub fn app_state(settings: &Settings, database: &Database, public_url: String) -> AppState {
@@ -24,6 +33,7 @@ pub fn app_state(settings: &Settings, database: &Database, public_url: String) -
         },
         media_dir: settings.data_dir.join("media"),
         catalog_cache: Default::default(),
+        search: search_service(settings),
     }
 }
 
@@ -57,9 +67,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         database.db.primary.clone(),
         state.catalog_cache.clone(),
     ));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let indexer = tokio::spawn(
+        state
+            .search
+            .clone()
+            .run_indexer(database.db.primary.clone(), stop_rx.clone()),
+    );
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
-    let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing requests in flight");
@@ -78,6 +94,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             tokio::time::sleep(grace).await;
         } => tracing::warn!("grace period over; closing remaining connections"),
     }
+    let _ = tokio::time::timeout(Duration::from_secs(5), indexer).await;
     database.close().await;
     Ok(())
 }

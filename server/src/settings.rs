@@ -113,7 +113,7 @@ impl Default for Settings {
                 default_currency: "USD".into(),
             },
             log: LogSettings {
-                filter: "info,sqlx=warn,tower_http=info".into(),
+                filter: "info,sqlx=warn,tower_http=info,tantivy=warn".into(),
                 format: "pretty".into(),
             },
         }

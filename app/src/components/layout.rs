@@ -1,5 +1,6 @@
 //! The header with navigation and the footer with the data sets' attributions.
 
+use super::search_box::SearchBox;
 use crate::catalog::api::get_nav;
 use leptos::prelude::*;
 use stylers_macro::style;
@@ -64,6 +65,7 @@ pub fn Header() -> impl IntoView {
                     </Suspense>
                 </ul>
             </nav>
+            <SearchBox />
         </header>
     }
 }

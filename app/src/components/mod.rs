@@ -4,4 +4,5 @@ pub mod breadcrumbs;
 pub mod image;
 pub mod layout;
 pub mod product_grid;
+pub mod search_box;
 pub mod status;

@@ -1,5 +1,6 @@
 use super::image::ProductImage;
 use crate::catalog::model::ProductCard;
+use crate::search::model::Marked;
 use leptos::prelude::*;
 use stylers_macro::style;
 
@@ -10,7 +11,11 @@ pub fn ProductGrid(
     /// Id of the heading that labels this grid.
     labelled_by: &'static str,
     #[prop(default = 0)] eager_count: usize,
+    /// Search results: each card's title split into matched and unmatched runs.
+    #[prop(optional)]
+    marks: Vec<Vec<Marked>>,
 ) -> impl IntoView {
+    let mut marks = marks.into_iter();
     let cls = style! {
         ul {
             display: grid;
@@ -30,9 +35,10 @@ pub fn ProductGrid(
                 .into_iter()
                 .enumerate()
                 .map(|(i, card)| {
+                    let marks = marks.next();
                     view! { class=cls,
                         <li>
-                            <Card card eager=i < eager_count />
+                            <Card card eager=i < eager_count marks />
                         </li>
                     }
                 })
@@ -42,7 +48,7 @@ pub fn ProductGrid(
 }
 
 #[component]
-fn Card(card: ProductCard, eager: bool) -> impl IntoView {
+fn Card(card: ProductCard, eager: bool, marks: Option<Vec<Marked>>) -> impl IntoView {
     let cls = style! {
             article {
                 display: flex;
@@ -111,7 +117,23 @@ fn Card(card: ProductCard, eager: bool) -> impl IntoView {
                         })}
                 </div>
                 <div class="body">
-                    <h3>{card.title}</h3>
+                    <h3>
+                        {match marks {
+                            Some(runs) => {
+                                runs.into_iter()
+                                    .map(|m| {
+                                        if m.hit {
+                                            view! { <mark>{m.text}</mark> }.into_any()
+                                        } else {
+                                            m.text.into_any()
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            }
+                            None => card.title.into_any(),
+                        }}
+                    </h3>
                     {card.brand.map(|b| view! { class=cls, <p class="brand">{b}</p> })}
                     <p class="price">{price}</p>
                     {stock}

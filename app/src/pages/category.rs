@@ -45,22 +45,9 @@ fn listing_href(path: &str, sort: ListingSort, after: Option<&str>) -> String {
         sep = '&';
     }
     if let Some(after) = after {
-        href.push_str(&format!("{sep}after={}", encode_query_value(after)));
+        href.push_str(&format!("{sep}after={}", crate::url::encode(after)));
     }
     href
-}
-
-/// Percent-encodes a query value (cursors may hold spaces, '&', '+', '#', ...).
-fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[component]

@@ -30,6 +30,14 @@ pub fn media_dir() -> PathBuf {
     test_root().join("media")
 }
 
+/// A search index directory of its own for each app, removed with the run's cluster.
+pub fn search_dir() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    test_root()
+        .join(format!("run-{}", std::process::id()))
+        .join(format!("search-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+}
+
 static CLUSTER: OnceCell<EmbeddedPostgres> = OnceCell::const_new();
 static SEEDED_TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -215,6 +223,9 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub cache: std::sync::Arc<app::catalog::ssr::cache::CatalogCache>,
+    pub search: std::sync::Arc<app::search::ssr::SearchService>,
+    /// Stops the search indexer (if started) when dropped or sent `true`.
+    pub stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl TestApp {
@@ -235,6 +246,23 @@ impl TestApp {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         panic!("the catalog cache did not go live");
+    }
+
+    /// Builds (or opens) the search index and follows the outbox, as the server does;
+    /// returns once searches can be answered.
+    pub async fn start_search(&self) {
+        tokio::spawn(
+            self.search
+                .clone()
+                .run_indexer(self.pool.clone(), self.stop.subscribe()),
+        );
+        for _ in 0..1000 {
+            if self.search.is_ready() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the search index did not open");
     }
 
     pub async fn page(&self, path: &str) -> (u16, String) {
@@ -260,6 +288,10 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let cache = std::sync::Arc::new(app::catalog::ssr::cache::CatalogCache::new());
+    let search = app::search::ssr::SearchService::new(
+        search_dir(),
+        app::catalog::money::Currency::parse("USD").expect("USD"),
+    );
     let state = AppState {
         leptos_options: server::http::leptos_options(),
         db: Db::single(pool.clone()),
@@ -270,6 +302,7 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         },
         media_dir: media_dir(),
         catalog_cache: cache.clone(),
+        search: search.clone(),
     };
     let router = server::http::router(state);
     tokio::spawn(async move {
@@ -280,6 +313,8 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         base,
         pool,
         cache,
+        search,
+        stop: tokio::sync::watch::channel(false).0,
     }
 }
 

@@ -7,3 +7,4 @@ mod helpers;
 mod importing;
 mod lifecycle;
 mod pages;
+mod search;

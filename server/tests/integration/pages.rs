@@ -190,6 +190,12 @@ async fn sitemap_and_robots() {
 async fn health_and_media_caching() {
     let app = spawn_shop().await;
     assert_eq!(app.page("/healthz").await, (200, "ok".into()));
+    // Not ready until the search index is open.
+    assert_eq!(
+        app.page("/readyz").await,
+        (503, "search index not ready".into())
+    );
+    app.start_search().await;
     assert_eq!(app.page("/readyz").await, (200, "ready".into()));
     let (_, html) = app.page("/p/laptop").await;
     let image = html

@@ -156,16 +156,7 @@ async fn upsert_inner(
         Some(v) if v != version_after => UpsertOutcome::Updated(product_id),
         Some(_) => UpsertOutcome::Unchanged(product_id),
     };
-    if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
-        sqlx::query!(
-            "INSERT INTO outbox (topic, aggregate_id, payload)
-             VALUES ('catalog.product.changed', $1, jsonb_build_object('version', $2::int))",
-            product_id.to_string(),
-            version_after
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
+    // The outbox event is written by the products trigger (see the search migration).
     Ok(outcome)
 }
 

@@ -1,0 +1,251 @@
+//! The header's search box: a plain GET form to `/search` (works without JavaScript),
+//! enhanced when hydrated into an ARIA 1.2 combobox with product, category and brand
+//! suggestions as the shopper types (arrow keys move, Enter opens, Escape closes).
+
+use crate::search::api::suggest;
+use crate::search::model::Suggestion;
+use crate::search::params::{MAX_QUERY_CHARS, SearchParams};
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use std::time::Duration;
+use stylers_macro::style;
+
+const LISTBOX: &str = "search-suggestions";
+/// Typing pauses this long before suggestions are fetched.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+fn option_id(i: usize) -> String {
+    format!("search-suggestion-{i}")
+}
+
+#[component]
+pub fn SearchBox() -> impl IntoView {
+    let cls = style! {
+        form {
+            position: relative;
+            display: flex;
+            flex: 1 1 18rem;
+            max-width: 34rem;
+            gap: 0.4rem;
+        }
+        input {
+            flex: 1;
+            min-width: 0;
+            padding: 0.5rem 0.75rem;
+            border: 1px solid var(--line-strong);
+            border-radius: 0.5rem;
+            font: inherit;
+            color: var(--ink);
+            background: var(--paper);
+        }
+        button {
+            padding: 0.5rem 0.9rem;
+            border: 1px solid var(--paper);
+            border-radius: 0.5rem;
+            background: transparent;
+            color: var(--paper);
+            font: inherit;
+            cursor: pointer;
+        }
+        ul {
+            position: absolute;
+            top: calc(100% + 0.25rem);
+            left: 0;
+            right: 0;
+            z-index: 20;
+            margin: 0;
+            padding: 0.25rem 0;
+            list-style: none;
+            background: var(--paper);
+            color: var(--ink);
+            border: 1px solid var(--line-strong);
+            border-radius: 0.5rem;
+            box-shadow: 0 8px 24px rgba(0, 0, 0, 0.18);
+        }
+        li {
+            display: flex;
+            justify-content: space-between;
+            gap: 1rem;
+            padding: 0.45rem 0.75rem;
+            cursor: pointer;
+        }
+        li[aria-selected="true"] {
+            background: var(--ink);
+            color: var(--paper);
+        }
+        .kind {
+            font-size: 0.8rem;
+            opacity: 0.8;
+        }
+    };
+    let location = use_location();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let current_q = move || {
+        if location.pathname.get() == "/search" {
+            query.read().get("q").unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let (text, set_text) = signal(current_q());
+    let (items, set_items) = signal(Vec::<Suggestion>::new());
+    let (open, set_open) = signal(false);
+    let (active, set_active) = signal(None::<usize>);
+    let version = StoredValue::new(0u64);
+    // Following a link elsewhere puts that page's query in the box.
+    Effect::new(move |_| {
+        set_text.set(current_q());
+        set_open.set(false);
+    });
+
+    let fetch = move |q: String| {
+        let mine = version.get_value() + 1;
+        version.set_value(mine);
+        if q.trim().chars().count() < 2 {
+            set_open.set(false);
+            set_items.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if version.get_value() != mine {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let result = suggest(q).await;
+                    if version.get_value() != mine {
+                        return;
+                    }
+                    let list = result.unwrap_or_default();
+                    set_active.set(None);
+                    set_open.set(!list.is_empty());
+                    set_items.set(list);
+                });
+            },
+            DEBOUNCE,
+        );
+    };
+
+    let go = {
+        let navigate = navigate.clone();
+        move |href: String| {
+            set_open.set(false);
+            version.set_value(version.get_value() + 1);
+            navigate(&href, Default::default());
+        }
+    };
+    let on_keydown = {
+        let go = go.clone();
+        move |ev: KeyboardEvent| {
+            let n = items.with(Vec::len);
+            match ev.key().as_str() {
+                "ArrowDown" if n > 0 => {
+                    ev.prevent_default();
+                    set_open.set(true);
+                    set_active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
+                }
+                "ArrowUp" if n > 0 => {
+                    ev.prevent_default();
+                    set_open.set(true);
+                    set_active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
+                }
+                // Escape closes the list; a second Escape clears the box (the browser's own).
+                "Escape" if open.get_untracked() => {
+                    ev.prevent_default();
+                    set_open.set(false);
+                    set_active.set(None);
+                }
+                "Enter" => {
+                    let chosen = active
+                        .get_untracked()
+                        .filter(|_| open.get_untracked())
+                        .and_then(|i| items.with_untracked(|list| list.get(i).cloned()));
+                    if let Some(s) = chosen {
+                        ev.prevent_default();
+                        go(s.href);
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    let on_submit = {
+        let go = go.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let q = text.get_untracked();
+            go(SearchParams {
+                q: q.split_whitespace().collect::<Vec<_>>().join(" "),
+                page: 1,
+                ..Default::default()
+            }
+            .href());
+        }
+    };
+    let options = move || {
+        let go = go.clone();
+        items
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let go = go.clone();
+                let href = s.href.clone();
+                let selected = move || active.get() == Some(i);
+                view! { class=cls,
+                    <li
+                        id=option_id(i)
+                        role="option"
+                        aria-selected=move || if selected() { "true" } else { "false" }
+                        on:mousedown=move |ev| {
+                            ev.prevent_default();
+                            go(href.clone());
+                        }
+                    >
+                        <span>{s.label}</span>
+                        <span class="kind">
+                            {s.detail.unwrap_or_else(|| s.kind.label().to_owned())}
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! { class=cls,
+        <form action="/search" method="get" role="search" on:submit=on_submit>
+            <label for="site-search" class="visually-hidden">
+                "Search products"
+            </label>
+            <input
+                id="site-search"
+                type="search"
+                name="q"
+                placeholder="Search products, brands, categories"
+                autocomplete="off"
+                maxlength=MAX_QUERY_CHARS
+                role="combobox"
+                aria-autocomplete="list"
+                aria-controls=LISTBOX
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-activedescendant=move || { active.get().filter(|_| open.get()).map(option_id) }
+                prop:value=move || text.get()
+                value=current_q()
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    set_text.set(value.clone());
+                    fetch(value);
+                }
+                on:keydown=on_keydown
+                on:blur=move |_| set_open.set(false)
+                on:focus=move |_| set_open.set(items.with(|i| !i.is_empty()))
+            />
+            <button type="submit">"Search"</button>
+            <ul id=LISTBOX role="listbox" aria-label="Suggestions" hidden=move || !open.get()>
+                {options}
+            </ul>
+        </form>
+    }
+}

@@ -1,0 +1,36 @@
+//! Search server functions for the page and the header's autocomplete.
+
+use super::model::{SearchResults, Suggestion};
+use crate::catalog::model::CatalogError;
+use leptos::prelude::*;
+
+/// Suggestions shown as the shopper types, at most this many products.
+pub const SUGGESTED_PRODUCTS: usize = 6;
+
+#[cfg(feature = "ssr")]
+fn service() -> Result<std::sync::Arc<super::ssr::SearchService>, CatalogError> {
+    crate::state::app_state()
+        .map(|s| s.search)
+        .ok_or(CatalogError::Unavailable)
+}
+
+/// One page of results for a query string as it appears in the URL (`q=...&brand=...`).
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(search.query = %query)))]
+pub async fn search_products(query: String) -> Result<SearchResults, CatalogError> {
+    let params = super::params::SearchParams::from_query(&query)?;
+    service()?.search(params).await
+}
+
+/// Products, categories and brands matching a half-typed query.
+#[server]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn suggest(q: String) -> Result<Vec<Suggestion>, CatalogError> {
+    if q.chars().count() > super::params::MAX_QUERY_CHARS {
+        return Err(CatalogError::InvalidInput(format!(
+            "the search is too long: at most {} characters",
+            super::params::MAX_QUERY_CHARS
+        )));
+    }
+    service()?.suggest(q, SUGGESTED_PRODUCTS).await
+}

@@ -1,0 +1,644 @@
+//! Running searches and suggestions against one open index.
+
+use super::facets::{Counts, Dims, FacetCollector, PRICE_EDGES};
+use super::query::{self, Analysed, Analyzers, Filter, Synonyms, Unit};
+use super::schema::{self, Fields, StoredCard, fast};
+use super::source::Labels;
+use super::text::{allowed_typos, edit_distance};
+use crate::catalog::model::CategoryLink;
+use crate::catalog::money::{Currency, Money};
+use crate::search::model::{
+    AttributeFacet, FacetValue, Facets, Marked, SearchHit, SearchResults, Suggestion,
+    SuggestionKind,
+};
+use crate::search::params::{PAGE_SIZE, PriceRange, SearchParams, SearchSort};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, DocId, Index, IndexReader, Order, Score, Searcher, SegmentReader, Term};
+
+/// In-stock products score this much more than the same match out of stock.
+pub const IN_STOCK_BOOST: f32 = 1.25;
+/// Popularity multiplies the score by `1 + POPULARITY_WEIGHT · log2(1 + units sold)`:
+/// 1 sale ≈ +5 %, 1,000 ≈ +50 %, 30,000 ≈ +74 %. Relevance still leads.
+pub const POPULARITY_WEIGHT: f32 = 0.05;
+/// Facet values shown per dimension.
+pub const FACET_LIMIT: usize = 12;
+
+pub fn ranking_factor(in_stock: bool, units_sold: u64) -> f32 {
+    let stock = if in_stock { IN_STOCK_BOOST } else { 1.0 };
+    stock * (1.0 + POPULARITY_WEIGHT * (1.0 + units_sold as f32).log2())
+}
+
+/// One generation of the index on disk, open for reading.
+pub struct SearchIndex {
+    pub dir: PathBuf,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    vocabulary: Mutex<Option<(u64, Arc<HashMap<String, u64>>)>>,
+}
+
+/// What a query needs besides the index: synonyms and facet labels.
+pub struct Context {
+    pub synonyms: Arc<Synonyms>,
+    pub labels: Arc<Labels>,
+    pub currency: Currency,
+}
+
+impl SearchIndex {
+    pub fn new(dir: PathBuf, index: Index, reader: IndexReader, fields: Fields) -> Self {
+        SearchIndex {
+            dir,
+            index,
+            reader,
+            fields,
+            vocabulary: Mutex::new(None),
+        }
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<StoredCard> {
+        let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
+        let json = doc
+            .get_first(self.fields.card)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        serde_json::from_str(json)
+            .map_err(|e| tantivy::TantivyError::InternalError(format!("stored card: {e}")))
+    }
+
+    /// Top hits in the requested order and the facet counts, in one pass over the matches.
+    fn top_and_counts(
+        &self,
+        searcher: &Searcher,
+        q: &dyn Query,
+        sort: SearchSort,
+        offset: usize,
+    ) -> tantivy::Result<(Vec<DocAddress>, Counts)> {
+        let top = TopDocs::with_limit(PAGE_SIZE as usize).and_offset(offset);
+        let facets = FacetCollector { dims: Dims::ALL };
+        fn addrs<T>(hits: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
+            hits.into_iter().map(|(_, a)| a).collect()
+        }
+        Ok(match sort {
+            SearchSort::Relevance => {
+                let (hits, counts) =
+                    searcher.search(q, &(top.tweak_score(ranking_tweak), facets))?;
+                (addrs(hits), counts)
+            }
+            SearchSort::PriceAsc | SearchSort::PriceDesc | SearchSort::Newest => {
+                let (field, order) = match sort {
+                    SearchSort::PriceAsc => (fast::PRICE, Order::Asc),
+                    SearchSort::PriceDesc => (fast::PRICE, Order::Desc),
+                    _ => (fast::CREATED, Order::Desc),
+                };
+                let (hits, counts) =
+                    searcher.search(q, &(top.order_by_fast_field::<u64>(field, order), facets))?;
+                (addrs(hits), counts)
+            }
+        })
+    }
+
+    pub fn search(&self, p: &SearchParams, ctx: &Context) -> tantivy::Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let mut an = Analyzers::default();
+        let mut analysed = Analysed::new(&p.q, &ctx.synonyms, &mut an, true);
+        analysed.mark_known(|w, s| self.has_word(&searcher, w, s));
+        let filters = query::filters(f, p);
+        let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
+
+        let mut relaxed = false;
+        let mut text = query::text_query(f, &analysed, false);
+        let mut full = query::combine(text.as_ref(), &filters, None);
+        let (mut addrs, mut counts) =
+            self.top_and_counts(&searcher, full.as_ref(), p.sort, offset)?;
+        if counts.total == 0 && analysed.units.len() > 1 {
+            relaxed = true;
+            text = query::text_query(f, &analysed, true);
+            full = query::combine(text.as_ref(), &filters, None);
+            (addrs, counts) = self.top_and_counts(&searcher, full.as_ref(), p.sort, offset)?;
+        }
+
+        // A facet's values are counted without its own filter, so choosing one brand
+        // still shows the others (with how many results each would add).
+        let mut own: Vec<(query::Dim, Counts)> = Vec::new();
+        for filter in &filters {
+            let q = query::combine(text.as_ref(), &filters, Some(filter.dim));
+            let dims = query::dims_of(filter.dim);
+            own.push((
+                filter.dim,
+                searcher.search(q.as_ref(), &FacetCollector { dims })?,
+            ));
+        }
+
+        let mut marker = Marker::new(&analysed, &mut an);
+        let mut hits = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let stored = self.stored(&searcher, addr)?;
+            let title_marks = marker.mark(&stored.card.title, &mut an);
+            hits.push(SearchHit {
+                card: stored.card,
+                skus: stored.skus,
+                title_marks,
+            });
+        }
+        let currency = hits
+            .first()
+            .map(|h| h.card.price_from.currency())
+            .unwrap_or(ctx.currency);
+        let facets = facets(p, &counts, &own, &filters, &ctx.labels, currency);
+        let did_you_mean = self.did_you_mean(&searcher, &analysed)?;
+        let pages = counts
+            .total
+            .div_ceil(u64::from(PAGE_SIZE))
+            .min(u64::from(u32::MAX)) as u32;
+        Ok(SearchResults {
+            params: p.clone(),
+            hits,
+            total: counts.total,
+            pages,
+            facets,
+            did_you_mean,
+            relaxed,
+        })
+    }
+
+    /// Products, categories and brands for a half-typed query.
+    pub fn suggest(
+        &self,
+        q: &str,
+        ctx: &Context,
+        limit: usize,
+    ) -> tantivy::Result<Vec<Suggestion>> {
+        let searcher = self.reader.searcher();
+        let mut an = Analyzers::default();
+        let mut analysed = Analysed::new(q, &ctx.synonyms, &mut an, !q.ends_with(' '));
+        analysed.mark_known(|w, s| self.has_word(&searcher, w, s));
+        if analysed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let words: Vec<&str> = analysed
+            .units
+            .iter()
+            .flat_map(|u| u.words.iter().map(String::as_str))
+            .collect();
+        let mut out = Vec::new();
+        out.extend(
+            label_matches(&ctx.labels.brands, &words, 3)
+                .into_iter()
+                .map(|(slug, name)| Suggestion {
+                    kind: SuggestionKind::Brand,
+                    label: name.to_owned(),
+                    href: SearchParams {
+                        brands: vec![slug.to_owned()],
+                        page: 1,
+                        ..Default::default()
+                    }
+                    .href(),
+                    detail: None,
+                }),
+        );
+        out.extend(
+            label_matches(&ctx.labels.categories, &words, 3)
+                .into_iter()
+                .map(|(path, name)| Suggestion {
+                    kind: SuggestionKind::Category,
+                    label: name.to_owned(),
+                    href: format!("/c/{path}"),
+                    detail: path
+                        .rsplit_once('/')
+                        .map(|(parent, _)| ctx.labels.category_names(parent).join(" › ")),
+                }),
+        );
+        let text = query::text_query(&self.fields, &analysed, false);
+        let top = TopDocs::with_limit(limit.max(1)).tweak_score(ranking_tweak);
+        for (_, addr) in searcher.search(text.as_ref(), &top)? {
+            let stored = self.stored(&searcher, addr)?;
+            out.push(Suggestion {
+                kind: SuggestionKind::Product,
+                detail: Some(stored.card.price_from.to_string()),
+                href: stored.card.href(),
+                label: stored.card.title,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Words of the index (titles and brands) with their document frequencies, built
+    /// once per index generation and only when a query has an unknown word.
+    fn vocabulary(&self, searcher: &Searcher) -> tantivy::Result<Arc<HashMap<String, u64>>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.vocabulary.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, v)) = cached.as_ref()
+            && *g == generation
+        {
+            return Ok(v.clone());
+        }
+        let mut vocab: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            {
+                let field = self.fields.names;
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted.terms().stream()?;
+                while stream.advance() {
+                    let word = String::from_utf8_lossy(stream.key()).into_owned();
+                    *vocab.entry(word).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let vocab = Arc::new(vocab);
+        *cached = Some((generation, vocab.clone()));
+        Ok(vocab)
+    }
+
+    /// Whether the index has this word as typed (titles, brands) or by stem (any field).
+    fn has_word(&self, searcher: &Searcher, word: &str, stem: &str) -> bool {
+        let f = &self.fields;
+        let has = |field, text: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, text))
+                .is_ok_and(|n| n > 0)
+        };
+        has(f.names, word)
+            || [
+                f.title,
+                f.brand,
+                f.category_text,
+                f.attributes_text,
+                f.description,
+            ]
+            .into_iter()
+            .any(|field| has(field, stem))
+    }
+
+    /// The query with unknown words replaced by the closest known ones, if any are.
+    fn did_you_mean(
+        &self,
+        searcher: &Searcher,
+        analysed: &Analysed,
+    ) -> tantivy::Result<Option<String>> {
+        let unknown = |u: &Unit| {
+            let w = &u.words[0];
+            !u.known
+                && u.words.len() == 1
+                && w.chars().count() >= 3
+                && !w.chars().all(|c| c.is_ascii_digit())
+                // An unfinished last word that begins a known one is not a typo.
+                && !(u.prefix
+                    && searcher
+                        .doc_freq(&Term::from_field_text(self.fields.prefix, w))
+                        .is_ok_and(|n| n > 0))
+        };
+        if !analysed.units.iter().any(unknown) {
+            return Ok(None);
+        }
+        let vocab = self.vocabulary(searcher)?;
+        let mut changed = false;
+        let mut words = Vec::new();
+        for unit in &analysed.units {
+            if !unknown(unit) {
+                words.extend(unit.words.iter().cloned());
+                continue;
+            }
+            let word = &unit.words[0];
+            let budget = usize::from(allowed_typos(word.chars().count()).max(1));
+            let best = vocab
+                .iter()
+                .filter_map(|(v, freq)| edit_distance(word, v, budget).map(|d| (d, *freq, v)))
+                .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            match best {
+                Some((_, _, v)) => {
+                    words.push(v.clone());
+                    changed = true;
+                }
+                None => words.push(word.clone()),
+            }
+        }
+        Ok(changed.then(|| words.join(" ")))
+    }
+}
+
+/// The relevance ranking's tweak: BM25 times stock and popularity factors.
+fn ranking_tweak(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + use<> {
+    let ff = segment.fast_fields();
+    let stock = ff.u64(fast::IN_STOCK).ok();
+    let popularity = ff.u64(fast::POPULARITY).ok();
+    move |doc, score| {
+        let in_stock = stock.as_ref().and_then(|c| c.first(doc)) == Some(1);
+        let units = popularity.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        score * ranking_factor(in_stock, units)
+    }
+}
+
+/// Labels whose words start with the query's words, shortest first.
+fn label_matches<'a>(
+    labels: &'a HashMap<String, String>,
+    words: &[&str],
+    limit: usize,
+) -> Vec<(&'a str, &'a str)> {
+    let mut plain = schema::plain_analyzer();
+    let mut found: Vec<(&str, &str)> = labels
+        .iter()
+        .filter(|(_, name)| {
+            let name_words = schema::tokens(&mut plain, name);
+            words
+                .iter()
+                .all(|w| name_words.iter().any(|n| n.starts_with(w)))
+        })
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    found.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then(a.0.cmp(b.0)));
+    found.truncate(limit);
+    found
+}
+
+/// Marks the words of a title that the query matched: exactly, by stem, by prefix,
+/// within the typo budget, or through a synonym.
+struct Marker {
+    words: HashSet<String>,
+    stems: HashSet<String>,
+    prefix: Option<String>,
+    fuzzy: Vec<(String, usize)>,
+}
+
+impl Marker {
+    fn new(analysed: &Analysed, _an: &mut Analyzers) -> Self {
+        let mut m = Marker {
+            words: HashSet::new(),
+            stems: HashSet::new(),
+            prefix: None,
+            fuzzy: Vec::new(),
+        };
+        for unit in &analysed.units {
+            for w in &unit.words {
+                m.words.insert(w.clone());
+                let typos = usize::from(allowed_typos(w.chars().count()));
+                if typos > 0 {
+                    m.fuzzy.push((w.clone(), typos));
+                }
+            }
+            m.stems.extend(unit.stems.iter().cloned());
+            for syn in &unit.synonyms {
+                m.stems.extend(syn.stems.iter().cloned());
+            }
+            if unit.prefix {
+                m.prefix = unit.words.first().cloned();
+            }
+        }
+        m
+    }
+
+    fn hit(&self, word: &str, an: &mut Analyzers) -> bool {
+        self.words.contains(word)
+            || self.prefix.as_deref().is_some_and(|p| word.starts_with(p))
+            || self.stems.contains(&an.stem(word))
+            || self
+                .fuzzy
+                .iter()
+                .any(|(q, typos)| edit_distance(q, word, *typos).is_some())
+    }
+
+    fn mark(&mut self, title: &str, an: &mut Analyzers) -> Vec<Marked> {
+        let mut runs: Vec<Marked> = Vec::new();
+        let mut push = |text: &str, hit: bool| {
+            if text.is_empty() {
+                return;
+            }
+            match runs.last_mut() {
+                Some(last) if last.hit == hit => last.text.push_str(text),
+                _ => runs.push(Marked {
+                    text: text.to_owned(),
+                    hit,
+                }),
+            }
+        };
+        let mut at = 0;
+        for (word, range) in schema::tokens_with_offsets(&mut an.plain, title) {
+            if range.start < at || range.end > title.len() {
+                continue;
+            }
+            push(&title[at..range.start], false);
+            push(&title[range.clone()], self.hit(&word, an));
+            at = range.end;
+        }
+        push(&title[at..], false);
+        runs
+    }
+}
+
+fn facet_values(
+    counts: &HashMap<String, u64>,
+    selected: &dyn Fn(&str) -> bool,
+    label: &dyn Fn(&str) -> String,
+) -> Vec<FacetValue> {
+    let mut values: Vec<FacetValue> = counts
+        .iter()
+        .map(|(value, &count)| FacetValue {
+            value: value.clone(),
+            label: label(value),
+            count,
+            selected: selected(value),
+        })
+        .collect();
+    values.sort_by(|a, b| {
+        b.selected
+            .cmp(&a.selected)
+            .then(b.count.cmp(&a.count))
+            .then(a.label.cmp(&b.label))
+    });
+    values.truncate(FACET_LIMIT.max(values.iter().filter(|v| v.selected).count()));
+    values
+}
+
+fn price_label(lo: u64, hi: Option<u64>, currency: Currency) -> String {
+    let money = |v: u64| {
+        let m = Money::from_minor(v as i64, currency).to_string();
+        m.strip_suffix(".00").map(str::to_owned).unwrap_or(m)
+    };
+    match (lo, hi) {
+        (0, Some(hi)) => format!("Under {}", money(hi)),
+        (lo, Some(hi)) => format!("{} – {}", money(lo), money(hi)),
+        (lo, None) => format!("{} and over", money(lo)),
+    }
+}
+
+fn facets(
+    p: &SearchParams,
+    counts: &Counts,
+    own: &[(query::Dim, Counts)],
+    _filters: &[Filter],
+    labels: &Labels,
+    currency: Currency,
+) -> Facets {
+    let counts_for = |dim: query::Dim| {
+        own.iter()
+            .find(|(d, _)| *d == dim)
+            .map(|(_, c)| c)
+            .unwrap_or(counts)
+    };
+
+    // Categories: drill down from the selected one (or the top level).
+    let depth = p.category.as_deref().map_or(0, |c| c.split('/').count());
+    let children: HashMap<String, u64> = counts
+        .categories
+        .iter()
+        .filter(|(path, _)| {
+            path.split('/').count() == depth + 1
+                && p.category.as_deref().is_none_or(|c| {
+                    path.strip_prefix(c)
+                        .is_some_and(|rest| rest.starts_with('/'))
+                })
+        })
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let categories = facet_values(&children, &|_| false, &|path| {
+        labels
+            .categories
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| path.to_owned())
+    });
+    let category_trail = p
+        .category
+        .as_deref()
+        .map(|c| {
+            super::source::ancestor_paths(c)
+                .zip(labels.category_names(c))
+                .map(|(path, name)| CategoryLink {
+                    name,
+                    path: path.to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let brand_counts = &counts_for(query::Dim::Brand).brands;
+    let mut brand_map = brand_counts.clone();
+    for b in &p.brands {
+        brand_map.entry(b.clone()).or_insert(0);
+    }
+    let brands = facet_values(
+        &brand_map,
+        &|slug| p.brands.iter().any(|b| b == slug),
+        &|slug| {
+            labels
+                .brands
+                .get(slug)
+                .cloned()
+                .unwrap_or_else(|| slug.to_owned())
+        },
+    );
+
+    let price_counts = counts_for(query::Dim::Price).prices;
+    let prices = PRICE_EDGES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| price_counts[*i] > 0)
+        .map(|(i, &lo)| {
+            let hi = PRICE_EDGES.get(i + 1).copied();
+            let range = PriceRange {
+                min: (lo > 0).then_some(lo as i64),
+                max: hi.map(|h| h as i64),
+            };
+            FacetValue {
+                value: range.param(),
+                label: price_label(lo, hi, currency),
+                count: price_counts[i],
+                selected: p.price == Some(range),
+            }
+        })
+        .collect();
+
+    let in_stock = counts_for(query::Dim::InStock).in_stock;
+
+    // Attributes: each code counted without its own filter.
+    let mut codes: Vec<&str> = p.attributes.iter().map(|(c, _)| c.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut by_code: HashMap<String, HashMap<String, u64>> = HashMap::new();
+    for (term, &n) in &counts.attrs {
+        if let Some((code, value)) = term.split_once('=')
+            && !codes.contains(&code)
+        {
+            by_code
+                .entry(code.to_owned())
+                .or_default()
+                .insert(value.to_owned(), n);
+        }
+    }
+    for (i, code) in codes.iter().enumerate() {
+        let c = counts_for(query::Dim::Attr(i));
+        let entry = by_code.entry((*code).to_owned()).or_default();
+        for (term, &n) in &c.attrs {
+            if let Some((tc, value)) = term.split_once('=')
+                && tc == *code
+            {
+                entry.insert(value.to_owned(), n);
+            }
+        }
+        for (ac, av) in &p.attributes {
+            if ac == code {
+                entry.entry(av.clone()).or_insert(0);
+            }
+        }
+    }
+    let mut attributes: Vec<AttributeFacet> = by_code
+        .into_iter()
+        .map(|(code, values)| {
+            let values = facet_values(
+                &values,
+                &|v| p.attributes.iter().any(|(c, av)| *c == code && av == v),
+                &|v| v.to_owned(),
+            );
+            AttributeFacet {
+                name: labels
+                    .attributes
+                    .get(&code)
+                    .cloned()
+                    .unwrap_or_else(|| code.clone()),
+                code,
+                values,
+            }
+        })
+        .collect();
+    attributes.sort_by(|a, b| a.name.cmp(&b.name));
+
+    Facets {
+        category_trail,
+        categories,
+        brands,
+        prices,
+        in_stock,
+        attributes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_prefers_stock_then_popularity_but_relevance_leads() {
+        assert!(ranking_factor(true, 0) > ranking_factor(false, 0));
+        assert!(ranking_factor(false, 1000) > ranking_factor(false, 10));
+        // The most popular product cannot double its score: a clearly better text
+        // match still wins.
+        assert!(ranking_factor(true, 50_000) / ranking_factor(false, 0) < 2.5);
+    }
+
+    #[test]
+    fn price_labels() {
+        let gbp = Currency::parse("GBP").unwrap();
+        assert_eq!(price_label(0, Some(1000), gbp), "Under £10");
+        assert_eq!(price_label(1000, Some(2500), gbp), "£10 – £25");
+        assert_eq!(price_label(100_000, None, gbp), "£1,000 and over");
+    }
+}

@@ -1,0 +1,12 @@
+//! The search engine, on the server only: an embedded tantivy index kept current from
+//! the outbox (see `service`).
+
+pub mod engine;
+pub mod facets;
+pub mod query;
+pub mod schema;
+pub mod service;
+pub mod source;
+pub mod text;
+
+pub use service::{RebuildReport, SearchError, SearchService};

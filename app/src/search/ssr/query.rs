@@ -1,0 +1,375 @@
+//! From the shopper's words to a tantivy query.
+//!
+//! Each word (or synonym phrase) becomes one required clause that any of these satisfies:
+//! the stemmed word in a text field (BM25, boosted by field), the word within a few typos
+//! of a title or brand word (a small constant score, so exact matches rank first), a
+//! title or brand word it begins (last word only), or a synonym. Filters are required
+//! clauses that add no score.
+
+use super::facets::Dims;
+use super::schema::{Fields, MIN_PREFIX, attr_term};
+use super::text::{allowed_typos, is_stop_word};
+use crate::search::params::SearchParams;
+use std::ops::Bound;
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// Field boosts for exact (stemmed) matches.
+pub const BOOST_TITLE: f32 = 3.0;
+pub const BOOST_BRAND: f32 = 2.0;
+pub const BOOST_CATEGORY: f32 = 1.5;
+pub const BOOST_ATTRIBUTES: f32 = 1.0;
+pub const BOOST_DESCRIPTION: f32 = 0.5;
+/// A fuzzy match scores this constant (times nothing else): below any real BM25 match.
+pub const FUZZY_SCORE: f32 = 0.2;
+/// A prefix match of the last word.
+pub const PREFIX_SCORE: f32 = 0.6;
+/// A synonym's matches count a little less than the word the shopper typed.
+pub const SYNONYM_BOOST: f32 = 0.9;
+/// A whole-query SKU match outranks everything.
+pub const SKU_BOOST: f32 = 20.0;
+/// More words than this are ignored.
+pub const MAX_WORDS: usize = 12;
+
+/// Synonym groups, each phrase as plain tokens and as stems.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<Phrase>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    pub stems: Vec<String>,
+}
+
+impl Synonyms {
+    pub fn new(groups: &[Vec<String>], an: &mut Analyzers) -> Self {
+        let groups = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|p| Phrase { stems: an.stems(p) })
+                    .filter(|p| !p.stems.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() >= 2)
+            .collect();
+        Synonyms { groups }
+    }
+
+    /// The longest phrase of any group that starts at `stems[at..]`: its length in
+    /// words and the other phrases of its group.
+    fn longest_at(&self, stems: &[String]) -> Option<(usize, Vec<Phrase>)> {
+        let mut best: Option<(usize, Vec<Phrase>)> = None;
+        for group in &self.groups {
+            for (i, phrase) in group.iter().enumerate() {
+                let n = phrase.stems.len();
+                if n <= stems.len()
+                    && phrase.stems[..] == stems[..n]
+                    && best.as_ref().is_none_or(|(len, _)| n > *len)
+                {
+                    let others = group
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, p)| p.clone())
+                        .collect();
+                    best = Some((n, others));
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The analyzers a query needs (they need `&mut`, so each caller has its own).
+pub struct Analyzers {
+    pub en: TextAnalyzer,
+    pub plain: TextAnalyzer,
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Analyzers {
+            en: super::schema::en_analyzer(),
+            plain: super::schema::plain_analyzer(),
+        }
+    }
+}
+
+impl Analyzers {
+    pub fn stems(&mut self, text: &str) -> Vec<String> {
+        super::schema::tokens(&mut self.en, text)
+    }
+
+    pub fn stem(&mut self, word: &str) -> String {
+        self.stems(word).into_iter().next().unwrap_or_default()
+    }
+}
+
+/// One required part of the query: a word, or a phrase that has synonyms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The words as typed (lowercased, accents folded).
+    pub words: Vec<String>,
+    pub stems: Vec<String>,
+    pub synonyms: Vec<Phrase>,
+    /// The last word of the query: it may be unfinished.
+    pub prefix: bool,
+    /// The index has this word (as typed, or its stem): no need to look for typos.
+    pub known: bool,
+}
+
+/// The shopper's words, analysed once and used for the query, highlighting and
+/// suggestions.
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    pub units: Vec<Unit>,
+    /// The whole query, lowercased, for an exact SKU match.
+    pub raw: String,
+}
+
+impl Analysed {
+    /// `last_is_prefix`: treat the last word as possibly unfinished.
+    pub fn new(q: &str, synonyms: &Synonyms, an: &mut Analyzers, last_is_prefix: bool) -> Self {
+        let mut words = super::schema::tokens(&mut an.plain, q);
+        if words.iter().any(|w| !is_stop_word(w)) {
+            words.retain(|w| !is_stop_word(w));
+        }
+        words.truncate(MAX_WORDS);
+        let stems: Vec<String> = words.iter().map(|w| an.stem(w)).collect();
+        let mut units = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let (n, syns) = synonyms.longest_at(&stems[i..]).unwrap_or((1, Vec::new()));
+            units.push(Unit {
+                words: words[i..i + n].to_vec(),
+                stems: stems[i..i + n].to_vec(),
+                synonyms: syns,
+                prefix: false,
+                known: false,
+            });
+            i += n;
+        }
+        if last_is_prefix
+            && let Some(last) = units.last_mut()
+            && last.words.len() == 1
+            && last.words[0].chars().count() >= MIN_PREFIX
+        {
+            last.prefix = true;
+        }
+        Analysed {
+            units,
+            raw: q.trim().to_lowercase(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Marks the words the index has, as typed or by stem (`has(word, stem)`). Typo
+    /// tolerance is for the others: a word the catalog uses is taken as meant.
+    pub fn mark_known(&mut self, mut has: impl FnMut(&str, &str) -> bool) {
+        for unit in &mut self.units {
+            unit.known = unit.words.iter().zip(&unit.stems).all(|(w, s)| has(w, s));
+        }
+    }
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, boost))
+}
+
+fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+    ))
+}
+
+fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        clauses.into_iter().map(|c| (Occur::Must, c)).collect(),
+    ))
+}
+
+/// A stem in any text field, boosted by field.
+fn exact_stem(f: &Fields, stem: &str) -> Vec<Box<dyn Query>> {
+    [
+        (f.title, BOOST_TITLE),
+        (f.brand, BOOST_BRAND),
+        (f.category_text, BOOST_CATEGORY),
+        (f.attributes_text, BOOST_ATTRIBUTES),
+        (f.description, BOOST_DESCRIPTION),
+    ]
+    .into_iter()
+    .map(|(field, boost)| boosted(term_query(Term::from_field_text(field, stem)), boost))
+    .collect()
+}
+
+fn unit_query(f: &Fields, unit: &Unit) -> Box<dyn Query> {
+    let mut options: Vec<Box<dyn Query>> = Vec::new();
+    if let [word] = &unit.words[..] {
+        let stem = &unit.stems[0];
+        options.extend(exact_stem(f, stem));
+        let typos = allowed_typos(word.chars().count());
+        if typos > 0 && !unit.known {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.names, word), typos, true);
+            options.push(Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)));
+        }
+        if unit.prefix {
+            options.push(Box::new(ConstScoreQuery::new(
+                term_query(Term::from_field_text(f.prefix, word)),
+                PREFIX_SCORE,
+            )));
+        }
+    } else {
+        options.push(all_of(
+            unit.stems
+                .iter()
+                .map(|s| any_of(exact_stem(f, s)))
+                .collect(),
+        ));
+    }
+    for syn in &unit.synonyms {
+        let q = all_of(syn.stems.iter().map(|s| any_of(exact_stem(f, s))).collect());
+        options.push(boosted(q, SYNONYM_BOOST));
+    }
+    any_of(options)
+}
+
+/// The words part: every unit required (`relaxed`: any unit suffices), or a whole-query
+/// SKU match. No words: every product.
+pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool) -> Box<dyn Query> {
+    if analysed.is_empty() {
+        return Box::new(AllQuery);
+    }
+    let occur = if relaxed { Occur::Should } else { Occur::Must };
+    let words: Box<dyn Query> = Box::new(BooleanQuery::new(
+        analysed
+            .units
+            .iter()
+            .map(|u| (occur, unit_query(f, u)))
+            .collect(),
+    ));
+    let sku = boosted(
+        term_query(Term::from_field_text(f.sku, &analysed.raw)),
+        SKU_BOOST,
+    );
+    any_of(vec![words, sku])
+}
+
+/// A filter dimension, so facet counts can leave their own filter out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    Category,
+    Brand,
+    Price,
+    InStock,
+    /// The attribute filter at this index of the distinct codes.
+    Attr(usize),
+}
+
+pub struct Filter {
+    pub dim: Dim,
+    pub query: Box<dyn Query>,
+}
+
+/// The filters of a search, one per dimension (an attribute code is a dimension).
+pub fn filters(f: &Fields, p: &SearchParams) -> Vec<Filter> {
+    let mut out = Vec::new();
+    if let Some(path) = &p.category {
+        out.push(Filter {
+            dim: Dim::Category,
+            query: term_query(Term::from_field_text(f.category, path)),
+        });
+    }
+    if !p.brands.is_empty() {
+        out.push(Filter {
+            dim: Dim::Brand,
+            query: any_of(
+                p.brands
+                    .iter()
+                    .map(|b| term_query(Term::from_field_text(f.brand_slug, b)))
+                    .collect(),
+            ),
+        });
+    }
+    if let Some(range) = p.price {
+        let bound = |v: Option<i64>, inclusive: bool| match v {
+            None => Bound::Unbounded,
+            Some(v) => {
+                let t = Term::from_field_u64(f.price, v.max(0) as u64);
+                if inclusive {
+                    Bound::Included(t)
+                } else {
+                    Bound::Excluded(t)
+                }
+            }
+        };
+        out.push(Filter {
+            dim: Dim::Price,
+            query: Box::new(RangeQuery::new(
+                bound(range.min, true),
+                bound(range.max, false),
+            )),
+        });
+    }
+    if p.in_stock {
+        out.push(Filter {
+            dim: Dim::InStock,
+            query: term_query(Term::from_field_u64(f.in_stock, 1)),
+        });
+    }
+    let mut codes: Vec<&str> = p.attributes.iter().map(|(c, _)| c.as_str()).collect();
+    codes.dedup();
+    codes.sort_unstable();
+    codes.dedup();
+    for (i, code) in codes.iter().enumerate() {
+        out.push(Filter {
+            dim: Dim::Attr(i),
+            query: any_of(
+                p.attributes
+                    .iter()
+                    .filter(|(c, _)| c == code)
+                    .map(|(c, v)| term_query(Term::from_field_text(f.attr, &attr_term(c, v))))
+                    .collect(),
+            ),
+        });
+    }
+    out
+}
+
+/// The words and every filter except `without`.
+pub fn combine(text: &dyn Query, filters: &[Filter], without: Option<Dim>) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+    for filter in filters.iter().filter(|fl| Some(fl.dim) != without) {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(filter.query.box_clone(), 0.0)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Which facet dimension a filter's own pass counts.
+pub fn dims_of(dim: Dim) -> Dims {
+    let mut d = Dims::NONE;
+    match dim {
+        Dim::Category => d.category = true,
+        Dim::Brand => d.brand = true,
+        Dim::Price => d.price = true,
+        Dim::InStock => d.in_stock = true,
+        Dim::Attr(_) => d.attr = true,
+    }
+    d
+}
