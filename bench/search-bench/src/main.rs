@@ -35,6 +35,9 @@ struct Args {
     queries: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Also print where the in-process time goes, stage by stage.
+    #[arg(long)]
+    breakdown: bool,
     /// Where the embedded PostgreSQL and the index live (a fresh temporary directory by default).
     #[arg(long)]
     data_dir: Option<std::path::PathBuf>,
@@ -611,6 +614,9 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
         );
 
         let queries = mix(&generator, size, args.queries);
+        if args.breakdown {
+            breakdown(&search, &queries)?;
+        }
         let mut inproc: HashMap<&'static str, Stats> = HashMap::new();
         let mut http: HashMap<&'static str, Stats> = HashMap::new();
         let mut pg: HashMap<&'static str, Stats> = HashMap::new();
@@ -721,4 +727,93 @@ fn run_inproc(
                 .total
         }
     })
+}
+
+/// Where the time of a search goes: each stage run alone over the same queries.
+fn breakdown(
+    search: &std::sync::Arc<app::search::ssr::SearchService>,
+    queries: &[Query],
+) -> anyhow::Result<()> {
+    use app::search::ssr::facets::{Dims, FacetCollector};
+    use app::search::ssr::query::{self, Analysed, Analyzers, Synonyms};
+    use tantivy::collector::{Count, TopDocs};
+    let index = search.index().context("index open")?;
+    let searcher = index.reader.searcher();
+    let f = &index.fields;
+    let synonyms = Synonyms::default();
+    let mut stages: Vec<(&str, Duration)> = Vec::new();
+    let mut time = |name: &'static str,
+                    mut run: Box<dyn FnMut(&Query) -> anyhow::Result<()> + '_>|
+     -> anyhow::Result<()> {
+        let t = Instant::now();
+        for q in queries.iter().filter(|q| q.class != Class::Autocomplete) {
+            run(q)?;
+        }
+        stages.push((name, t.elapsed()));
+        Ok(())
+    };
+    let build = |q: &Query| {
+        let params = SearchParams::from_query(&q.url).unwrap();
+        let mut an = Analyzers::default();
+        let mut a = Analysed::new(&params.q, &synonyms, &mut an, true);
+        a.mark_known(|_, _| true);
+        let text = query::text_query(f, &a, false, query::Mode::Match);
+        let filters = query::filters(f, &params);
+        query::combine(text.as_ref(), &filters, None)
+    };
+    time(
+        "parse + analyse + build query",
+        Box::new(|q| {
+            build(q);
+            Ok(())
+        }),
+    )?;
+    time(
+        "count only",
+        Box::new(|q| {
+            searcher.search(build(q).as_ref(), &Count)?;
+            Ok(())
+        }),
+    )?;
+    time(
+        "top 24 (bm25)",
+        Box::new(|q| {
+            searcher.search(build(q).as_ref(), &TopDocs::with_limit(24))?;
+            Ok(())
+        }),
+    )?;
+    time(
+        "facets only",
+        Box::new(|q| {
+            searcher.search(build(q).as_ref(), &FacetCollector { dims: Dims::ALL })?;
+            Ok(())
+        }),
+    )?;
+    time(
+        "top 24 + fetch stored",
+        Box::new(|q| {
+            for (_, addr) in searcher.search(build(q).as_ref(), &TopDocs::with_limit(24))? {
+                let _: tantivy::TantivyDocument = searcher.doc(addr)?;
+            }
+            Ok(())
+        }),
+    )?;
+    time(
+        "whole search",
+        Box::new(|q| {
+            search
+                .search_now(&SearchParams::from_query(&q.url).unwrap())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        }),
+    )?;
+    let n = queries
+        .iter()
+        .filter(|q| q.class != Class::Autocomplete)
+        .count()
+        .max(1) as u32;
+    for (name, total) in stages {
+        println!("  {name:<32} {} ms per query", ms(total / n));
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Running searches and suggestions against one open index.
 
 use super::facets::{Counts, Dims, FacetCollector, PRICE_EDGES};
-use super::query::{self, Analysed, Analyzers, Filter, Synonyms, Unit};
+use super::query::{self, Analysed, Analyzers, Filter, Mode, Synonyms, Unit};
 use super::schema::{self, Fields, StoredCard, fast};
 use super::source::Labels;
 use super::text::{allowed_typos, edit_distance};
@@ -40,7 +40,13 @@ pub struct SearchIndex {
     pub reader: IndexReader,
     pub fields: Fields,
     vocabulary: Mutex<Option<(u64, Arc<HashMap<String, u64>>)>>,
+    /// Decoded result cards by segment and document: a segment's stored documents never
+    /// change, so entries stay true; the map is simply emptied when it grows too big.
+    cards: Mutex<HashMap<(tantivy::index::SegmentId, DocId), Arc<StoredCard>>>,
 }
+
+/// Decoded cards kept per index generation.
+const CARD_CACHE: usize = 50_000;
 
 /// What a query needs besides the index: synonyms and facet labels.
 pub struct Context {
@@ -57,6 +63,7 @@ impl SearchIndex {
             reader,
             fields,
             vocabulary: Mutex::new(None),
+            cards: Mutex::new(HashMap::new()),
         }
     }
 
@@ -64,21 +71,42 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<StoredCard> {
+    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<Arc<StoredCard>> {
+        let key = (
+            searcher.segment_reader(addr.segment_ord).segment_id(),
+            addr.doc_id,
+        );
+        if let Some(card) = self
+            .cards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(card.clone());
+        }
         let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
         let json = doc
             .get_first(self.fields.card)
             .and_then(|v| v.as_str())
             .unwrap_or_default();
-        serde_json::from_str(json)
-            .map_err(|e| tantivy::TantivyError::InternalError(format!("stored card: {e}")))
+        let card: Arc<StoredCard> = Arc::new(
+            serde_json::from_str(json)
+                .map_err(|e| tantivy::TantivyError::InternalError(format!("stored card: {e}")))?,
+        );
+        let mut cards = self.cards.lock().unwrap_or_else(|e| e.into_inner());
+        if cards.len() >= CARD_CACHE {
+            cards.clear();
+        }
+        cards.insert(key, card.clone());
+        Ok(card)
     }
 
     /// Top hits in the requested order and the facet counts, in one pass over the matches.
     fn top_and_counts(
         &self,
         searcher: &Searcher,
-        q: &dyn Query,
+        matching: &dyn Query,
+        scoring: &dyn Query,
         sort: SearchSort,
         offset: usize,
     ) -> tantivy::Result<(Vec<DocAddress>, Counts)> {
@@ -89,9 +117,21 @@ impl SearchIndex {
         }
         Ok(match sort {
             SearchSort::Relevance => {
-                let (hits, counts) =
-                    searcher.search(q, &(top.tweak_score(ranking_tweak), facets))?;
-                (addrs(hits), counts)
+                // Counting needs no scores; the best text matches come from a second,
+                // pruned (block-max WAND) pass, and the stock and popularity boosts
+                // re-rank the best RERANK_WINDOW of them. Deeper results keep text order,
+                // so pages stay consistent with each other.
+                let counts = searcher.search(matching, &facets)?;
+                let want = (offset + PAGE_SIZE as usize).max(RERANK_WINDOW);
+                let mut best = searcher.search(scoring, &TopDocs::with_limit(want))?;
+                let window = best.len().min(RERANK_WINDOW);
+                rerank(searcher, &mut best[..window]);
+                let page = best
+                    .into_iter()
+                    .skip(offset)
+                    .take(PAGE_SIZE as usize)
+                    .collect();
+                (addrs(page), counts)
             }
             SearchSort::PriceAsc | SearchSort::PriceDesc | SearchSort::Newest => {
                 let (field, order) = match sort {
@@ -99,8 +139,10 @@ impl SearchIndex {
                     SearchSort::PriceDesc => (fast::PRICE, Order::Desc),
                     _ => (fast::CREATED, Order::Desc),
                 };
-                let (hits, counts) =
-                    searcher.search(q, &(top.order_by_fast_field::<u64>(field, order), facets))?;
+                let (hits, counts) = searcher.search(
+                    matching,
+                    &(top.order_by_fast_field::<u64>(field, order), facets),
+                )?;
                 (addrs(hits), counts)
             }
         })
@@ -112,25 +154,39 @@ impl SearchIndex {
         let mut an = Analyzers::default();
         let mut analysed = Analysed::new(&p.q, &ctx.synonyms, &mut an, true);
         analysed.mark_known(|w, s| self.has_word(&searcher, w, s));
+        // A submitted search whose last word is a known, longer word means that word
+        // (its stem already matches plurals); only short or unknown ones are prefixes.
+        for unit in analysed.units.iter_mut().filter(|u| u.known) {
+            if unit.words.iter().all(|w| w.chars().count() >= 5) {
+                unit.prefix = false;
+            }
+        }
         let filters = query::filters(f, p);
         let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
 
         let mut relaxed = false;
-        let mut text = query::text_query(f, &analysed, false);
-        let mut full = query::combine(text.as_ref(), &filters, None);
-        let (mut addrs, mut counts) =
-            self.top_and_counts(&searcher, full.as_ref(), p.sort, offset)?;
+        let run = |relaxed: bool| -> tantivy::Result<_> {
+            let matching = query::text_query(f, &analysed, relaxed, Mode::Match);
+            let scoring = query::text_query(f, &analysed, relaxed, Mode::Score);
+            let found = self.top_and_counts(
+                &searcher,
+                query::combine(matching.as_ref(), &filters, None).as_ref(),
+                query::combine(scoring.as_ref(), &filters, None).as_ref(),
+                p.sort,
+                offset,
+            )?;
+            Ok((matching, found))
+        };
+        let (mut text, (mut addrs, mut counts)) = run(false)?;
         if counts.total == 0 && analysed.units.len() > 1 {
             relaxed = true;
-            text = query::text_query(f, &analysed, true);
-            full = query::combine(text.as_ref(), &filters, None);
-            (addrs, counts) = self.top_and_counts(&searcher, full.as_ref(), p.sort, offset)?;
+            (text, (addrs, counts)) = run(true)?;
         }
 
         // A facet's values are counted without its own filter, so choosing one brand
         // still shows the others (with how many results each would add).
         let mut own: Vec<(query::Dim, Counts)> = Vec::new();
-        for filter in &filters {
+        for filter in filters.iter().filter(|f| query::is_disjunctive(f.dim)) {
             let q = query::combine(text.as_ref(), &filters, Some(filter.dim));
             let dims = query::dims_of(filter.dim);
             own.push((
@@ -145,8 +201,8 @@ impl SearchIndex {
             let stored = self.stored(&searcher, addr)?;
             let title_marks = marker.mark(&stored.card.title, &mut an);
             hits.push(SearchHit {
-                card: stored.card,
-                skus: stored.skus,
+                card: stored.card.clone(),
+                skus: stored.skus.clone(),
                 title_marks,
             });
         }
@@ -218,7 +274,7 @@ impl SearchIndex {
                         .map(|(parent, _)| ctx.labels.category_names(parent).join(" › ")),
                 }),
         );
-        let text = query::text_query(&self.fields, &analysed, false);
+        let text = query::text_query(&self.fields, &analysed, false, Mode::Score);
         let top = TopDocs::with_limit(limit.max(1)).tweak_score(ranking_tweak);
         for (_, addr) in searcher.search(text.as_ref(), &top)? {
             let stored = self.stored(&searcher, addr)?;
@@ -226,7 +282,7 @@ impl SearchIndex {
                 kind: SuggestionKind::Product,
                 detail: Some(stored.card.price_from.to_string()),
                 href: stored.card.href(),
-                label: stored.card.title,
+                label: stored.card.title.clone(),
             });
         }
         Ok(out)
@@ -268,15 +324,9 @@ impl SearchIndex {
                 .is_ok_and(|n| n > 0)
         };
         has(f.names, word)
-            || [
-                f.title,
-                f.brand,
-                f.category_text,
-                f.attributes_text,
-                f.description,
-            ]
-            .into_iter()
-            .any(|field| has(field, stem))
+            || [f.title, f.brand, f.all]
+                .into_iter()
+                .any(|field| has(field, stem))
     }
 
     /// The query with unknown words replaced by the closest known ones, if any are.
@@ -324,6 +374,33 @@ impl SearchIndex {
         }
         Ok(changed.then(|| words.join(" ")))
     }
+}
+
+/// How many of the best text matches the stock and popularity boosts re-rank.
+pub const RERANK_WINDOW: usize = 240;
+
+/// Multiplies each hit's BM25 score by its stock and popularity factors and re-sorts.
+fn rerank(searcher: &Searcher, hits: &mut [(Score, DocAddress)]) {
+    let mut columns: HashMap<
+        u32,
+        (
+            Option<tantivy::columnar::Column<u64>>,
+            Option<tantivy::columnar::Column<u64>>,
+        ),
+    > = HashMap::new();
+    for (score, addr) in hits.iter_mut() {
+        let (stock, popularity) = columns.entry(addr.segment_ord).or_insert_with(|| {
+            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+            (ff.u64(fast::IN_STOCK).ok(), ff.u64(fast::POPULARITY).ok())
+        });
+        let in_stock = stock.as_ref().and_then(|c| c.first(addr.doc_id)) == Some(1);
+        let units = popularity
+            .as_ref()
+            .and_then(|c| c.first(addr.doc_id))
+            .unwrap_or(0);
+        *score *= ranking_factor(in_stock, units);
+    }
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
 }
 
 /// The relevance ranking's tweak: BM25 times stock and popularity factors.
@@ -380,8 +457,9 @@ impl Marker {
         for unit in &analysed.units {
             for w in &unit.words {
                 m.words.insert(w.clone());
+                // Only words the index lacks were matched with typos.
                 let typos = usize::from(allowed_typos(w.chars().count()));
-                if typos > 0 {
+                if typos > 0 && !unit.known {
                     m.fuzzy.push((w.clone(), typos));
                 }
             }

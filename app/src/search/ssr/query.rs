@@ -19,12 +19,19 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 
-/// Field boosts for exact (stemmed) matches.
-pub const BOOST_TITLE: f32 = 3.0;
-pub const BOOST_BRAND: f32 = 2.0;
-pub const BOOST_CATEGORY: f32 = 1.5;
-pub const BOOST_ATTRIBUTES: f32 = 1.0;
-pub const BOOST_DESCRIPTION: f32 = 0.5;
+/// Scores for exact (stemmed) matches: BM25 in the `all` field, plus more BM25 when the
+/// word is in the title or the brand. A title word thus counts 1 + 2, a brand 1 + 1.
+pub const BOOST_ALL: f32 = 1.0;
+pub const BOOST_TITLE: f32 = 2.0;
+pub const BOOST_BRAND: f32 = 1.0;
+
+/// A query built to rank (field-weighted BM25) or only to match (one field per word,
+/// no scores: for counting and facets, where it selects exactly the same products).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Score,
+    Match,
+}
 /// A fuzzy match scores this constant (times nothing else): below any real BM25 match.
 pub const FUZZY_SCORE: f32 = 0.2;
 /// A prefix match of the last word.
@@ -202,25 +209,28 @@ fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-/// A stem in any text field, boosted by field.
-fn exact_stem(f: &Fields, stem: &str) -> Vec<Box<dyn Query>> {
-    [
-        (f.title, BOOST_TITLE),
-        (f.brand, BOOST_BRAND),
-        (f.category_text, BOOST_CATEGORY),
-        (f.attributes_text, BOOST_ATTRIBUTES),
-        (f.description, BOOST_DESCRIPTION),
-    ]
-    .into_iter()
-    .map(|(field, boost)| boosted(term_query(Term::from_field_text(field, stem)), boost))
-    .collect()
+/// A stem anywhere; when scoring, title and brand matches add to it. (Title and brand
+/// words are also in `all`, so both modes match the same products.)
+fn exact_stem(f: &Fields, stem: &str, mode: Mode) -> Vec<Box<dyn Query>> {
+    let fields: &[(tantivy::schema::Field, f32)] = match mode {
+        Mode::Match => &[(f.all, BOOST_ALL)],
+        Mode::Score => &[
+            (f.all, BOOST_ALL),
+            (f.title, BOOST_TITLE),
+            (f.brand, BOOST_BRAND),
+        ],
+    };
+    fields
+        .iter()
+        .map(|&(field, boost)| boosted(term_query(Term::from_field_text(field, stem)), boost))
+        .collect()
 }
 
-fn unit_query(f: &Fields, unit: &Unit) -> Box<dyn Query> {
+fn unit_query(f: &Fields, unit: &Unit, mode: Mode) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> = Vec::new();
     if let [word] = &unit.words[..] {
         let stem = &unit.stems[0];
-        options.extend(exact_stem(f, stem));
+        options.extend(exact_stem(f, stem, mode));
         let typos = allowed_typos(word.chars().count());
         if typos > 0 && !unit.known {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.names, word), typos, true);
@@ -236,12 +246,17 @@ fn unit_query(f: &Fields, unit: &Unit) -> Box<dyn Query> {
         options.push(all_of(
             unit.stems
                 .iter()
-                .map(|s| any_of(exact_stem(f, s)))
+                .map(|s| any_of(exact_stem(f, s, mode)))
                 .collect(),
         ));
     }
     for syn in &unit.synonyms {
-        let q = all_of(syn.stems.iter().map(|s| any_of(exact_stem(f, s))).collect());
+        let q = all_of(
+            syn.stems
+                .iter()
+                .map(|s| any_of(exact_stem(f, s, mode)))
+                .collect(),
+        );
         options.push(boosted(q, SYNONYM_BOOST));
     }
     any_of(options)
@@ -249,7 +264,7 @@ fn unit_query(f: &Fields, unit: &Unit) -> Box<dyn Query> {
 
 /// The words part: every unit required (`relaxed`: any unit suffices), or a whole-query
 /// SKU match. No words: every product.
-pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool) -> Box<dyn Query> {
+pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool, mode: Mode) -> Box<dyn Query> {
     if analysed.is_empty() {
         return Box::new(AllQuery);
     }
@@ -258,7 +273,7 @@ pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool) -> Box<dyn Que
         analysed
             .units
             .iter()
-            .map(|u| (occur, unit_query(f, u)))
+            .map(|u| (occur, unit_query(f, u, mode)))
             .collect(),
     ));
     let sku = boosted(
@@ -359,6 +374,13 @@ pub fn combine(text: &dyn Query, filters: &[Filter], without: Option<Dim>) -> Bo
         ));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Facets whose values are alternatives to the chosen one (brands, price ranges,
+/// attribute values) are counted without their own filter. Categories drill down and
+/// "in stock" narrows, so they count within the results as shown.
+pub fn is_disjunctive(dim: Dim) -> bool {
+    matches!(dim, Dim::Brand | Dim::Price | Dim::Attr(_))
 }
 
 /// Which facet dimension a filter's own pass counts.

@@ -21,7 +21,7 @@ use tantivy::{Index, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is
 /// rebuilt from PostgreSQL on start.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub const EN: &str = "mercato_en";
 pub const PLAIN: &str = "mercato_plain";
@@ -37,9 +37,9 @@ pub struct Fields {
     pub title: Field,
     pub names: Field,
     pub brand: Field,
-    pub category_text: Field,
-    pub attributes_text: Field,
-    pub description: Field,
+    /// Every word a shopper may search by: title, brand, category path, attribute values
+    /// and description. Matching and counting read this one field.
+    pub all: Field,
     pub sku: Field,
     pub prefix: Field,
     pub brand_slug: Field,
@@ -80,9 +80,7 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(EN, freqs)),
         names: b.add_text_field("names", text(PLAIN, basic)),
         brand: b.add_text_field("brand", text(EN, freqs)),
-        category_text: b.add_text_field("category_text", text(EN, freqs)),
-        attributes_text: b.add_text_field("attributes_text", text(EN, freqs)),
-        description: b.add_text_field("description", text(EN, freqs)),
+        all: b.add_text_field("all", text(EN, freqs)),
         sku: b.add_text_field("sku", text(KEYWORD, basic)),
         prefix: b.add_text_field("prefix", text("raw", basic)),
         brand_slug: b.add_text_field(fast::BRAND, STRING | FAST),
@@ -199,7 +197,8 @@ impl DocBuilder {
         doc.add_u64(f.id, p.id as u64);
         doc.add_text(f.title, &p.title);
         doc.add_text(f.names, &p.title);
-        doc.add_text(f.description, &p.description);
+        doc.add_text(f.all, &p.title);
+        doc.add_text(f.all, &p.description);
         let mut prefixes: Vec<String> = Vec::new();
         let mut add_prefixes = |plain: &mut TextAnalyzer, text: &str| {
             for word in tokens(plain, text) {
@@ -213,6 +212,7 @@ impl DocBuilder {
         add_prefixes(&mut self.plain, &p.title);
         if let (Some(slug), Some(name)) = (&p.brand_slug, &p.brand_name) {
             doc.add_text(f.brand, name);
+            doc.add_text(f.all, name);
             doc.add_text(f.names, name);
             doc.add_text(f.brand_slug, slug);
             add_prefixes(&mut self.plain, name);
@@ -226,10 +226,10 @@ impl DocBuilder {
             for ancestor in ancestor_paths(path) {
                 doc.add_text(f.category, ancestor);
             }
-            doc.add_text(f.category_text, labels.category_names(path).join(" "));
+            doc.add_text(f.all, labels.category_names(path).join(" "));
         }
         for (code, value) in &p.attributes {
-            doc.add_text(f.attributes_text, value);
+            doc.add_text(f.all, value);
             doc.add_text(f.attr, attr_term(code, value));
         }
         for sku in &p.skus {
