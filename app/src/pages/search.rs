@@ -32,8 +32,13 @@ pub fn SearchPage() -> impl IntoView {
 
 /// A facet value as a link that toggles it.
 #[component]
-fn FacetLink(value: FacetValue, href: String) -> impl IntoView {
-    let label = format!("{} ({})", value.label, value.count);
+fn FacetLink(value: FacetValue, href: String, #[prop(optional)] about: bool) -> impl IntoView {
+    // Estimated counts (a very large result set) read "about".
+    let label = if about {
+        format!("{} (~{})", value.label, value.count)
+    } else {
+        format!("{} ({})", value.label, value.count)
+    };
     view! {
         <li>
             <a
@@ -55,6 +60,7 @@ fn FacetLink(value: FacetValue, href: String) -> impl IntoView {
 fn Facets(data: SearchResults) -> impl IntoView {
     let p = data.params.clone();
     let f = data.facets;
+    let about = !f.exact;
     let category_block = {
         let p = p.clone();
         let all = p.with(|n| n.category = None).href();
@@ -77,7 +83,7 @@ fn Facets(data: SearchResults) -> impl IntoView {
             .into_iter()
             .map(|v| {
                 let href = p.with(|n| n.category = Some(v.value.clone())).href();
-                view! { <FacetLink value=v href /> }
+                view! { <FacetLink value=v href about /> }
             })
             .collect_view();
         let any = p.category.is_some();
@@ -105,7 +111,7 @@ fn Facets(data: SearchResults) -> impl IntoView {
             .into_iter()
             .map(|v| {
                 let href = p.toggle_brand(&v.value).href();
-                view! { <FacetLink value=v href /> }
+                view! { <FacetLink value=v href about /> }
             })
             .collect_view();
         view! {
@@ -128,7 +134,7 @@ fn Facets(data: SearchResults) -> impl IntoView {
                         .and_then(|x| x.price);
                     p.with(|n| n.price = range).href()
                 };
-                view! { <FacetLink value=v href /> }
+                view! { <FacetLink value=v href about /> }
             })
             .collect_view();
         view! {
@@ -150,7 +156,7 @@ fn Facets(data: SearchResults) -> impl IntoView {
             <section aria-labelledby="facet-stock">
                 <h3 id="facet-stock">"Availability"</h3>
                 <ul>
-                    <FacetLink value href />
+                    <FacetLink value href about />
                 </ul>
             </section>
         }
@@ -166,7 +172,7 @@ fn Facets(data: SearchResults) -> impl IntoView {
                 .into_iter()
                 .map(|v| {
                     let href = p.toggle_attribute(&a.code, &v.value).href();
-                    view! { <FacetLink value=v href /> }
+                    view! { <FacetLink value=v href about /> }
                 })
                 .collect_view();
             view! {

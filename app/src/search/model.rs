@@ -47,6 +47,9 @@ pub struct Facets {
     /// How many results are in stock.
     pub in_stock: u64,
     pub attributes: Vec<AttributeFacet>,
+    /// False when the result set was so large that facet counts are estimates (the
+    /// total is always exact).
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,8 @@ pub const IN_STOCK_BOOST: f32 = 1.25;
 pub const POPULARITY_WEIGHT: f32 = 0.05;
 /// Facet values shown per dimension.
 pub const FACET_LIMIT: usize = 12;
+/// Above about this many results, facets are counted on a sample (see `FacetCollector`).
+pub const FACET_SAMPLE: u64 = 5_000;
 
 pub fn ranking_factor(in_stock: bool, units_sold: u64) -> f32 {
     let stock = if in_stock { IN_STOCK_BOOST } else { 1.0 };
@@ -109,9 +111,13 @@ impl SearchIndex {
         scoring: &dyn Query,
         sort: SearchSort,
         offset: usize,
+        stride: u32,
     ) -> tantivy::Result<(Vec<DocAddress>, Counts)> {
         let top = TopDocs::with_limit(PAGE_SIZE as usize).and_offset(offset);
-        let facets = FacetCollector { dims: Dims::ALL };
+        let facets = FacetCollector {
+            dims: Dims::ALL,
+            stride,
+        };
         fn addrs<T>(hits: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
             hits.into_iter().map(|(_, a)| a).collect()
         }
@@ -162,6 +168,7 @@ impl SearchIndex {
             }
         }
         let filters = query::filters(f, p);
+        let stride = self.facet_stride(&searcher, &analysed);
         let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
 
         let mut relaxed = false;
@@ -174,6 +181,7 @@ impl SearchIndex {
                 query::combine(scoring.as_ref(), &filters, None).as_ref(),
                 p.sort,
                 offset,
+                stride,
             )?;
             Ok((matching, found))
         };
@@ -191,7 +199,7 @@ impl SearchIndex {
             let dims = query::dims_of(filter.dim);
             own.push((
                 filter.dim,
-                searcher.search(q.as_ref(), &FacetCollector { dims })?,
+                searcher.search(q.as_ref(), &FacetCollector { dims, stride })?,
             ));
         }
 
@@ -210,7 +218,8 @@ impl SearchIndex {
             .first()
             .map(|h| h.card.price_from.currency())
             .unwrap_or(ctx.currency);
-        let facets = facets(p, &counts, &own, &filters, &ctx.labels, currency);
+        let mut facets = facets(p, &counts, &own, &filters, &ctx.labels, currency);
+        facets.exact = stride == 1;
         let did_you_mean = self.did_you_mean(&searcher, &analysed)?;
         let pages = counts
             .total
@@ -315,6 +324,31 @@ impl SearchIndex {
         Ok(vocab)
     }
 
+    /// 1 when facets can be counted exactly; more when every word is known and the
+    /// rarest one is in so many documents that counting all would be slow.
+    fn facet_stride(&self, searcher: &Searcher, analysed: &Analysed) -> u32 {
+        if analysed.units.is_empty() || !analysed.units.iter().all(|u| u.known) {
+            return 1;
+        }
+        let estimate = analysed
+            .units
+            .iter()
+            .map(|u| {
+                u.stems
+                    .iter()
+                    .map(|s| {
+                        searcher
+                            .doc_freq(&Term::from_field_text(self.fields.all, s))
+                            .unwrap_or(u64::MAX)
+                    })
+                    .min()
+                    .unwrap_or(u64::MAX)
+            })
+            .min()
+            .unwrap_or(0);
+        (estimate / FACET_SAMPLE).clamp(1, 64) as u32
+    }
+
     /// Whether the index has this word as typed (titles, brands) or by stem (any field).
     fn has_word(&self, searcher: &Searcher, word: &str, stem: &str) -> bool {
         let f = &self.fields;
@@ -377,7 +411,7 @@ impl SearchIndex {
 }
 
 /// How many of the best text matches the stock and popularity boosts re-rank.
-pub const RERANK_WINDOW: usize = 240;
+pub const RERANK_WINDOW: usize = 48;
 
 /// Multiplies each hit's BM25 score by its stock and popularity factors and re-sorts.
 fn rerank(searcher: &Searcher, hits: &mut [(Score, DocAddress)]) {
@@ -696,6 +730,7 @@ fn facets(
         prices,
         in_stock,
         attributes,
+        exact: true,
     }
 }
 

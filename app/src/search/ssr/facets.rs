@@ -78,9 +78,20 @@ pub fn price_bucket(price: u64) -> usize {
 
 pub struct FacetCollector {
     pub dims: Dims,
+    /// Count facets on every `stride`-th document and scale up (1: exact). The total is
+    /// always exact. Big result sets are sampled, as large engines do, because counting
+    /// facets costs more than finding the results.
+    pub stride: u32,
+}
+
+impl FacetCollector {
+    pub fn exact(dims: Dims) -> Self {
+        FacetCollector { dims, stride: 1 }
+    }
 }
 
 pub struct SegmentFacets {
+    stride: u32,
     total: u64,
     category: Option<(StrColumn, Vec<u32>)>,
     brand: Option<(StrColumn, Vec<u32>)>,
@@ -117,6 +128,7 @@ impl Collector for FacetCollector {
         let d = self.dims;
         let ff = segment.fast_fields();
         Ok(SegmentFacets {
+            stride: self.stride.max(1),
             total: 0,
             category: str_column(segment, fast::CATEGORY, d.category)?,
             brand: str_column(segment, fast::BRAND, d.brand)?,
@@ -188,6 +200,9 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
+        if self.stride > 1 && doc % self.stride != 0 {
+            return;
+        }
         count_ords(&mut self.category, doc);
         count_ords(&mut self.brand, doc);
         count_ords(&mut self.attr, doc);
@@ -202,13 +217,20 @@ impl SegmentCollector for SegmentFacets {
     }
 
     fn harvest(self) -> Counts {
+        let k = u64::from(self.stride);
+        let scale = |mut m: HashMap<String, u64>| {
+            if k > 1 {
+                m.values_mut().for_each(|v| *v *= k);
+            }
+            m
+        };
         Counts {
             total: self.total,
-            categories: resolve(self.category),
-            brands: resolve(self.brand),
-            attrs: resolve(self.attr),
-            prices: self.prices,
-            in_stock: self.stocked,
+            categories: scale(resolve(self.category)),
+            brands: scale(resolve(self.brand)),
+            attrs: scale(resolve(self.attr)),
+            prices: self.prices.map(|v| v * k),
+            in_stock: (self.stocked * k).min(self.total),
         }
     }
 }
@@ -216,6 +238,48 @@ impl SegmentCollector for SegmentFacets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts are exact with stride 1; a sample scales up, and the total stays exact.
+    #[test]
+    fn sampled_counts_scale_and_totals_stay_exact() {
+        use tantivy::query::AllQuery;
+        use tantivy::schema::{FAST, INDEXED, STRING, Schema};
+        let mut b = Schema::builder();
+        let brand = b.add_text_field(fast::BRAND, STRING | FAST);
+        let price = b.add_u64_field(fast::PRICE, INDEXED | FAST);
+        let stock = b.add_u64_field(fast::IN_STOCK, INDEXED | FAST);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000).unwrap();
+        for i in 0..1000u64 {
+            let mut d = tantivy::TantivyDocument::default();
+            d.add_text(brand, if i % 4 == 0 { "acme" } else { "zeta" });
+            d.add_u64(price, i * 10);
+            d.add_u64(stock, 1);
+            w.add_document(d).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let dims = Dims {
+            category: false,
+            attr: false,
+            ..Dims::ALL
+        };
+        let exact = searcher
+            .search(&AllQuery, &FacetCollector::exact(dims))
+            .unwrap();
+        assert_eq!(exact.total, 1000);
+        assert_eq!(exact.brands["acme"], 250);
+        assert_eq!(exact.brands["zeta"], 750);
+        assert_eq!(exact.prices[0], 100);
+        assert_eq!(exact.in_stock, 1000);
+        let sampled = searcher
+            .search(&AllQuery, &FacetCollector { dims, stride: 3 })
+            .unwrap();
+        assert_eq!(sampled.total, 1000, "the total is never sampled");
+        let zeta = sampled.brands["zeta"] as f64;
+        assert!((zeta - 750.0).abs() / 750.0 < 0.1, "{zeta}");
+        assert!(sampled.in_stock <= 1000);
+    }
 
     #[test]
     fn buckets() {
