@@ -94,7 +94,7 @@ fn misspell(word: &str, n: usize) -> String {
     let mut chars: Vec<char> = word.chars().collect();
     if chars.len() >= 5 {
         let i = 1 + n % (chars.len() - 3);
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             chars.swap(i, i + 1);
         } else {
             chars.remove(i);
@@ -729,6 +729,9 @@ fn run_inproc(
     })
 }
 
+/// One stage of the breakdown, run for each query.
+type Stage<'a> = Box<dyn FnMut(&Query) -> anyhow::Result<()> + 'a>;
+
 /// Where the time of a search goes: each stage run alone over the same queries.
 fn breakdown(
     search: &std::sync::Arc<app::search::ssr::SearchService>,
@@ -742,9 +745,7 @@ fn breakdown(
     let f = &index.fields;
     let synonyms = Synonyms::default();
     let mut stages: Vec<(&str, Duration)> = Vec::new();
-    let mut time = |name: &'static str,
-                    mut run: Box<dyn FnMut(&Query) -> anyhow::Result<()> + '_>|
-     -> anyhow::Result<()> {
+    let mut time = |name: &'static str, mut run: Stage<'_>| -> anyhow::Result<()> {
         let t = Instant::now();
         for q in queries.iter().filter(|q| q.class != Class::Autocomplete) {
             run(q)?;

@@ -35,13 +35,21 @@ pub fn ranking_factor(in_stock: bool, units_sold: u64) -> f32 {
     stock * (1.0 + POPULARITY_WEIGHT * (1.0 + units_sold as f32).log2())
 }
 
+/// Words of titles and brands with their document frequencies.
+type Vocabulary = HashMap<String, u64>;
+/// A segment's stock and popularity columns.
+type BoostColumns = (
+    Option<tantivy::columnar::Column<u64>>,
+    Option<tantivy::columnar::Column<u64>>,
+);
+
 /// One generation of the index on disk, open for reading.
 pub struct SearchIndex {
     pub dir: PathBuf,
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
-    vocabulary: Mutex<Option<(u64, Arc<HashMap<String, u64>>)>>,
+    vocabulary: Mutex<Option<(u64, Arc<Vocabulary>)>>,
     /// Decoded result cards by segment and document: a segment's stored documents never
     /// change, so entries stay true; the map is simply emptied when it grows too big.
     cards: Mutex<HashMap<(tantivy::index::SegmentId, DocId), Arc<StoredCard>>>,
@@ -415,13 +423,7 @@ pub const RERANK_WINDOW: usize = 48;
 
 /// Multiplies each hit's BM25 score by its stock and popularity factors and re-sorts.
 fn rerank(searcher: &Searcher, hits: &mut [(Score, DocAddress)]) {
-    let mut columns: HashMap<
-        u32,
-        (
-            Option<tantivy::columnar::Column<u64>>,
-            Option<tantivy::columnar::Column<u64>>,
-        ),
-    > = HashMap::new();
+    let mut columns: HashMap<u32, BoostColumns> = HashMap::new();
     for (score, addr) in hits.iter_mut() {
         let (stock, popularity) = columns.entry(addr.segment_ord).or_insert_with(|| {
             let ff = searcher.segment_reader(addr.segment_ord).fast_fields();

@@ -200,7 +200,7 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
-        if self.stride > 1 && doc % self.stride != 0 {
+        if self.stride > 1 && !doc.is_multiple_of(self.stride) {
             return;
         }
         count_ords(&mut self.category, doc);

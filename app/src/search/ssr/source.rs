@@ -195,18 +195,32 @@ pub struct OutboxEvent {
     pub aggregate_id: String,
 }
 
-/// Events after `cursor` from transactions that every snapshot now sees as finished, so
-/// no event can later appear behind the cursor.
+/// Events after `cursor` from transactions that have finished, so no event can later
+/// appear behind the cursor: only transactions older than every transaction still running
+/// (per this snapshot) are read. Transactions of other databases in the same cluster cannot
+/// write this outbox, so they are left out of that horizon when PostgreSQL can tell they
+/// are elsewhere; a long write elsewhere in the cluster then does not delay indexing.
 pub async fn events_after(
     db: &PgPool,
     cursor: Cursor,
     limit: i64,
 ) -> Result<Vec<OutboxEvent>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT id, txid::text::bigint AS "txid!", topic, aggregate_id
-           FROM outbox
+        r#"WITH snap AS (SELECT pg_current_snapshot() AS s),
+           horizon AS (
+               SELECT coalesce(
+                   (SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM pg_stat_activity a
+                        WHERE a.datname IS DISTINCT FROM current_database()
+                          AND a.backend_xid IS NOT NULL
+                          AND a.backend_xid::text = (x::text::numeric % 4294967296)::text)),
+                   (SELECT pg_snapshot_xmax(s) FROM snap)) AS bound
+           )
+           SELECT id, txid::text::bigint AS "txid!", topic, aggregate_id
+           FROM outbox, horizon
            WHERE (txid, id) > ($1::bigint::text::xid8, $2)
-             AND txid < pg_snapshot_xmin(pg_current_snapshot())
+             AND txid < horizon.bound
            ORDER BY txid, id
            LIMIT $3"#,
         cursor.txid as i64,
