@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, DocId, Index, IndexReader, Order, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, Index, IndexReader, Order, Score, Searcher, Term};
 
 /// In-stock products score this much more than the same match out of stock.
 pub const IN_STOCK_BOOST: f32 = 1.25;
@@ -292,8 +292,13 @@ impl SearchIndex {
                 }),
         );
         let text = query::text_query(&self.fields, &analysed, false, Mode::Score);
-        let top = TopDocs::with_limit(limit.max(1)).tweak_score(ranking_tweak);
-        for (_, addr) in searcher.search(text.as_ref(), &top)? {
+        // The same boosts as a search: the best text matches re-ranked by stock and sales.
+        let mut best = searcher.search(
+            text.as_ref(),
+            &TopDocs::with_limit(limit.max(1).max(RERANK_WINDOW)),
+        )?;
+        rerank(&searcher, &mut best);
+        for (_, addr) in best.into_iter().take(limit) {
             let stored = self.stored(&searcher, addr)?;
             out.push(Suggestion {
                 kind: SuggestionKind::Product,
@@ -437,18 +442,6 @@ fn rerank(searcher: &Searcher, hits: &mut [(Score, DocAddress)]) {
         *score *= ranking_factor(in_stock, units);
     }
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-}
-
-/// The relevance ranking's tweak: BM25 times stock and popularity factors.
-fn ranking_tweak(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + use<> {
-    let ff = segment.fast_fields();
-    let stock = ff.u64(fast::IN_STOCK).ok();
-    let popularity = ff.u64(fast::POPULARITY).ok();
-    move |doc, score| {
-        let in_stock = stock.as_ref().and_then(|c| c.first(doc)) == Some(1);
-        let units = popularity.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-        score * ranking_factor(in_stock, units)
-    }
 }
 
 /// Labels whose words start with the query's words, shortest first.
