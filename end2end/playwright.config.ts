@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // The server under test: started here with a fresh data directory (its own embedded
-// PostgreSQL and seeded demo catalog), unless MERCATO_E2E_BASE_URL points at one.
-const port = Number(process.env.MERCATO_E2E_PORT ?? 3107);
-const external = process.env.MERCATO_E2E_BASE_URL;
+// PostgreSQL and seeded demo catalog), unless E2E_BASE_URL points at one. (Not MERCATO_*:
+// the server reads every MERCATO_ variable as a setting and rejects unknown ones.)
+const port = Number(process.env.E2E_PORT ?? 3107);
+const external = process.env.E2E_BASE_URL;
 const baseURL = external ?? `http://127.0.0.1:${port}`;
-const dataDir = process.env.MERCATO_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mercato-e2e-'));
-const serverBinary = process.env.MERCATO_E2E_SERVER ?? 'target/debug/server';
+// Playwright evaluates this file again in every worker: the first evaluation creates the
+// data directory and exports it, so the workers see the same one instead of making more.
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mercato-e2e-'));
+process.env.E2E_DATA_DIR = dataDir;
+const serverBinary = process.env.E2E_SERVER ?? 'target/debug/server';
 
 export default defineConfig({
   testDir: './tests',
