@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,7 @@ const baseURL = external ?? `http://127.0.0.1:${port}`;
 // Playwright evaluates this file again in every worker: the first evaluation creates the
 // data directory and exports it, so the workers see the same one instead of making more.
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'mercato-e2e-'));
+if (!process.env.E2E_DATA_DIR) chmodSync(dataDir, 0o755); // the postgres user keeps the cluster in it
 process.env.E2E_DATA_DIR = dataDir;
 const serverBinary = process.env.E2E_SERVER ?? 'target/debug/server';
 

@@ -36,14 +36,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=scoped_css />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <leptos_meta::MetaTags />
             </head>
             <body>
                 <App />
+                <HydrationMarker />
             </body>
         </html>
     }
+}
+
+/// Marks the body `data-hydrated` once every island has hydrated (tests wait for it).
+/// Islands hydrate one after another in document order, and this one comes last.
+#[island]
+fn HydrationMarker() -> impl IntoView {
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 /// The route table.

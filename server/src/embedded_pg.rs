@@ -11,6 +11,7 @@
 
 use std::fs;
 use std::io::Write;
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -275,7 +276,7 @@ fn cluster_location(data_dir: &Path, run_as: Option<RunAs>) -> Result<PathBuf, E
         preferred
     } else {
         let hash = fnv64(data_dir.as_os_str().as_encoded_bytes());
-        let fallback = PathBuf::from(format!("/var/lib/mercato/clusters/{hash:016x}"));
+        let fallback = Path::new(FALLBACK_ROOT).join(format!("{hash:016x}"));
         tracing::warn!(
             data.dir = %data_dir.display(),
             cluster.dir = %fallback.display(),
@@ -286,8 +287,9 @@ fn cluster_location(data_dir: &Path, run_as: Option<RunAs>) -> Result<PathBuf, E
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o755)
-            .create("/var/lib/mercato/clusters")
-            .map_err(io("create /var/lib/mercato/clusters"))?;
+            .create(FALLBACK_ROOT)
+            .map_err(io(format!("create {FALLBACK_ROOT}")))?;
+        remove_orphaned_clusters(Path::new(FALLBACK_ROOT));
         fallback
     };
     fs::DirBuilder::new()
@@ -298,7 +300,51 @@ fn cluster_location(data_dir: &Path, run_as: Option<RunAs>) -> Result<PathBuf, E
     chown(&dir, user)?;
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
         .map_err(io("chmod the cluster directory"))?;
+    if !dir.starts_with(data_dir) {
+        // Names the data directory it belongs to, so it can be removed once that is gone.
+        // Beside the cluster, not in it: initdb wants an empty directory.
+        let _ = fs::write(owner_note(&dir), data_dir.as_os_str().as_encoded_bytes());
+    }
     Ok(dir)
+}
+
+/// Where clusters go whose data directory the postgres user cannot reach.
+const FALLBACK_ROOT: &str = "/var/lib/mercato/clusters";
+
+/// Beside a fallback cluster `<hash>`: `<hash>.data-dir`, the path of the data directory
+/// it belongs to.
+fn owner_note(cluster: &Path) -> PathBuf {
+    cluster.with_extension("data-dir")
+}
+
+/// Removes fallback clusters whose data directory no longer exists and whose postmaster
+/// is not running (a deleted temporary data directory would otherwise leave its cluster
+/// behind for good). Clusters without an owner note are left alone.
+fn remove_orphaned_clusters(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let note = owner_note(&dir);
+        let Ok(owner) = fs::read(&note) else {
+            continue;
+        };
+        let owner = PathBuf::from(std::ffi::OsString::from_vec(owner));
+        if !owner.exists() && running_postmaster(&dir).is_none() {
+            match fs::remove_dir_all(&dir).and_then(|()| fs::remove_file(&note)) {
+                Ok(()) => {
+                    tracing::info!(cluster.dir = %dir.display(), "removed the cluster of a deleted data directory")
+                }
+                Err(error) => {
+                    tracing::warn!(cluster.dir = %dir.display(), %error, "could not remove an orphaned cluster")
+                }
+            }
+        }
+    }
 }
 
 fn chown(path: &Path, user: RunAs) -> Result<(), EmbeddedError> {
@@ -584,4 +630,43 @@ async fn create_database(password: &str, port: u16, database: &str) -> Result<()
     }
     let _ = conn.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orphaned_fallback_clusters_are_removed_and_others_kept() {
+        let root = std::env::temp_dir().join(format!("mercato-orphans-{}", std::process::id()));
+        let live_owner = root.join("still-here");
+        fs::create_dir_all(&live_owner).unwrap();
+        let cluster = |name: &str, owner: Option<&Path>| {
+            let dir = root.join("clusters").join(name);
+            fs::create_dir_all(&dir).unwrap();
+            if let Some(owner) = owner {
+                fs::write(owner_note(&dir), owner.as_os_str().as_encoded_bytes()).unwrap();
+            }
+            dir
+        };
+        let orphan = cluster("a", Some(&root.join("deleted")));
+        let owned = cluster("b", Some(&live_owner));
+        let unknown = cluster("c", None);
+
+        remove_orphaned_clusters(&root.join("clusters"));
+        assert!(
+            !orphan.exists(),
+            "the cluster of a deleted data directory is removed"
+        );
+        assert!(!owner_note(&orphan).exists(), "and its note");
+        assert!(
+            owned.exists(),
+            "a cluster whose data directory exists is kept"
+        );
+        assert!(
+            unknown.exists(),
+            "a cluster without an owner note is left alone"
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
 }

@@ -338,10 +338,38 @@ impl ProductDetail {
 }
 
 impl ProductDetail {
+    /// What the variant picker needs, on its own: the part of the product the browser gets.
+    pub fn variant_set(&self) -> VariantSet {
+        VariantSet {
+            slug: self.slug.clone(),
+            option_names: self.option_names.clone(),
+            variants: self.variants.clone(),
+        }
+    }
+}
+
+/// A product's variants and the names of their options ("screen size", "RAM").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSet {
+    pub slug: String,
+    pub option_names: Vec<String>,
+    pub variants: Vec<VariantDetail>,
+}
+
+impl VariantSet {
     /// The variant a `?variant=SKU` parameter names, or the first one.
     pub fn selected(&self, sku: Option<&str>) -> Option<&VariantDetail> {
         sku.and_then(|s| self.variants.iter().find(|v| v.sku == s))
             .or_else(|| self.variants.first())
+    }
+
+    /// The variant's own address: the product page with the variant chosen.
+    pub fn href(&self, sku: &str) -> String {
+        format!(
+            "/p/{}?variant={}",
+            crate::url::encode(&self.slug),
+            crate::url::encode(sku)
+        )
     }
 
     /// Distinct values of one option, in the order variants list them.
@@ -409,7 +437,7 @@ mod tests {
 
     #[test]
     fn variant_switch_keeps_other_options() {
-        let p = laptop();
+        let p = laptop().variant_set();
         let current = p.selected(Some("L13-16")).cloned().unwrap();
         assert_eq!(
             p.variant_for(&current, 0, "15 inch")
@@ -425,6 +453,7 @@ mod tests {
             p.selected(Some("nope")).map(|v| v.sku.as_str()),
             Some("L13-8")
         );
+        assert_eq!(p.href("L15-16"), "/p/laptop?variant=L15-16");
     }
 
     #[test]

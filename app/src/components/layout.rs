@@ -3,11 +3,21 @@
 use super::search_box::SearchBox;
 use crate::catalog::api::get_nav;
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
 use stylers_macro::style;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let nav = Resource::new(|| (), |_| get_nav());
+    // The search page's query stays in the box; elsewhere it starts empty.
+    let initial_q = if use_location().pathname.get_untracked() == "/search" {
+        use_query_map()
+            .read_untracked()
+            .get("q")
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let cls = style! {
         header {
             display: flex;
@@ -65,7 +75,7 @@ pub fn Header() -> impl IntoView {
                     </Suspense>
                 </ul>
             </nav>
-            <SearchBox />
+            <SearchBox initial_q />
         </header>
     }
 }

@@ -1,13 +1,15 @@
 //! The header's search box: a plain GET form to `/search` (works without JavaScript),
-//! enhanced when hydrated into an ARIA 1.2 combobox with product, category and brand
+//! enhanced in the browser into an ARIA 1.2 combobox with product, category and brand
 //! suggestions as the shopper types (arrow keys move, Enter opens, Escape closes).
+//!
+//! It is an island: the one part of the header the browser runs. Everything it needs
+//! from the page (the query the page was opened with) comes in as a serialised prop.
 
 use crate::search::api::suggest;
 use crate::search::model::Suggestion;
 use crate::search::params::{MAX_QUERY_CHARS, SearchParams};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use std::time::Duration;
 use stylers_macro::style;
 
@@ -19,8 +21,17 @@ fn option_id(i: usize) -> String {
     format!("search-suggestion-{i}")
 }
 
-#[component]
-pub fn SearchBox() -> impl IntoView {
+/// Where a chosen suggestion or a submitted search goes: a full page load, as with
+/// JavaScript off (the island has no router of its own).
+fn go_to(href: &str) {
+    if let Err(error) = window().location().set_href(href) {
+        leptos::logging::warn!("could not open {href}: {error:?}");
+    }
+}
+
+/// `initial_q`: the query of the page it is on (empty off the search page).
+#[island]
+pub fn SearchBox(initial_q: String) -> impl IntoView {
     let cls = style! {
         form {
             position: relative;
@@ -79,26 +90,11 @@ pub fn SearchBox() -> impl IntoView {
             opacity: 0.8;
         }
     };
-    let location = use_location();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    let current_q = move || {
-        if location.pathname.get() == "/search" {
-            query.read().get("q").unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    let (text, set_text) = signal(current_q());
+    let (text, set_text) = signal(initial_q.clone());
     let (items, set_items) = signal(Vec::<Suggestion>::new());
     let (open, set_open) = signal(false);
     let (active, set_active) = signal(None::<usize>);
     let version = StoredValue::new(0u64);
-    // Following a link elsewhere puts that page's query in the box.
-    Effect::new(move |_| {
-        set_text.set(current_q());
-        set_open.set(false);
-    });
 
     let fetch = move |q: String| {
         let mine = version.get_value() + 1;
@@ -128,16 +124,12 @@ pub fn SearchBox() -> impl IntoView {
         );
     };
 
-    let go = {
-        let navigate = navigate.clone();
-        move |href: String| {
-            set_open.set(false);
-            version.set_value(version.get_value() + 1);
-            navigate(&href, Default::default());
-        }
+    let go = move |href: String| {
+        set_open.set(false);
+        version.set_value(version.get_value() + 1);
+        go_to(&href);
     };
     let on_keydown = {
-        let go = go.clone();
         move |ev: KeyboardEvent| {
             let n = items.with(Vec::len);
             match ev.key().as_str() {
@@ -172,7 +164,6 @@ pub fn SearchBox() -> impl IntoView {
         }
     };
     let on_submit = {
-        let go = go.clone();
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let q = text.get_untracked();
@@ -185,13 +176,11 @@ pub fn SearchBox() -> impl IntoView {
         }
     };
     let options = move || {
-        let go = go.clone();
         items
             .get()
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
-                let go = go.clone();
                 let href = s.href.clone();
                 let selected = move || active.get() == Some(i);
                 view! { class=cls,
@@ -232,7 +221,7 @@ pub fn SearchBox() -> impl IntoView {
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-activedescendant=move || { active.get().filter(|_| open.get()).map(option_id) }
                 prop:value=move || text.get()
-                value=current_q()
+                value=initial_q
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     set_text.set(value.clone());

@@ -1,8 +1,9 @@
 use crate::catalog::api::get_product;
-use crate::catalog::model::{Availability, ProductDetail};
+use crate::catalog::model::{Availability, ProductDetail, VariantDetail, VariantSet};
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::image::ProductImage;
 use crate::components::status::ErrorPanel;
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use stylers_macro::style;
 
 /// `/p/<slug>?variant=<SKU>`: the variant lives in the URL, so choosing one works with
-/// JavaScript off (a link) and, hydrated, updates in place without reloading.
+/// JavaScript off (a link) and, in the browser, updates in place without reloading.
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
@@ -48,25 +49,7 @@ fn meta_description(p: &ProductDetail) -> String {
 
 #[component]
 fn Product(p: Arc<ProductDetail>) -> impl IntoView {
-    let query = use_query_map();
-    let wanted = Memo::new(move |_| query.read().get("variant"));
-    let selected = {
-        let p = p.clone();
-        Memo::new(move |_| p.selected(wanted.get().as_deref()).cloned())
-    };
-    let price = move || {
-        selected
-            .get()
-            .map(|v| v.price.to_string())
-            .unwrap_or_default()
-    };
-    let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
-    let availability = move || {
-        selected
-            .get()
-            .map(|v| v.availability)
-            .unwrap_or(Availability::OutOfStock)
-    };
+    let initial = use_query_map().read_untracked().get("variant");
 
     let cls = style! {
         .product {
@@ -87,27 +70,9 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             border-radius: 0.75rem;
             background: var(--line);
         }
-        .price {
-            font-size: 1.6rem;
-            font-weight: 700;
-            margin: 0.5rem 0;
-        }
         .brand {
             color: var(--muted);
             margin: 0;
-        }
-        .sku {
-            color: var(--muted);
-            font-size: 0.85rem;
-        }
-        .in-stock {
-            color: var(--ok);
-        }
-        .low-stock {
-            color: var(--warn);
-        }
-        .out-of-stock {
-            color: var(--bad);
         }
         dl {
             display: grid;
@@ -144,21 +109,7 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             <div>
                 <h1>{p.title.clone()}</h1>
                 {p.brand.clone().map(|b| view! { class=cls, <p class="brand">{b}</p> })}
-                <p class="price" data-test="price" aria-live="polite">
-                    {price}
-                </p>
-                <p class="sku">"SKU " <span data-test="sku">{sku}</span></p>
-                <p
-                    data-test="availability"
-                    class=move || match availability() {
-                        Availability::InStock => "in-stock",
-                        Availability::LowStock(_) => "low-stock",
-                        Availability::OutOfStock => "out-of-stock",
-                    }
-                >
-                    {move || availability().label()}
-                </p>
-                <VariantPicker p=p.clone() selected />
+                <BuyBox choice=p.variant_set() initial />
                 <h2>"Description"</h2>
                 <p>{p.description.clone()}</p>
                 {(!attributes.is_empty())
@@ -183,12 +134,100 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
     }
 }
 
+/// The variant in the address bar's query, if any.
+fn variant_in_url() -> Option<String> {
+    let search = window().location().search().ok()?;
+    crate::url::parse_query(&search)
+        .into_iter()
+        .find_map(|(k, v)| (k == "variant").then_some(v))
+}
+
+/// Records a choice in the address bar, so it can be shared, reloaded and gone back from.
+fn push_url(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
+/// The part of the product page the browser runs: the chosen variant's price, SKU and
+/// availability, and the picker. `initial` is the `?variant=` the page was opened with.
+#[island]
+fn BuyBox(choice: VariantSet, initial: Option<String>) -> impl IntoView {
+    let cls = style! {
+        .price {
+            font-size: 1.6rem;
+            font-weight: 700;
+            margin: 0.5rem 0;
+        }
+        .sku {
+            color: var(--muted);
+            font-size: 0.85rem;
+        }
+        .in-stock {
+            color: var(--ok);
+        }
+        .low-stock {
+            color: var(--warn);
+        }
+        .out-of-stock {
+            color: var(--bad);
+        }
+    };
+    let choice = Arc::new(choice);
+    let (wanted, set_wanted) = signal(initial);
+    // Back and forward between variants chosen here.
+    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+        set_wanted.set(variant_in_url())
+    });
+    on_cleanup(move || listener.remove());
+    let selected = {
+        let choice = choice.clone();
+        Memo::new(move |_| choice.selected(wanted.get().as_deref()).cloned())
+    };
+    let price = move || {
+        selected
+            .get()
+            .map(|v| v.price.to_string())
+            .unwrap_or_default()
+    };
+    let sku = move || selected.get().map(|v| v.sku).unwrap_or_default();
+    let availability = move || {
+        selected
+            .get()
+            .map(|v| v.availability)
+            .unwrap_or(Availability::OutOfStock)
+    };
+    view! { class=cls,
+        <p class="price" data-test="price" aria-live="polite">
+            {price}
+        </p>
+        <p class="sku">"SKU " <span data-test="sku">{sku}</span></p>
+        <p
+            data-test="availability"
+            class=move || match availability() {
+                Availability::InStock => "in-stock",
+                Availability::LowStock(_) => "low-stock",
+                Availability::OutOfStock => "out-of-stock",
+            }
+        >
+            {move || availability().label()}
+        </p>
+        <VariantPicker choice selected choose=set_wanted />
+    }
+}
+
 /// One group of links per option ("screen size": 13 inch, 15 inch); each link names the
 /// variant that keeps the other options, and the chosen value is marked for screen readers.
+/// Each link is a real link (it works without JavaScript, in a new tab, and when copied);
+/// a plain click in the browser switches in place and records the choice in the history.
 #[component]
 fn VariantPicker(
-    p: Arc<ProductDetail>,
-    selected: Memo<Option<crate::catalog::model::VariantDetail>>,
+    choice: Arc<VariantSet>,
+    selected: Memo<Option<VariantDetail>>,
+    choose: WriteSignal<Option<String>>,
 ) -> impl IntoView {
     let cls = style! {
         fieldset {
@@ -223,6 +262,7 @@ fn VariantPicker(
             color: var(--paper);
         }
     };
+    let p = choice;
     if p.variants.len() < 2 {
         return ().into_any();
     }
@@ -250,10 +290,10 @@ fn VariantPicker(
                         .into_iter()
                         .map(|value| {
                             let p = p.clone();
-                            let slug = p.slug.clone();
                             let label = value.clone();
                             let target = {
                                 let value = value.clone();
+                                let p = p.clone();
                                 move || {
                                     let current = selected.get()?;
                                     match position {
@@ -266,10 +306,19 @@ fn VariantPicker(
                             };
                             let href = {
                                 let target = target.clone();
-                                move || {
-                                    target()
-                                        .map(|sku| format!("/p/{slug}?variant={sku}"))
-                                        .unwrap_or_default()
+                                let p = p.clone();
+                                move || target().map(|sku| p.href(&sku)).unwrap_or_default()
+                            };
+                            let on_click = {
+                                let p = p.clone();
+                                move |ev: MouseEvent| {
+                                    let plain = ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key()
+                                        && !ev.shift_key() && !ev.alt_key();
+                                    if let Some(sku) = target().filter(|_| plain) {
+                                        ev.prevent_default();
+                                        push_url(&p.href(&sku));
+                                        choose.set(Some(sku));
+                                    }
                                 }
                             };
                             let here = move || {
@@ -282,7 +331,7 @@ fn VariantPicker(
                             };
                             view! { class=cls,
                                 <li>
-                                    <a href=href aria-current=here>
+                                    <a href=href aria-current=here on:click=on_click>
                                         {label}
                                     </a>
                                 </li>

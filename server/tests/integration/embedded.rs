@@ -63,6 +63,7 @@ async fn starts_stops_and_restarts_in_an_unreachable_data_dir() {
     pg.stop().await;
     if cluster_dir.starts_with("/var/lib/mercato/clusters") {
         let _ = std::fs::remove_dir_all(&cluster_dir);
+        let _ = std::fs::remove_file(cluster_dir.with_extension("data-dir"));
     }
 }
 
