@@ -1,8 +1,12 @@
 //! Mercato's application: pages, components, server functions and domain services.
 #![recursion_limit = "256"]
 
+pub mod account;
+pub mod api_error;
+pub mod cart;
 pub mod catalog;
 pub mod components;
+pub mod flash;
 pub mod pages;
 pub mod search;
 #[cfg(feature = "ssr")]
@@ -11,6 +15,8 @@ pub mod state;
 pub mod styles;
 pub mod url;
 
+use account::pages::{AccountPage, SignInPage, SignUpPage};
+use cart::pages::CartPage;
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -70,11 +76,16 @@ pub fn App() -> impl IntoView {
             </a>
             <Header />
             <main id="main" tabindex="-1">
+                <flash::FlashMessage />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/*path") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/sign-up") view=SignUpPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

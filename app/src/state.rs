@@ -40,6 +40,37 @@ impl Site {
     }
 }
 
+/// Session, throttling and cart rules (from settings).
+#[derive(Clone, Debug)]
+pub struct AccountRules {
+    pub session_idle: std::time::Duration,
+    pub session_absolute: std::time::Duration,
+    pub max_failures_per_account: i64,
+    pub max_failures_per_ip: i64,
+    pub throttle_window: std::time::Duration,
+    pub guest_cart: std::time::Duration,
+    pub max_line_quantity: i32,
+    /// Cookies get `Secure` when the shop is served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl AccountRules {
+    /// The defaults the settings start from (for tests and tools).
+    pub fn standard(secure_cookies: bool) -> Self {
+        const HOUR: u64 = 3600;
+        AccountRules {
+            session_idle: std::time::Duration::from_secs(72 * HOUR),
+            session_absolute: std::time::Duration::from_secs(30 * 24 * HOUR),
+            max_failures_per_account: 5,
+            max_failures_per_ip: 50,
+            throttle_window: std::time::Duration::from_secs(15 * 60),
+            guest_cart: std::time::Duration::from_secs(30 * 24 * HOUR),
+            max_line_quantity: 20,
+            secure_cookies,
+        }
+    }
+}
+
 /// The axum router state. Leptos provides it as context to pages and server functions.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -51,6 +82,7 @@ pub struct AppState {
     pub catalog_cache: Arc<CatalogCache>,
     /// The search read model (an embedded tantivy index fed by the outbox).
     pub search: Arc<SearchService>,
+    pub accounts: AccountRules,
 }
 
 /// The state from context, or a logged error (never a panic) if the server forgot it.

@@ -51,6 +51,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/media", media)
         .leptos_routes(&state, routes, move || shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(bad_arguments_are_400))
+        .layer(axum::middleware::from_fn_with_state(
+            state.site.public_url.clone(),
+            same_site_only,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -79,6 +84,84 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database timed out").into_response(),
     }
+}
+
+/// Two fixes to server functions' answers:
+/// - A server function answers 500 when its arguments cannot be read (ours set their own
+///   status for every error they return), but that is the caller's mistake: 400.
+/// - After a plain form post, Leptos redirects back with the error in the address
+///   (`?__path=...&__err=<base64>`, or a bare `?` on success); the page shows the message from a one-time cookie
+///   instead (app/src/flash.rs), so the address stays the page's own.
+async fn bad_arguments_are_400(mut response: Response) -> Response {
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.headers().contains_key("serverfnerror")
+    {
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    if response.status().is_redirection()
+        && let Some(location) = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        && (location.contains("__err=") || location.ends_with('?'))
+    {
+        let (path, query) = location.split_once('?').unwrap_or((location, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("__err=") && !p.starts_with("__path="))
+            .collect();
+        let tidy = if kept.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", kept.join("&"))
+        };
+        if let Ok(value) = HeaderValue::from_str(&tidy) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+    }
+    response
+}
+
+/// Requests that change state (anything but GET, HEAD and OPTIONS) must come from this
+/// site: a browser says where a request comes from in `Sec-Fetch-Site` and `Origin`, and
+/// a form on another site posting here is refused before any server function runs.
+/// Clients that are not browsers send neither header and are not affected.
+async fn same_site_only(
+    State(public_url): State<String>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let cross_fetch = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    let foreign_origin = text(header::ORIGIN).is_some_and(|origin| {
+        let host = text(header::HOST).unwrap_or_default();
+        let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        origin != public_url && bare != host
+    });
+    if cross_fetch || foreign_origin {
+        tracing::warn!(
+            origin = text(header::ORIGIN).unwrap_or("-"),
+            path = %request.uri().path(),
+            "refused a cross-site request"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            "This request came from another site and was refused.",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 async fn robots(State(state): State<AppState>) -> Response {

@@ -62,6 +62,12 @@ enum Command {
     /// Rebuild the search index from PostgreSQL into a new directory and swap it in;
     /// a server running on the same data directory switches to it without stopping.
     Reindex,
+    /// Create the first administrator (or make an existing account one). The password is
+    /// read from standard input, so it never appears in the shell history or `ps`.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +109,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(settings).await,
         Command::Seed => run_seed(settings).await,
         Command::Reindex => reindex(settings).await,
+        Command::CreateAdmin { email } => create_admin(settings, &email).await,
         Command::Import {
             format,
             path,
@@ -125,6 +132,22 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password for {email} (input is shown; pipe it in to hide it): ");
+    }
+    let mut password = String::new();
+    stdin.read_line(&mut password)?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    let db = database::open(&settings).await?;
+    let result = app::account::ssr::create_admin(&db.db.primary, email, password).await;
+    db.close().await;
+    let id = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{email} is an administrator (user {id})");
+    Ok(())
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {

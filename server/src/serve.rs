@@ -18,6 +18,21 @@ pub fn search_service(settings: &Settings) -> std::sync::Arc<SearchService> {
 }
 
 /// Everything the router needs, from settings and an open database.
+fn account_rules(settings: &Settings, public_url: &str) -> app::state::AccountRules {
+    let hours = |h: u32| Duration::from_secs(u64::from(h) * 3600);
+    let a = &settings.accounts;
+    app::state::AccountRules {
+        session_idle: hours(a.session_idle_hours),
+        session_absolute: hours(a.session_absolute_days * 24),
+        max_failures_per_account: a.max_failures_per_account.into(),
+        max_failures_per_ip: a.max_failures_per_ip.into(),
+        throttle_window: Duration::from_secs(u64::from(a.throttle_window_minutes) * 60),
+        guest_cart: hours(settings.cart.guest_days * 24),
+        max_line_quantity: settings.cart.max_line_quantity as i32,
+        secure_cookies: public_url.starts_with("https://"),
+    }
+}
+
 pub fn app_state(settings: &Settings, database: &Database, public_url: String) -> AppState {
     let mut leptos_options = http::leptos_options();
     if let Some(addr) = settings.http.addr {
@@ -34,6 +49,7 @@ pub fn app_state(settings: &Settings, database: &Database, public_url: String) -
         media_dir: settings.data_dir.join("media"),
         catalog_cache: Default::default(),
         search: search_service(settings),
+        accounts: account_rules(settings, &public_url),
     }
 }
 
@@ -74,6 +90,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .clone()
             .run_indexer(database.db.primary.clone(), stop_rx.clone()),
     );
+    tokio::spawn(purge_sessions(
+        database.db.primary.clone(),
+        state.accounts.clone(),
+        stop_rx.clone(),
+    ));
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
     tokio::spawn(async move {
@@ -82,7 +103,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     let mut graceful = stop_rx.clone();
-    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
     });
     let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
@@ -97,6 +119,26 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(5), indexer).await;
     database.close().await;
     Ok(())
+}
+
+/// Every ten minutes: removes expired sessions (and so abandoned guest carts) and old
+/// sign-in failures.
+async fn purge_sessions(
+    pool: sqlx::PgPool,
+    rules: app::state::AccountRules,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match app::account::ssr::session::purge_expired(&pool, &rules).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }
 
 async fn shutdown_signal() {

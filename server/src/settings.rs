@@ -19,6 +19,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub postgres: EmbeddedPostgresSettings,
     pub catalog: CatalogSettings,
+    pub accounts: AccountSettings,
+    pub cart: CartSettings,
     pub log: LogSettings,
 }
 
@@ -78,6 +80,29 @@ pub struct CatalogSettings {
     pub default_currency: String,
 }
 
+/// Sessions and sign-in throttling.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    /// A signed-in session ends after this long without a request.
+    pub session_idle_hours: u32,
+    /// And after this long whatever happens.
+    pub session_absolute_days: u32,
+    /// Failed sign-ins allowed per account, and per IP address, within the window.
+    pub max_failures_per_account: u32,
+    pub max_failures_per_ip: u32,
+    pub throttle_window_minutes: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CartSettings {
+    /// A guest's cart (and its session) is kept this long after its last change.
+    pub guest_days: u32,
+    /// The most of one variant a line may hold.
+    pub max_line_quantity: u32,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -111,6 +136,17 @@ impl Default for Settings {
                 seed_demo: true,
                 seed_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/vendure-sample"),
                 default_currency: "USD".into(),
+            },
+            accounts: AccountSettings {
+                session_idle_hours: 72,
+                session_absolute_days: 30,
+                max_failures_per_account: 5,
+                max_failures_per_ip: 50,
+                throttle_window_minutes: 15,
+            },
+            cart: CartSettings {
+                guest_days: 30,
+                max_line_quantity: 20,
             },
             log: LogSettings {
                 filter: "info,sqlx=warn,tower_http=info,tantivy=warn".into(),
@@ -167,6 +203,22 @@ impl Settings {
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             return bad("http.public_url must start with http:// or https://");
+        }
+        let a = &self.accounts;
+        if a.session_idle_hours == 0 || a.session_absolute_days == 0 {
+            return bad("accounts.session_idle_hours and session_absolute_days must be at least 1");
+        }
+        if a.max_failures_per_account == 0
+            || a.max_failures_per_ip == 0
+            || a.throttle_window_minutes == 0
+        {
+            return bad("accounts: sign-in throttling limits and window must be at least 1");
+        }
+        if self.cart.guest_days == 0 {
+            return bad("cart.guest_days must be at least 1");
+        }
+        if !(1..=9999).contains(&self.cart.max_line_quantity) {
+            return bad("cart.max_line_quantity must be between 1 and 9999");
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return bad("log.format must be `pretty` or `json`");

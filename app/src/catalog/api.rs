@@ -12,13 +12,17 @@ fn state() -> Result<crate::state::AppState, CatalogError> {
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
-    super::ssr::nav_categories(&state()?).await
+    let result = async { super::ssr::nav_categories(&state()?).await }.await;
+    crate::flash::error_status(&result);
+    result
 }
 
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_home() -> Result<HomePage, CatalogError> {
-    super::ssr::home_page(&state()?).await
+    let result = async { super::ssr::home_page(&state()?).await }.await;
+    crate::flash::error_status(&result);
+    result
 }
 
 /// One page of a category. `sort` and `after` come straight from the URL, so both are
@@ -39,11 +43,17 @@ pub async fn get_category(
         None | Some("") => None,
         Some(a) => Some(ListingCursor::decode(a)?),
     };
-    super::ssr::category_page(&state()?, path.trim_matches('/'), sort, after).await
+    let result =
+        async { super::ssr::category_page(&state()?, path.trim_matches('/'), sort, after).await }
+            .await;
+    crate::flash::error_status(&result);
+    result
 }
 
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug)))]
 pub async fn get_product(slug: String) -> Result<ProductDetail, CatalogError> {
-    super::ssr::product_detail(&state()?, &slug).await
+    let result = async { super::ssr::product_detail(&state()?, &slug).await }.await;
+    crate::flash::error_status(&result);
+    result
 }

@@ -1,8 +1,6 @@
 //! Catalog types shared by the server and the browser.
 
 use super::money::Money;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// Errors of the catalog's server functions, matched by variant in the browser.
@@ -32,18 +30,13 @@ impl CatalogError {
     }
 }
 
-impl FromServerFnError for CatalogError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                CatalogError::InvalidInput(msg)
-            }
-            other => CatalogError::Transport(other.to_string()),
-        }
+impl crate::flash::HttpStatus for CatalogError {
+    fn http_status(&self) -> u16 {
+        self.status()
     }
 }
+
+crate::server_fn_error!(CatalogError);
 
 /// Product lifecycle: only active products are shown to shoppers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,8 @@
 //! The header with navigation and the footer with the data sets' attributions.
 
 use super::search_box::SearchBox;
+use crate::cart::api::get_header_info;
+use crate::cart::pages::CartCount;
 use crate::catalog::api::get_nav;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -9,6 +11,7 @@ use stylers_macro::style;
 #[component]
 pub fn Header() -> impl IntoView {
     let nav = Resource::new(|| (), |_| get_nav());
+    let me = Resource::new(|| (), |_| get_header_info());
     // The search page's query stays in the box; elsewhere it starts empty.
     let initial_q = if use_location().pathname.get_untracked() == "/search" {
         use_query_map()
@@ -39,6 +42,11 @@ pub fn Header() -> impl IntoView {
             font-size: 1.4rem;
             font-weight: 700;
             letter-spacing: 0.03rem;
+        }
+        .account {
+            display: flex;
+            gap: 1.25rem;
+            align-items: center;
         }
         ul {
             display: flex;
@@ -76,6 +84,27 @@ pub fn Header() -> impl IntoView {
                 </ul>
             </nav>
             <SearchBox initial_q />
+            <nav aria-label="Your account" class="account">
+                <Suspense fallback=|| ()>
+                    // Without the database the page still renders; the links then show defaults.
+                    {move || Suspend::new(async move {
+                        let info = me.await.unwrap_or_default();
+                        let account = match info.signed_in_as {
+                            Some(_) => {
+                                view! { class=cls, <a href="/account">"Account"</a> }.into_any()
+                            }
+                            None => {
+                                view! { class=cls, <a href="/account/sign-in">"Sign in"</a> }
+                                    .into_any()
+                            }
+                        };
+                        view! { class=cls,
+                            {account}
+                            <CartCount initial=info.cart_items />
+                        }
+                    })}
+                </Suspense>
+            </nav>
         </header>
     }
 }

@@ -1,3 +1,4 @@
+use crate::cart::pages::AddToCartForm;
 use crate::catalog::api::get_product;
 use crate::catalog::model::{Availability, ProductDetail, VariantDetail, VariantSet};
 use crate::components::breadcrumbs::Breadcrumbs;
@@ -109,7 +110,7 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             <div>
                 <h1>{p.title.clone()}</h1>
                 {p.brand.clone().map(|b| view! { class=cls, <p class="brand">{b}</p> })}
-                <BuyBox choice=p.variant_set() initial />
+                <BuyBox choice=p.variant_set() initial max_quantity=max_line_quantity() />
                 <h2>"Description"</h2>
                 <p>{p.description.clone()}</p>
                 {(!attributes.is_empty())
@@ -134,6 +135,14 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
     }
 }
 
+/// The most of one variant a cart line may hold (from settings, on the server).
+fn max_line_quantity() -> i32 {
+    #[cfg(feature = "ssr")]
+    return crate::state::app_state().map_or(20, |s| s.accounts.max_line_quantity);
+    #[cfg(not(feature = "ssr"))]
+    20
+}
+
 /// The variant in the address bar's query, if any.
 fn variant_in_url() -> Option<String> {
     let search = window().location().search().ok()?;
@@ -155,7 +164,7 @@ fn push_url(href: &str) {
 /// The part of the product page the browser runs: the chosen variant's price, SKU and
 /// availability, and the picker. `initial` is the `?variant=` the page was opened with.
 #[island]
-fn BuyBox(choice: VariantSet, initial: Option<String>) -> impl IntoView {
+fn BuyBox(choice: VariantSet, initial: Option<String>, max_quantity: i32) -> impl IntoView {
     let cls = style! {
         .price {
             font-size: 1.6rem;
@@ -216,6 +225,11 @@ fn BuyBox(choice: VariantSet, initial: Option<String>) -> impl IntoView {
             {move || availability().label()}
         </p>
         <VariantPicker choice selected choose=set_wanted />
+        <AddToCartForm
+            sku=Signal::derive(sku)
+            buyable=Signal::derive(move || availability() != Availability::OutOfStock)
+            max=max_quantity
+        />
     }
 }
 

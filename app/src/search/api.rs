@@ -18,19 +18,29 @@ fn service() -> Result<std::sync::Arc<super::ssr::SearchService>, CatalogError> 
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(search.query = %query)))]
 pub async fn search_products(query: String) -> Result<SearchResults, CatalogError> {
-    let params = super::params::SearchParams::from_query(&query)?;
-    service()?.search(params).await
+    let result = async {
+        let params = super::params::SearchParams::from_query(&query)?;
+        service()?.search(params).await
+    }
+    .await;
+    crate::flash::error_status(&result);
+    result
 }
 
 /// Products, categories and brands matching a half-typed query.
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, CatalogError> {
-    if q.chars().count() > super::params::MAX_QUERY_CHARS {
-        return Err(CatalogError::InvalidInput(format!(
-            "the search is too long: at most {} characters",
-            super::params::MAX_QUERY_CHARS
-        )));
+    let result = async {
+        if q.chars().count() > super::params::MAX_QUERY_CHARS {
+            return Err(CatalogError::InvalidInput(format!(
+                "the search is too long: at most {} characters",
+                super::params::MAX_QUERY_CHARS
+            )));
+        }
+        service()?.suggest(q, SUGGESTED_PRODUCTS).await
     }
-    service()?.suggest(q, SUGGESTED_PRODUCTS).await
+    .await;
+    crate::flash::error_status(&result);
+    result
 }

@@ -570,7 +570,11 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let search = state.search.clone();
     let router = server::http::router(state);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
     });
 
     println!(

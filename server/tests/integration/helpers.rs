@@ -1,7 +1,7 @@
 //! Test harness: one embedded PostgreSQL per test run, a fresh database per test, the
 //! real router on a random port, and a client that talks HTTP to it.
 
-use app::state::{AppState, Db, Site};
+use app::state::{AccountRules as AppRules, AppState, Db, Site};
 use server::database::MIGRATOR;
 use server::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use server::import::{self, ImportOptions, images::ImageStore};
@@ -146,6 +146,21 @@ pub struct Response {
 }
 
 impl Response {
+    /// Every value of a header (names are case-insensitive).
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The body as JSON (panics with the body when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
     /// A header's value (names are case-insensitive); "" when absent.
     pub fn header(&self, name: &str) -> &str {
         self.headers
@@ -163,11 +178,30 @@ impl Response {
 /// A minimal HTTP/1.1 GET over a fresh connection: enough for tests, and no client crate
 /// whose features would change how the server binary is built.
 pub async fn http_get(addr: SocketAddr, path: &str) -> Response {
+    http_request(addr, "GET", path, &[], "").await
+}
+
+/// Any request: extra headers as (name, value), and a body (sent with its length).
+pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) -> Response {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n"
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n"
     );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method != "GET" {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("receive");
@@ -303,10 +337,15 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         media_dir: media_dir(),
         catalog_cache: cache.clone(),
         search: search.clone(),
+        accounts: AppRules::standard(false),
     };
     let router = server::http::router(state);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     });
     TestApp {
         addr,
@@ -330,4 +369,113 @@ pub fn hrefs(html: &str) -> Vec<String> {
         .filter_map(|s| s.split('"').next())
         .map(|s| s.replace("&amp;", "&"))
         .collect()
+}
+
+/// Form fields as (name, value).
+pub type Fields<'a> = &'a [(&'a str, &'a str)];
+
+/// Percent-encodes form fields as a browser does (`application/x-www-form-urlencoded`).
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", app::url::encode(k), app::url::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A browser for tests: keeps its cookies, and calls server functions either as the
+/// WASM does (JSON back) or as a plain form post with JavaScript off (redirect back).
+#[derive(Clone)]
+pub struct Browser {
+    pub addr: SocketAddr,
+    pub cookies: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Self {
+        Browser {
+            addr: app.addr,
+            cookies: Default::default(),
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let jar = self.cookies.lock().unwrap();
+        jar.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let mut jar = self.cookies.lock().unwrap();
+        jar.retain(|(n, _)| n != name);
+        jar.push((name.to_owned(), value.to_owned()));
+    }
+
+    fn cookie_header(&self) -> Vec<(&'static str, String)> {
+        let jar = self.cookies.lock().unwrap();
+        if jar.is_empty() {
+            return vec![];
+        }
+        let text = jar
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        vec![("Cookie", text)]
+    }
+
+    fn keep_cookies(&self, response: &Response) {
+        for set in response.headers_named("set-cookie") {
+            let pair = set.split(';').next().unwrap_or_default();
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let mut jar = self.cookies.lock().unwrap();
+            jar.retain(|(n, _)| n != name);
+            if !value.is_empty() && !set.contains("Max-Age=0") {
+                jar.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+
+    /// A page, as a browser asks for it.
+    pub async fn get(&self, path: &str) -> Response {
+        let mut headers = self.cookie_header();
+        headers.push(("Accept", "text/html,application/xhtml+xml".into()));
+        let response = http_request(self.addr, "GET", path, &headers, "").await;
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// A server function called the way the WASM calls it.
+    pub async fn call(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.post(path, fields, "application/json", &[]).await
+    }
+
+    /// A form posted with JavaScript off, from `referer`.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)], referer: &str) -> Response {
+        let referer = format!("http://{}{referer}", self.addr);
+        self.post(
+            path,
+            fields,
+            "text/html,application/xhtml+xml",
+            &[("Referer", referer)],
+        )
+        .await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        accept: &str,
+        extra: &[(&'static str, String)],
+    ) -> Response {
+        let mut headers = self.cookie_header();
+        headers.push(("Content-Type", "application/x-www-form-urlencoded".into()));
+        headers.push(("Accept", accept.into()));
+        headers.extend(extra.iter().cloned());
+        let response = http_request(self.addr, "POST", path, &headers, &form(fields)).await;
+        self.keep_cookies(&response);
+        response
+    }
 }

@@ -1,6 +1,8 @@
 //! Integration tests against real PostgreSQL and the real router over HTTP.
 
+mod accounts;
 mod cache;
+mod cart;
 mod embedded;
 mod faults;
 mod helpers;

@@ -1,0 +1,179 @@
+//! Sign-in, sign-up and account pages. Their forms are plain HTML forms posting to the
+//! account server functions: nothing here needs the browser to run code.
+
+use super::api::{ChangePassword, SignIn, SignOut, SignUp, whoami};
+use super::model::MIN_PASSWORD_CHARS;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
+use stylers_macro::style;
+
+fn form_style() -> &'static str {
+    style! {
+        form {
+            display: grid;
+            gap: 1rem;
+            max-width: 26rem;
+            margin: 1rem 0 2rem;
+        }
+        label {
+            display: grid;
+            gap: 0.3rem;
+            font-weight: 600;
+        }
+        input {
+            padding: 0.55rem 0.7rem;
+            font: inherit;
+            border: 1px solid var(--line-strong);
+            border-radius: 0.5rem;
+        }
+        .hint {
+            font-weight: 400;
+            color: var(--muted);
+            font-size: 0.9rem;
+        }
+        button {
+            justify-self: start;
+            padding: 0.6rem 1.4rem;
+            font: inherit;
+            font-weight: 600;
+            border: 0;
+            border-radius: 0.5rem;
+            background: var(--ink);
+            color: var(--paper);
+            cursor: pointer;
+        }
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let cls = form_style();
+    view! { class=cls,
+        <Title text="Sign in · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Sign in"</h1>
+        <form method="post" action=SignIn::url() aria-label="Sign in">
+            <label>
+                "E-mail address"
+                <input type="email" name="email" autocomplete="username" required maxlength="254" />
+            </label>
+            <label>
+                "Password"
+                <input type="password" name="password" autocomplete="current-password" required />
+            </label>
+            <button type="submit">"Sign in"</button>
+        </form>
+        <p>"New here? " <a href="/account/sign-up">"Create an account"</a></p>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let cls = form_style();
+    let hint = format!("At least {MIN_PASSWORD_CHARS} characters; a short sentence works well.");
+    view! { class=cls,
+        <Title text="Create an account · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Create an account"</h1>
+        <p>"Your cart comes with you."</p>
+        <form method="post" action=SignUp::url() aria-label="Create an account">
+            <label>
+                "Name " <span class="hint">"(optional)"</span>
+                <input type="text" name="name" autocomplete="name" maxlength="200" />
+            </label>
+            <label>
+                "E-mail address"
+                <input type="email" name="email" autocomplete="email" required maxlength="254" />
+            </label>
+            <label>
+                "Password" <span class="hint" id="password-hint">
+                    {hint}
+                </span>
+                <input
+                    type="password"
+                    name="password"
+                    autocomplete="new-password"
+                    minlength=MIN_PASSWORD_CHARS
+                    aria-describedby="password-hint"
+                    required
+                />
+            </label>
+            <button type="submit">"Create account"</button>
+        </form>
+        <p>"Already have an account? " <a href="/account/sign-in">"Sign in"</a></p>
+    }
+}
+
+/// `/account`: only for the signed-in customer; anyone else is sent to sign in.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let cls = form_style();
+    let me = Resource::new(|| (), |_| whoami());
+    view! { class=cls,
+        <Title text="Your account · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) => {
+                        view! { class=cls,
+                            <h1>"Your account"</h1>
+                            <p data-test="account-email">
+                                "Signed in as " <strong>{user.email}</strong>
+                            </p>
+                            <form method="post" action=SignOut::url() aria-label="Sign out">
+                                <button type="submit">"Sign out"</button>
+                            </form>
+                            <h2>"Change your password"</h2>
+                            <form
+                                method="post"
+                                action=ChangePassword::url()
+                                aria-label="Change your password"
+                            >
+                                <label>
+                                    "Current password"
+                                    <input
+                                        type="password"
+                                        name="current_password"
+                                        autocomplete="current-password"
+                                        required
+                                    />
+                                </label>
+                                <label>
+                                    "New password"
+                                    <input
+                                        type="password"
+                                        name="new_password"
+                                        autocomplete="new-password"
+                                        minlength=MIN_PASSWORD_CHARS
+                                        required
+                                    />
+                                </label>
+                                <button type="submit">"Change password"</button>
+                            </form>
+                        }
+                            .into_any()
+                    }
+                    Ok(None) => {
+                        #[cfg(feature = "ssr")] leptos_axum::redirect("/account/sign-in");
+                        view! {
+                            <p>"Please " <a href="/account/sign-in">"sign in"</a> " first."</p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="flash flash-error" role="alert">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

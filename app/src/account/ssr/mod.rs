@@ -1,0 +1,322 @@
+//! The account service: who the request is, signing up, in and out, and passwords.
+//! Every function takes the session from the request's cookie, never an id from the
+//! browser, so nobody can act as someone else whatever they send.
+
+pub mod password;
+pub mod session;
+
+use super::model::{AccountError, CurrentUser, Role, check_password, normalize_email};
+use crate::state::AppState;
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+use session::Session;
+use sqlx::PgConnection;
+use std::net::SocketAddr;
+
+/// Logs a server-side failure and gives the shopper the generic message.
+pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
+    tracing::error!(%error, "account operation failed");
+    AccountError::Unavailable
+}
+
+/// The address the request came from (the TCP peer; the shop is not behind a proxy).
+pub fn client_ip() -> String {
+    use_context::<Parts>()
+        .and_then(|p| {
+            p.extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn load_user(conn: &mut PgConnection, id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
+    sqlx::query_as!(
+        CurrentUser,
+        r#"SELECT id, email, name, role AS "role: Role" FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The request's session and its customer, if signed in.
+pub async fn current(
+    state: &AppState,
+) -> Result<(Option<Session>, Option<CurrentUser>), AccountError> {
+    let session = session::current(state).await.map_err(unavailable)?;
+    let user = match session.and_then(|s| s.user_id) {
+        Some(id) => {
+            let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+            load_user(&mut conn, id).await.map_err(unavailable)?
+        }
+        None => None,
+    };
+    Ok((session, user))
+}
+
+/// The signed-in customer, or `NotSignedIn`.
+pub async fn require_user(state: &AppState) -> Result<(Session, CurrentUser), AccountError> {
+    match current(state).await? {
+        (Some(session), Some(user)) => Ok((session, user)),
+        _ => Err(AccountError::NotSignedIn),
+    }
+}
+
+/// Staff pages: the signed-in user must have at least `role`.
+pub async fn require_role(state: &AppState, role: Role) -> Result<CurrentUser, AccountError> {
+    let (_, user) = require_user(state).await?;
+    let rank = |r: Role| match r {
+        Role::Customer => 0,
+        Role::Staff => 1,
+        Role::Admin => 2,
+    };
+    if rank(user.role) >= rank(role) {
+        Ok(user)
+    } else {
+        Err(AccountError::Forbidden)
+    }
+}
+
+/// Finishes a sign-in or sign-up in `tx`: starts the session, commits, and sends the
+/// new session's cookie.
+async fn complete_sign_in(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    state: &AppState,
+    id: i64,
+    previous: Option<Session>,
+) -> Result<CurrentUser, AccountError> {
+    let token = establish(&mut tx, state, id, previous)
+        .await
+        .map_err(unavailable)?;
+    let user = load_user(&mut tx, id)
+        .await
+        .map_err(unavailable)?
+        .ok_or(AccountError::Unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    session::set_cookie(
+        Some(&token),
+        state.accounts.session_absolute,
+        &state.accounts,
+    );
+    Ok(user)
+}
+
+/// Starts a signed-in session in `tx`: the guest cart of the browser's previous session
+/// (if any) merges into the customer's cart, and that session ends.
+async fn establish(
+    tx: &mut PgConnection,
+    state: &AppState,
+    user_id: i64,
+    previous: Option<Session>,
+) -> Result<String, sqlx::Error> {
+    let (new, token) = session::create_signed_in(tx, user_id, &state.accounts).await?;
+    if let Some(old) = previous {
+        if old.user_id.is_none() {
+            crate::cart::ssr::merge_guest_cart(tx, old.id, user_id, &state.accounts).await?;
+        }
+        session::delete(tx, old.id).await?;
+    }
+    debug_assert_eq!(new.user_id, Some(user_id));
+    Ok(token)
+}
+
+pub async fn sign_up(
+    state: &AppState,
+    email: &str,
+    password: String,
+    name: &str,
+) -> Result<CurrentUser, AccountError> {
+    let email = normalize_email(email).map_err(AccountError::InvalidInput)?;
+    check_password(&password, &email).map_err(AccountError::InvalidInput)?;
+    let name = name.trim();
+    if name.chars().count() > 200 {
+        return Err(AccountError::InvalidInput("the name is too long".into()));
+    }
+    let hash = password::hash(password).await.map_err(unavailable)?;
+    let (previous, _) = current(state).await?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let id = sqlx::query_scalar!(
+        "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+        email,
+        name,
+        hash
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?
+    .ok_or(AccountError::EmailTaken)?;
+    let user = complete_sign_in(tx, state, id, previous).await?;
+    tracing::info!(user.id = id, "account created");
+    Ok(user)
+}
+
+/// Refuses when this account or this address has failed too often recently.
+async fn check_throttle(state: &AppState, email: &str, ip: &str) -> Result<(), AccountError> {
+    let rules = &state.accounts;
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE email = $1) AS "by_email!",
+                  count(*) FILTER (WHERE ip = $2) AS "by_ip!",
+                  ceil(EXTRACT(EPOCH FROM (min(failed_at) + make_interval(secs => $3) - now())) / 60)::int AS wait_minutes
+             FROM sign_in_failures
+            WHERE failed_at > now() - make_interval(secs => $3)
+              AND (email = $1 OR ip = $2)"#,
+        email,
+        ip,
+        rules.throttle_window.as_secs_f64(),
+    )
+    .fetch_one(&state.db.primary)
+    .await
+    .map_err(unavailable)?;
+    if row.by_email >= rules.max_failures_per_account || row.by_ip >= rules.max_failures_per_ip {
+        tracing::warn!(%ip, by_email = row.by_email, by_ip = row.by_ip, "sign-in throttled");
+        let minutes = row.wait_minutes.unwrap_or(1).max(1) as u32;
+        return Err(AccountError::Throttled { minutes });
+    }
+    Ok(())
+}
+
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<CurrentUser, AccountError> {
+    let Ok(email) = normalize_email(email) else {
+        return Err(AccountError::BadCredentials);
+    };
+    if password.chars().count() > super::model::MAX_PASSWORD_CHARS {
+        return Err(AccountError::BadCredentials);
+    }
+    let ip = client_ip();
+    check_throttle(state, &email, &ip).await?;
+    let found = sqlx::query!(
+        "SELECT id, password_hash FROM users WHERE email = $1",
+        email
+    )
+    .fetch_optional(&state.db.primary)
+    .await
+    .map_err(unavailable)?;
+    let (id, hash) = match found {
+        Some(row) => (Some(row.id), Some(row.password_hash)),
+        None => (None, None),
+    };
+    let matches = password::verify(password, hash)
+        .await
+        .map_err(unavailable)?;
+    let Some(id) = id.filter(|_| matches) else {
+        sqlx::query!(
+            "INSERT INTO sign_in_failures (email, ip) VALUES ($1, $2)",
+            email,
+            ip
+        )
+        .execute(&state.db.primary)
+        .await
+        .map_err(unavailable)?;
+        return Err(AccountError::BadCredentials);
+    };
+    let (previous, _) = current(state).await?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    complete_sign_in(tx, state, id, previous).await
+}
+
+/// Ends this browser's session (the cart stays with the account).
+pub async fn sign_out(state: &AppState) -> Result<(), AccountError> {
+    if let Some(s) = session::current(state).await.map_err(unavailable)? {
+        let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+        session::delete(&mut conn, s.id)
+            .await
+            .map_err(unavailable)?;
+    }
+    session::set_cookie(None, std::time::Duration::ZERO, &state.accounts);
+    Ok(())
+}
+
+/// Changes the password after checking the current one. Every session of the account
+/// ends, on every device; this browser gets a new one.
+pub async fn change_password(
+    state: &AppState,
+    current_password: String,
+    new_password: String,
+) -> Result<(), AccountError> {
+    let (_, user) = require_user(state).await?;
+    let ip = client_ip();
+    check_throttle(state, &user.email, &ip).await?;
+    let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
+        .fetch_one(&state.db.primary)
+        .await
+        .map_err(unavailable)?;
+    if !password::verify(current_password, Some(stored))
+        .await
+        .map_err(unavailable)?
+    {
+        sqlx::query!(
+            "INSERT INTO sign_in_failures (email, ip) VALUES ($1, $2)",
+            user.email,
+            ip
+        )
+        .execute(&state.db.primary)
+        .await
+        .map_err(unavailable)?;
+        return Err(AccountError::InvalidInput(
+            "the current password is not right".into(),
+        ));
+    }
+    check_password(&new_password, &user.email).map_err(AccountError::InvalidInput)?;
+    let hash = password::hash(new_password).await.map_err(unavailable)?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+        user.id,
+        hash
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    let ended = session::revoke_all(&mut tx, user.id, None)
+        .await
+        .map_err(unavailable)?;
+    let (_, token) = session::create_signed_in(&mut tx, user.id, &state.accounts)
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    session::set_cookie(
+        Some(&token),
+        state.accounts.session_absolute,
+        &state.accounts,
+    );
+    tracing::info!(
+        user.id = user.id,
+        sessions.ended = ended,
+        "password changed"
+    );
+    Ok(())
+}
+
+/// Creates or promotes an administrator (the `create-admin` subcommand).
+pub async fn create_admin(
+    pool: &sqlx::PgPool,
+    email: &str,
+    password: String,
+) -> Result<i64, AccountError> {
+    let email = normalize_email(email).map_err(AccountError::InvalidInput)?;
+    check_password(&password, &email).map_err(AccountError::InvalidInput)?;
+    let hash = password::hash(password).await.map_err(unavailable)?;
+    sqlx::query_scalar!(
+        "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin')
+         ON CONFLICT (email) DO UPDATE
+            SET password_hash = EXCLUDED.password_hash, role = 'admin', password_changed_at = now()
+         RETURNING id",
+        email,
+        hash
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(unavailable)
+}

@@ -1,0 +1,263 @@
+//! Server-side sessions in PostgreSQL. The cookie holds 256 random bits (base64url); the
+//! table holds only their SHA-256. Guests get a session when they first put something
+//! in a cart; signing in always starts a new one (the old token stops working).
+
+use crate::state::{AccountRules, AppState};
+use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use leptos::prelude::use_context;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+pub const COOKIE: &str = "mercato_session";
+/// 32 random bytes in base64url without padding.
+const TOKEN_CHARS: usize = 43;
+/// `last_seen_at` is written at most this often per session, not on every request.
+const TOUCH_EVERY_SECS: f64 = 60.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: Option<i64>,
+}
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A cookie's value from request headers (every `Cookie` header, `a=b; c=d` pairs).
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"').to_owned())
+}
+
+fn well_formed(token: &str) -> bool {
+    token.len() == TOKEN_CHARS
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The session token the request carries, if it has a well-formed one.
+pub fn request_token() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    cookie_value(&parts.headers, COOKIE).filter(|t| well_formed(t))
+}
+
+/// The session the request's cookie names, if it is still valid. A tampered, unknown or
+/// expired cookie is simply no session.
+pub async fn current(state: &AppState) -> Result<Option<Session>, sqlx::Error> {
+    match request_token() {
+        Some(token) => lookup(&state.db.primary, &token, &state.accounts).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn lookup(
+    pool: &PgPool,
+    token: &str,
+    rules: &AccountRules,
+) -> Result<Option<Session>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, user_id,
+                  last_seen_at < now() - make_interval(secs => $3) AS "stale!"
+             FROM sessions
+            WHERE token_hash = $1
+              AND expires_at > now()
+              AND (user_id IS NULL OR last_seen_at > now() - make_interval(secs => $2))"#,
+        token_hash(token),
+        rules.session_idle.as_secs_f64(),
+        TOUCH_EVERY_SECS,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row.stale {
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = now() WHERE id = $1",
+            row.id
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(Some(Session {
+        id: row.id,
+        user_id: row.user_id,
+    }))
+}
+
+/// A new guest session (for a cart). Returns it and its token.
+pub async fn create_guest(
+    conn: &mut PgConnection,
+    rules: &AccountRules,
+) -> Result<(Session, String), sqlx::Error> {
+    let token = new_token();
+    let id = sqlx::query_scalar!(
+        "INSERT INTO sessions (token_hash, expires_at)
+         VALUES ($1, now() + make_interval(secs => $2)) RETURNING id",
+        token_hash(&token),
+        rules.guest_cart.as_secs_f64(),
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((Session { id, user_id: None }, token))
+}
+
+/// A new session for a customer who just proved who they are.
+pub async fn create_signed_in(
+    conn: &mut PgConnection,
+    user_id: i64,
+    rules: &AccountRules,
+) -> Result<(Session, String), sqlx::Error> {
+    let token = new_token();
+    let id = sqlx::query_scalar!(
+        "INSERT INTO sessions (token_hash, user_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id",
+        token_hash(&token),
+        user_id,
+        rules.session_absolute.as_secs_f64(),
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        Session {
+            id,
+            user_id: Some(user_id),
+        },
+        token,
+    ))
+}
+
+/// Keeps a guest's session (and so their cart) for the configured time after a change.
+pub async fn extend_guest(
+    conn: &mut PgConnection,
+    session: Session,
+    rules: &AccountRules,
+) -> Result<(), sqlx::Error> {
+    if session.user_id.is_none() {
+        sqlx::query!(
+            "UPDATE sessions SET expires_at = now() + make_interval(secs => $2) WHERE id = $1",
+            session.id,
+            rules.guest_cart.as_secs_f64(),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete(conn: &mut PgConnection, session_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM sessions WHERE id = $1", session_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a customer (all devices), but one if given.
+pub async fn revoke_all(
+    conn: &mut PgConnection,
+    user_id: i64,
+    except: Option<i64>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
+        user_id,
+        except,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes expired sessions (with guests' carts) and old sign-in failures.
+pub async fn purge_expired(pool: &PgPool, rules: &AccountRules) -> Result<u64, sqlx::Error> {
+    let sessions = sqlx::query!(
+        "DELETE FROM sessions
+          WHERE expires_at < now()
+             OR (user_id IS NOT NULL AND last_seen_at < now() - make_interval(secs => $1))",
+        rules.session_idle.as_secs_f64(),
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(secs => $1)",
+        rules.throttle_window.as_secs_f64(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(sessions.rows_affected())
+}
+
+/// The `Set-Cookie` value for a session token (or for removing it, with `None`).
+pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let text = match token {
+        Some(token) => format!(
+            "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            max_age.as_secs()
+        ),
+        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&text).expect("a cookie of base64url characters is a valid header")
+}
+
+/// Sends the session cookie with this response.
+pub fn set_cookie(token: Option<&str>, max_age: Duration, rules: &AccountRules) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(
+            header::SET_COOKIE,
+            cookie_header(token, max_age, rules.secure_cookies),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_well_formed() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert!(well_formed(&a), "{a}");
+        assert_eq!(token_hash(&a).len(), 32);
+        assert!(!well_formed("short"));
+        assert!(!well_formed(&format!("{}=", &a[..42])));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others_and_flagged() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; mercato_session=abc"),
+        );
+        assert_eq!(cookie_value(&headers, COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&headers, "b"), None);
+        let set = cookie_header(Some("tok"), Duration::from_secs(60), true);
+        let set = set.to_str().unwrap();
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Max-Age=60", "Path=/"] {
+            assert!(set.contains(part), "{set}");
+        }
+        let plain = cookie_header(None, Duration::ZERO, false);
+        assert!(!plain.to_str().unwrap().contains("Secure"));
+    }
+}

@@ -1,0 +1,379 @@
+//! The cart page, the add-to-cart form and the header's cart count. The forms are
+//! `ActionForm`s: plain posts with JavaScript off (the server redirects back with a
+//! message), and in the browser calls that update the page in place.
+
+use super::api::{AddToCart, RemoveCartLine, UpdateCartLine, get_cart};
+use super::model::{Cart, CartError, CartLine};
+use crate::components::image::ProductImage;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use stylers_macro::style;
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The cart's item count as the last action in this page left it: islands are
+    /// separate components, and this is how the header's count hears about an add.
+    static ITEMS: ArcRwSignal<Option<i64>> = ArcRwSignal::new(None);
+}
+
+fn publish_count(count: i64) {
+    #[cfg(feature = "hydrate")]
+    ITEMS.with(|items| items.set(Some(count)));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = count;
+}
+
+fn published_count() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    return ITEMS.with(|items| items.get());
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// The header's link to the cart with its item count.
+#[island]
+pub fn CartCount(initial: i64) -> impl IntoView {
+    let cls = style! {
+        a {
+            color: var(--paper);
+            text-decoration: none;
+        }
+        a:hover, a:focus-visible {
+            text-decoration: underline;
+        }
+        span {
+            display: inline-block;
+            min-width: 1.4rem;
+            padding: 0 0.35rem;
+            border-radius: 999px;
+            background: var(--paper);
+            color: var(--ink);
+            text-align: center;
+            font-weight: 700;
+        }
+    };
+    let count = move || published_count().unwrap_or(initial);
+    view! { class=cls,
+        <a
+            href="/cart"
+            data-test="cart-link"
+            aria-label=move || match count() {
+                1 => "Cart, 1 item".to_owned(),
+                n => format!("Cart, {n} items"),
+            }
+        >
+            "Cart "
+            <span data-test="cart-count">{count}</span>
+        </a>
+    }
+}
+
+/// The product page's form: the chosen variant's SKU and a quantity.
+#[component]
+pub fn AddToCartForm(
+    #[prop(into)] sku: Signal<String>,
+    #[prop(into)] buyable: Signal<bool>,
+    max: i32,
+) -> impl IntoView {
+    let cls = style! {
+        form {
+            display: flex;
+            flex-wrap: wrap;
+            align-items: end;
+            gap: 0.75rem;
+            margin: 1.25rem 0 0.5rem;
+        }
+        label {
+            display: grid;
+            gap: 0.25rem;
+            font-weight: 600;
+        }
+        input {
+            width: 5rem;
+            padding: 0.5rem;
+            font: inherit;
+            border: 1px solid var(--line-strong);
+            border-radius: 0.5rem;
+        }
+        button {
+            padding: 0.6rem 1.4rem;
+            font: inherit;
+            font-weight: 600;
+            border: 0;
+            border-radius: 0.5rem;
+            background: var(--ink);
+            color: var(--paper);
+            cursor: pointer;
+        }
+        button:disabled {
+            opacity: 0.5;
+            cursor: not-allowed;
+        }
+        .error {
+            color: var(--bad);
+        }
+    };
+    let add = ServerAction::<AddToCart>::new();
+    let outcome = add.value();
+    Effect::new(move |_| {
+        if let Some(Ok(cart)) = outcome.get() {
+            publish_count(cart.item_count);
+        }
+    });
+    let message = move || match outcome.get() {
+        Some(Ok(_)) => {
+            view! { class=cls, <span>"Added to your cart. " <a href="/cart">"View cart"</a></span> }
+                .into_any()
+        }
+        Some(Err(error)) => {
+            view! { class=cls, <span class="error">{capitalised(&error)}</span> }.into_any()
+        }
+        None => ().into_any(),
+    };
+    view! { class=cls,
+        <ActionForm action=add>
+            <input type="hidden" name="sku" value=sku />
+            <label>
+                "Quantity"
+                <input
+                    type="number"
+                    name="quantity"
+                    value="1"
+                    min="1"
+                    max=max
+                    step="1"
+                    inputmode="numeric"
+                    required
+                />
+            </label>
+            <button type="submit" disabled=move || !buyable.get() || add.pending().get()>
+                "Add to cart"
+            </button>
+        </ActionForm>
+        <p role="status" data-test="cart-message">
+            {message}
+        </p>
+    }
+}
+
+fn capitalised(error: &CartError) -> String {
+    crate::flash::capitalise(&error.to_string())
+}
+
+/// `/cart`: rendered on the server from the session's cart; the editor is an island.
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let cart = Resource::new(|| (), |_| get_cart());
+    view! {
+        <Title text="Your cart · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Your cart"</h1>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match cart.await {
+                    Ok(cart) => view! { <CartEditor cart /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <p class="flash flash-error" role="alert">
+                                {capitalised(&error)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The cart's lines with their quantity and remove forms, the warnings and the totals.
+/// Each action returns the whole cart as the server now sees it, and that is shown.
+#[island]
+fn CartEditor(cart: Cart) -> impl IntoView {
+    let cls = style! {
+        ul {
+            list-style: none;
+            margin: 0;
+            padding: 0;
+        }
+        li {
+            display: grid;
+            grid-template-columns: 6rem minmax(0, 1fr) auto;
+            gap: 1rem;
+            align-items: start;
+            padding: 1rem 0;
+            border-bottom: 1px solid var(--line);
+        }
+        li :deep(img) {
+            width: 6rem;
+            height: auto;
+            border-radius: 0.5rem;
+        }
+        h2 {
+            font-size: 1.05rem;
+            margin: 0 0 0.25rem;
+        }
+        .muted {
+            color: var(--muted);
+            margin: 0.1rem 0;
+        }
+        .warn {
+            color: var(--warn);
+            margin: 0.25rem 0;
+        }
+        .bad {
+            color: var(--bad);
+            margin: 0.25rem 0;
+        }
+        form {
+            display: inline-flex;
+            gap: 0.4rem;
+            align-items: center;
+            margin: 0.5rem 0.75rem 0 0;
+        }
+        input {
+            width: 4.5rem;
+            padding: 0.35rem;
+            font: inherit;
+        }
+        button {
+            font: inherit;
+            padding: 0.35rem 0.8rem;
+            cursor: pointer;
+        }
+        .total {
+            font-weight: 700;
+            text-align: right;
+        }
+        .summary {
+            text-align: right;
+            font-size: 1.2rem;
+            margin: 1.5rem 0;
+        }
+    };
+    let (cart, set_cart) = signal(cart);
+    let (error, set_error) = signal(None::<String>);
+    let update = ServerAction::<UpdateCartLine>::new();
+    let remove = ServerAction::<RemoveCartLine>::new();
+    for outcome in [update.value(), remove.value()] {
+        Effect::new(move |_| match outcome.get() {
+            Some(Ok(c)) => {
+                publish_count(c.item_count);
+                set_cart.set(c);
+                set_error.set(None);
+            }
+            Some(Err(e)) => set_error.set(Some(capitalised(&e))),
+            None => {}
+        });
+    }
+    let line_view = move |line: CartLine| {
+        let max = cart.with_untracked(|c| c.max_line_quantity);
+        let label = format!("Quantity of {}", line.title);
+        let warning = if !line.available {
+            Some((
+                "bad",
+                "No longer available: it will not be ordered.".to_owned(),
+            ))
+        } else if line.in_stock == 0 {
+            Some(("bad", "Out of stock.".to_owned()))
+        } else if line.short_of_stock() {
+            Some(("bad", format!("Only {} left in stock.", line.in_stock)))
+        } else if line.price_changed() {
+            Some((
+                "warn",
+                format!(
+                    "The price has changed from {} to {} since you added it.",
+                    line.added_price, line.unit_price
+                ),
+            ))
+        } else {
+            None
+        };
+        let (sku_update, sku_remove) = (line.sku.clone(), line.sku.clone());
+        view! { class=cls,
+            <li data-test="cart-line" data-sku=line.sku.clone()>
+                {line
+                    .image
+                    .clone()
+                    .map(|image| view! { <ProductImage image sizes="6rem" width=160 /> })}
+                <div>
+                    <h2>
+                        <a href=line.href()>{line.title.clone()}</a>
+                    </h2>
+                    {(!line.options.is_empty())
+                        .then(|| {
+                            view! { class=cls, <p class="muted">{line.options.join(" · ")}</p> }
+                        })}
+                    <p class="muted">{format!("{} each · SKU {}", line.unit_price, line.sku)}</p>
+                    {warning
+                        .map(|(class, text)| {
+                            view! { class=cls,
+                                <p class=class data-test="line-warning">
+                                    {text}
+                                </p>
+                            }
+                        })}
+                    <ActionForm action=update>
+                        <input type="hidden" name="sku" value=sku_update />
+                        <input
+                            type="number"
+                            name="quantity"
+                            value=line.quantity
+                            min="1"
+                            max=max
+                            step="1"
+                            inputmode="numeric"
+                            aria-label=label
+                            required
+                        />
+                        <button type="submit">"Update"</button>
+                    </ActionForm>
+                    <ActionForm action=remove>
+                        <input type="hidden" name="sku" value=sku_remove />
+                        <button type="submit" aria-label=format!("Remove {}", line.title)>
+                            "Remove"
+                        </button>
+                    </ActionForm>
+                </div>
+                <p class="total" data-test="line-total">
+                    {line.line_total.to_string()}
+                </p>
+            </li>
+        }
+    };
+    view! { class=cls,
+        <p role="alert" class="bad" data-test="cart-error">
+            {move || error.get()}
+        </p>
+        {move || {
+            let c = cart.get();
+            if c.lines.is_empty() {
+                return view! { class=cls,
+                    <p data-test="cart-empty">
+                        "Your cart is empty. " <a href="/">"Start shopping"</a>
+                    </p>
+                }
+                    .into_any();
+            }
+            let subtotal = c
+                .subtotals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let items = c.item_count;
+            view! { class=cls,
+                <ul aria-label="Items in your cart">
+                    {c.lines.into_iter().map(line_view).collect_view()}
+                </ul>
+                <p class="summary">
+                    {format!("{items} item{} · Subtotal ", if items == 1 { "" } else { "s" })}
+                    <strong data-test="cart-subtotal">{subtotal}</strong>
+                </p>
+            }
+                .into_any()
+        }}
+    }
+}

@@ -1,0 +1,416 @@
+//! The cart service. A cart belongs to the signed-in customer, or to the guest session
+//! in the request's cookie; no function takes a cart id, so nobody can reach another's.
+//! Quantity changes are single atomic statements (`INSERT ... ON CONFLICT DO UPDATE`
+//! with the limit in its `WHERE`), so two tabs adding at once both count.
+
+use super::model::{Cart, CartError, CartLine, HeaderInfo, parse_quantity};
+use crate::account::ssr::session::{self, Session};
+use crate::catalog::model::ImageRef;
+use crate::catalog::money::{Currency, Money};
+use crate::state::{AccountRules, AppState};
+use sqlx::PgConnection;
+
+fn unavailable(error: impl std::fmt::Display) -> CartError {
+    tracing::error!(%error, "cart operation failed");
+    CartError::Unavailable
+}
+
+/// The cart of a session, if it has one.
+async fn find_cart(conn: &mut PgConnection, s: Session) -> Result<Option<i64>, sqlx::Error> {
+    match s.user_id {
+        Some(user) => {
+            sqlx::query_scalar!("SELECT id FROM carts WHERE user_id = $1", user)
+                .fetch_optional(conn)
+                .await
+        }
+        None => {
+            sqlx::query_scalar!("SELECT id FROM carts WHERE session_id = $1", s.id)
+                .fetch_optional(conn)
+                .await
+        }
+    }
+}
+
+/// The session's cart, created if needed (race-free: a concurrent creator wins, we use it).
+async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::Error> {
+    if let Some(id) = find_cart(conn, s).await? {
+        return Ok(id);
+    }
+    match s.user_id {
+        Some(user) => {
+            sqlx::query!(
+                "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+                user
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query!(
+                "INSERT INTO carts (session_id) VALUES ($1) ON CONFLICT (session_id) DO NOTHING",
+                s.id
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(find_cart(conn, s)
+        .await?
+        .expect("the cart was just created"))
+}
+
+/// The request's session (looked up before the transaction began: never hold one
+/// connection while waiting for another), or a new guest session whose cookie is sent
+/// with the response.
+async fn session_or_new_guest(
+    state: &AppState,
+    conn: &mut PgConnection,
+    current: Option<Session>,
+) -> Result<Session, CartError> {
+    if let Some(s) = current {
+        return Ok(s);
+    }
+    let (s, token) = session::create_guest(conn, &state.accounts)
+        .await
+        .map_err(unavailable)?;
+    session::set_cookie(Some(&token), state.accounts.guest_cart, &state.accounts);
+    Ok(s)
+}
+
+struct Variant {
+    id: i64,
+    price_minor: i64,
+    currency: String,
+    stock: i32,
+}
+
+/// An active product's variant by SKU; anything else is "not available".
+async fn sellable_variant(conn: &mut PgConnection, sku: &str) -> Result<Variant, CartError> {
+    let sku = sku.trim();
+    if sku.is_empty() || sku.len() > 64 {
+        return Err(CartError::NotAvailable);
+    }
+    sqlx::query_as!(
+        Variant,
+        r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand AS stock
+             FROM variants v JOIN products p ON p.id = v.product_id
+            WHERE v.sku = $1 AND p.status = 'active'"#,
+        sku
+    )
+    .fetch_optional(conn)
+    .await
+    .map_err(unavailable)?
+    .ok_or(CartError::NotAvailable)
+}
+
+fn stock_message(stock: i32) -> CartError {
+    if stock <= 0 {
+        CartError::Stock("that item is out of stock".into())
+    } else {
+        CartError::Stock(format!("only {stock} left in stock"))
+    }
+}
+
+pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
+    let max = state.accounts.max_line_quantity;
+    let quantity = parse_quantity(quantity, max)?;
+    let current = session::current(state).await.map_err(unavailable)?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let variant = sellable_variant(&mut tx, sku).await?;
+    if quantity > variant.stock {
+        return Err(stock_message(variant.stock));
+    }
+    let s = session_or_new_guest(state, &mut tx, current).await?;
+    let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
+    let limit = max.min(variant.stock);
+    let added = sqlx::query_scalar!(
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor, currency)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (cart_id, variant_id) DO UPDATE
+            SET quantity = cart_lines.quantity + EXCLUDED.quantity,
+                unit_price_minor = EXCLUDED.unit_price_minor,
+                currency = EXCLUDED.currency,
+                updated_at = now()
+          WHERE cart_lines.quantity + EXCLUDED.quantity <= $6
+         RETURNING quantity",
+        cart,
+        variant.id,
+        quantity,
+        variant.price_minor,
+        variant.currency,
+        limit,
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    if added.is_none() {
+        let have = sqlx::query_scalar!(
+            "SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2",
+            cart,
+            variant.id
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let most = limit.max(have);
+        return Err(CartError::Stock(format!(
+            "you already have {have} in your cart; the most you can have is {most}"
+        )));
+    }
+    touch(&mut tx, state, s, cart).await?;
+    let view = load(&mut tx, cart, max).await?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(view)
+}
+
+/// Sets a line's quantity (and takes the current price as the line's new price).
+pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
+    let max = state.accounts.max_line_quantity;
+    let quantity = parse_quantity(quantity, max)?;
+    let s = current_session(state).await?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let cart = existing_cart(&mut tx, s).await?;
+    let line = sqlx::query!(
+        r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!"
+             FROM cart_lines l
+             JOIN variants v ON v.id = l.variant_id
+             JOIN products p ON p.id = v.product_id
+            WHERE l.cart_id = $1 AND v.sku = $2"#,
+        cart,
+        sku.trim()
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?
+    .ok_or(CartError::NotInCart)?;
+    if !line.active {
+        return Err(CartError::NotAvailable);
+    }
+    if quantity > line.stock_on_hand {
+        return Err(stock_message(line.stock_on_hand));
+    }
+    sqlx::query!(
+        "UPDATE cart_lines SET quantity = $3, unit_price_minor = $4, currency = $5, updated_at = now()
+          WHERE cart_id = $1 AND variant_id = $2",
+        cart,
+        line.id,
+        quantity,
+        line.price_minor,
+        line.currency,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    touch(&mut tx, state, s, cart).await?;
+    let view = load(&mut tx, cart, max).await?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(view)
+}
+
+pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
+    let s = current_session(state).await?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let cart = existing_cart(&mut tx, s).await?;
+    let done = sqlx::query!(
+        "DELETE FROM cart_lines l USING variants v
+          WHERE l.variant_id = v.id AND l.cart_id = $1 AND v.sku = $2",
+        cart,
+        sku.trim()
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    if done.rows_affected() == 0 {
+        return Err(CartError::NotInCart);
+    }
+    touch(&mut tx, state, s, cart).await?;
+    let view = load(&mut tx, cart, state.accounts.max_line_quantity).await?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(view)
+}
+
+/// The request's session; without one there is no cart to change.
+async fn current_session(state: &AppState) -> Result<Session, CartError> {
+    session::current(state)
+        .await
+        .map_err(unavailable)?
+        .ok_or(CartError::NotInCart)
+}
+
+async fn existing_cart(conn: &mut PgConnection, s: Session) -> Result<i64, CartError> {
+    find_cart(conn, s)
+        .await
+        .map_err(unavailable)?
+        .ok_or(CartError::NotInCart)
+}
+
+/// A change keeps a guest's cart alive for another full period.
+async fn touch(
+    conn: &mut PgConnection,
+    state: &AppState,
+    s: Session,
+    cart: i64,
+) -> Result<(), CartError> {
+    sqlx::query!("UPDATE carts SET updated_at = now() WHERE id = $1", cart)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    session::extend_guest(conn, s, &state.accounts)
+        .await
+        .map_err(unavailable)
+}
+
+/// The request's cart (empty when there is none yet).
+pub async fn view(state: &AppState) -> Result<Cart, CartError> {
+    let max = state.accounts.max_line_quantity;
+    let Some(s) = session::current(state).await.map_err(unavailable)? else {
+        return Ok(Cart {
+            max_line_quantity: max,
+            ..Cart::default()
+        });
+    };
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    match find_cart(&mut conn, s).await.map_err(unavailable)? {
+        Some(cart) => load(&mut conn, cart, max).await,
+        None => Ok(Cart {
+            max_line_quantity: max,
+            ..Cart::default()
+        }),
+    }
+}
+
+pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
+    let Some(s) = session::current(state).await.map_err(unavailable)? else {
+        return Ok(HeaderInfo::default());
+    };
+    let row = sqlx::query!(
+        r#"SELECT (SELECT email FROM users WHERE id = $2) AS email,
+                  (SELECT coalesce(sum(l.quantity), 0)
+                     FROM carts c
+                     JOIN cart_lines l ON l.cart_id = c.id
+                     JOIN variants v ON v.id = l.variant_id
+                     JOIN products p ON p.id = v.product_id AND p.status = 'active'
+                    WHERE (c.user_id = $2 OR c.session_id = $1)) AS "items!""#,
+        s.id,
+        s.user_id
+    )
+    .fetch_one(&state.db.primary)
+    .await
+    .map_err(unavailable)?;
+    Ok(HeaderInfo {
+        signed_in_as: row.email,
+        cart_items: row.items,
+    })
+}
+
+fn money(minor: i64, currency: &str) -> Result<Money, CartError> {
+    let currency = Currency::parse(currency).map_err(unavailable)?;
+    Ok(Money::from_minor(minor, currency))
+}
+
+async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, CartError> {
+    let rows = sqlx::query!(
+        r#"SELECT v.sku, p.title, p.slug, v.option_values, v.price_minor, v.currency,
+                  v.stock_on_hand, p.status::text = 'active' AS "active!",
+                  l.quantity, l.unit_price_minor, l.currency AS added_currency,
+                  i.content_key AS "image_key?", i.alt AS "image_alt?", i.width AS "image_width?",
+                  i.height AS "image_height?", i.widths AS "image_widths?"
+             FROM cart_lines l
+             JOIN variants v ON v.id = l.variant_id
+             JOIN products p ON p.id = v.product_id
+             LEFT JOIN LATERAL (
+                  SELECT content_key, alt, width, height, widths FROM product_images
+                   WHERE product_id = p.id ORDER BY position LIMIT 1) i ON true
+            WHERE l.cart_id = $1
+            ORDER BY l.added_at, v.sku"#,
+        cart
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(unavailable)?;
+    let mut view = Cart {
+        max_line_quantity: max,
+        ..Cart::default()
+    };
+    for r in rows {
+        let unit_price = money(r.price_minor, &r.currency)?;
+        let line_total = unit_price
+            .checked_mul(i64::from(r.quantity))
+            .map_err(unavailable)?;
+        let image = match (r.image_key, r.image_width, r.image_height, r.image_widths) {
+            (Some(key), Some(width), Some(height), Some(widths)) => Some(ImageRef {
+                key,
+                alt: r.image_alt.unwrap_or_else(|| r.title.clone()),
+                width,
+                height,
+                widths,
+            }),
+            _ => None,
+        };
+        if r.active {
+            view.item_count += i64::from(r.quantity);
+            match view
+                .subtotals
+                .iter_mut()
+                .find(|m| m.currency() == line_total.currency())
+            {
+                Some(sum) => *sum = sum.checked_add(line_total).map_err(unavailable)?,
+                None => view.subtotals.push(line_total),
+            }
+        }
+        view.lines.push(CartLine {
+            sku: r.sku,
+            title: r.title,
+            slug: r.slug,
+            options: r.option_values,
+            image,
+            quantity: r.quantity,
+            unit_price,
+            added_price: money(r.unit_price_minor, &r.added_currency)?,
+            in_stock: r.stock_on_hand.max(0),
+            available: r.active,
+            line_total,
+        });
+    }
+    Ok(view)
+}
+
+/// Moves a guest's cart into the customer's at sign-in: quantities add up, capped by the
+/// line limit and by stock (never below one: a line short of stock stays and is flagged).
+pub async fn merge_guest_cart(
+    tx: &mut PgConnection,
+    guest_session: i64,
+    user_id: i64,
+    rules: &AccountRules,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor, currency, added_at)
+         SELECT target.id, g.variant_id,
+                LEAST(g.quantity, $3, GREATEST(v.stock_on_hand, 1)),
+                g.unit_price_minor, g.currency, g.added_at
+           FROM cart_lines g
+           JOIN carts guest ON guest.id = g.cart_id AND guest.session_id = $2
+           JOIN variants v ON v.id = g.variant_id
+          CROSS JOIN (SELECT id FROM carts WHERE user_id = $1) target
+         ON CONFLICT (cart_id, variant_id) DO UPDATE
+            SET quantity = LEAST(cart_lines.quantity + EXCLUDED.quantity, $3,
+                                 GREATEST((SELECT stock_on_hand FROM variants WHERE id = EXCLUDED.variant_id),
+                                          cart_lines.quantity, 1)),
+                updated_at = now()",
+        user_id,
+        guest_session,
+        rules.max_line_quantity,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM carts WHERE session_id = $1", guest_session)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

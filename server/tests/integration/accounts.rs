@@ -1,0 +1,443 @@
+//! Accounts and sessions over HTTP: what the browser and the database see.
+
+use crate::helpers::{Browser, Fields, spawn_shop};
+use sha2::{Digest, Sha256};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn sign_up(b: &Browser, email: &str) -> crate::helpers::Response {
+    b.call(
+        "/api/account/sign-up",
+        &[("email", email), ("password", PASSWORD), ("name", "Ada")],
+    )
+    .await
+}
+
+async fn whoami(b: &Browser) -> Option<String> {
+    let r = b.call("/api/account/whoami", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["email"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn sign_up_in_and_out_with_safe_cookies_and_hashed_secrets() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    let r = sign_up(&b, "  Ada@Example.com ").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["email"], "ada@example.com");
+    let set = r.headers_named("set-cookie").join("\n");
+    for flag in [
+        "mercato_session=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        "Max-Age=",
+    ] {
+        assert!(set.contains(flag), "{set}");
+    }
+    assert!(!set.contains("Secure"), "not over plain http: {set}");
+    let token = b.cookie("mercato_session").expect("a session cookie");
+    assert_eq!(token.len(), 43, "256 random bits in base64url");
+
+    // The database holds an argon2id hash and the token's SHA-256, never the secrets.
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'ada@example.com'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE token_hash = $1")
+        .bind(Sha256::digest(token.as_bytes()).to_vec())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert_eq!(whoami(&b).await.as_deref(), Some("ada@example.com"));
+
+    // One account per address, however it is typed.
+    let again = sign_up(&Browser::new(&app), "ADA@example.COM").await;
+    assert_eq!(again.status, 409);
+    assert!(again.text().contains("already exists"), "{}", again.text());
+
+    // Signing out ends the session on the server: the old token is worthless.
+    let r = b.call("/api/account/sign-out", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        b.cookie("mercato_session").is_none(),
+        "the cookie is cleared"
+    );
+    b.set_cookie("mercato_session", &token);
+    assert_eq!(whoami(&b).await, None, "a signed-out token no longer works");
+
+    // Wrong password: a clear 401; the right one: a new session with a new token.
+    let r = b
+        .call(
+            "/api/account/sign-in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "wrong password!"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("do not match"), "{}", r.text());
+    let r = b
+        .call(
+            "/api/account/sign-in",
+            &[("email", "ADA@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_ne!(
+        b.cookie("mercato_session").unwrap(),
+        token,
+        "a new token at sign-in"
+    );
+    assert_eq!(whoami(&b).await.as_deref(), Some("ada@example.com"));
+}
+
+#[tokio::test]
+async fn bad_sign_ups_get_clear_errors_and_create_nothing() {
+    let app = spawn_shop().await;
+    let cases: &[(Fields, u16, &str)] = &[
+        (
+            &[("email", "ada@example.com"), ("password", "short")],
+            400,
+            "at least 10 characters",
+        ),
+        (
+            &[("email", "ada@example.com"), ("password", "password123")],
+            400,
+            "too common",
+        ),
+        (
+            &[
+                ("email", "ada@example.com"),
+                ("password", "ada@example.com"),
+            ],
+            400,
+            "e-mail",
+        ),
+        (
+            &[("email", "ada@example.com"), ("password", "aaaaaaaaaaaaaa")],
+            400,
+            "different characters",
+        ),
+        (
+            &[("email", "not an address"), ("password", PASSWORD)],
+            400,
+            "e-mail address",
+        ),
+        (
+            &[("email", ""), ("password", PASSWORD)],
+            400,
+            "enter your e-mail",
+        ),
+        (&[("password", PASSWORD)], 400, "enter your e-mail"),
+        (&[("email", "ada@example.com")], 400, "at least 10"),
+    ];
+    for (fields, status, says) in cases {
+        let r = Browser::new(&app)
+            .call("/api/account/sign-up", fields)
+            .await;
+        assert_eq!(r.status, *status, "{fields:?}: {}", r.text());
+        assert!(r.text().contains(says), "{fields:?}: {}", r.text());
+    }
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_account_and_per_address() {
+    let app = spawn_shop().await;
+    sign_up(&Browser::new(&app), "ada@example.com").await;
+    let b = Browser::new(&app);
+    for _ in 0..5 {
+        let r = b
+            .call(
+                "/api/account/sign-in",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    // Now even the right password is refused for a while, with a clear message.
+    let r = b
+        .call(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(
+        r.text().contains("too many failed sign-ins"),
+        "{}",
+        r.text()
+    );
+
+    // Per address: many failures from one IP block other accounts from it too.
+    sign_up(&Browser::new(&app), "bob@example.com").await;
+    sqlx::query("INSERT INTO sign_in_failures (email, ip) SELECT 'x' || g || '@example.com', '127.0.0.1' FROM generate_series(1, 50) g")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = Browser::new(&app)
+        .call(
+            "/api/account/sign-in",
+            &[("email", "bob@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.text());
+    // Once the window has passed, signing in works again.
+    sqlx::query("UPDATE sign_in_failures SET failed_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = b
+        .call(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_every_other_device() {
+    let app = spawn_shop().await;
+    let laptop = Browser::new(&app);
+    sign_up(&laptop, "ada@example.com").await;
+    let phone = Browser::new(&app);
+    let r = phone
+        .call(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(whoami(&phone).await.is_some());
+
+    let wrong = laptop
+        .call(
+            "/api/account/change-password",
+            &[
+                ("current_password", "not my password"),
+                ("new_password", "a brand new sentence"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("current password is not right"));
+    let weak = laptop
+        .call(
+            "/api/account/change-password",
+            &[("current_password", PASSWORD), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(weak.status, 400);
+    let r = laptop
+        .call(
+            "/api/account/change-password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new sentence"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        whoami(&laptop).await.as_deref(),
+        Some("ada@example.com"),
+        "this device stays in"
+    );
+    assert_eq!(whoami(&phone).await, None, "the other device is signed out");
+    let old = Browser::new(&app)
+        .call(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(old.status, 401);
+    let new = Browser::new(&app)
+        .call(
+            "/api/account/sign-in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "a brand new sentence"),
+            ],
+        )
+        .await;
+    assert_eq!(new.status, 200);
+
+    // Without a session there is nothing to change.
+    let r = Browser::new(&app)
+        .call(
+            "/api/account/change-password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another new sentence"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn sessions_end_after_idle_and_absolute_timeouts() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    sign_up(&b, "ada@example.com").await;
+    sqlx::query("UPDATE sessions SET last_seen_at = now() - interval '73 hours'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&b).await, None, "idle for longer than 72 hours");
+
+    let b = Browser::new(&app);
+    b.call(
+        "/api/account/sign-in",
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+    )
+    .await;
+    assert!(whoami(&b).await.is_some());
+    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&b).await, None, "past the absolute limit");
+
+    let rules = app::state::AccountRules::standard(false);
+    let purged = app::account::ssr::session::purge_expired(&app.pool, &rules)
+        .await
+        .unwrap();
+    assert_eq!(purged, 2, "both ended sessions are removed");
+}
+
+#[tokio::test]
+async fn requests_from_other_sites_are_refused() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    let fields = [("email", "ada@example.com"), ("password", PASSWORD)];
+    let r = b
+        .post(
+            "/api/account/sign-up",
+            &fields,
+            "application/json",
+            &[("Origin", "https://evil.example".into())],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = b
+        .post(
+            "/api/account/sign-up",
+            &fields,
+            "application/json",
+            &[("Sec-Fetch-Site", "cross-site".into())],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0, "nothing was created");
+    // The same request from the shop's own pages goes through.
+    let r = b
+        .post(
+            "/api/account/sign-up",
+            &fields,
+            "application/json",
+            &[
+                ("Origin", app.base.clone()),
+                ("Sec-Fetch-Site", "same-origin".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn account_pages_work_without_javascript_and_need_a_session() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    let r = b.get("/account").await;
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), "/account/sign-in");
+
+    sign_up(&Browser::new(&app), "ada@example.com").await;
+    // A wrong password: back to the form, which then says what went wrong.
+    let r = b
+        .submit(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", "nope nope nope")],
+            "/account/sign-in",
+        )
+        .await;
+    assert_eq!(r.status, 302);
+    assert!(
+        r.header("location").ends_with("/account/sign-in"),
+        "{}",
+        r.header("location")
+    );
+    let page = b.get("/account/sign-in").await.text();
+    assert!(
+        page.contains("do not match an account"),
+        "the error is shown"
+    );
+    let page = b.get("/account/sign-in").await.text();
+    assert!(!page.contains("do not match an account"), "and only once");
+
+    let r = b
+        .submit(
+            "/api/account/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            "/account/sign-in",
+        )
+        .await;
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), "/account");
+    let page = b.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("ada@example.com"));
+    assert!(page.text().contains("You are signed in."));
+
+    let r = b.submit("/api/account/sign-out", &[], "/account").await;
+    assert_eq!(r.status, 302);
+    assert_eq!(b.get("/account").await.status, 302, "signed out");
+}
+
+#[tokio::test]
+async fn the_first_admin_is_made_by_the_server_command() {
+    let app = spawn_shop().await;
+    let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(admins, 0, "no default accounts of any kind");
+    let weak = app::account::ssr::create_admin(&app.pool, "root@example.com", "admin".into()).await;
+    assert!(weak.is_err(), "the password policy applies to admins too");
+    app::account::ssr::create_admin(&app.pool, "root@example.com", PASSWORD.into())
+        .await
+        .unwrap();
+    let role: String =
+        sqlx::query_scalar("SELECT role::text FROM users WHERE email = 'root@example.com'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(role, "admin");
+    let b = Browser::new(&app);
+    let r = b
+        .call(
+            "/api/account/sign-in",
+            &[("email", "root@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.json()["role"], "admin");
+}
