@@ -7,6 +7,8 @@ pub mod cart;
 pub mod catalog;
 pub mod components;
 pub mod flash;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod pages;
 pub mod search;
 #[cfg(feature = "ssr")]
@@ -15,7 +17,9 @@ pub mod state;
 pub mod styles;
 pub mod url;
 
-use account::pages::{AccountPage, SignInPage, SignUpPage};
+use account::pages::{
+    AccountPage, AddressesPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage,
+};
 use cart::pages::CartPage;
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
@@ -84,8 +88,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/account/sign-up") view=SignUpPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/account/forgot")
+                        view=ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/account/reset") view=ResetPasswordPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

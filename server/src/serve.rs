@@ -95,6 +95,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.accounts.clone(),
         stop_rx.clone(),
     ));
+    tokio::spawn(deliver_mail(
+        database.db.primary.clone(),
+        settings.data_dir.join("mail"),
+        stop_rx.clone(),
+    ));
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
     tokio::spawn(async move {
@@ -136,6 +141,25 @@ async fn purge_sessions(
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Delivers queued e-mail to the maildir in the data directory, every second.
+async fn deliver_mail(
+    pool: sqlx::PgPool,
+    maildir: std::path::PathBuf,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match app::mail::deliver_pending(&pool, &maildir).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(emails = n, maildir = %maildir.display(), "delivered e-mail"),
+            Err(error) => tracing::warn!(%error, "could not deliver e-mail"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

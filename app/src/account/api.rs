@@ -61,3 +61,32 @@ pub async fn change_password(
     );
     result
 }
+
+/// Sends a password reset link if the address has an account (the answer is the same
+/// either way).
+#[server(endpoint = "account/forgot")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn request_password_reset(#[server(default)] email: String) -> Result<(), AccountError> {
+    let result = super::ssr::reset::request(&state()?, &email).await;
+    crate::flash::after_form(
+        &result,
+        "If an account uses that address, a link to reset its password is on its way.",
+        None,
+    );
+    result
+}
+
+#[server(endpoint = "account/reset")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn reset_password(
+    #[server(default)] token: String,
+    #[server(default)] new_password: String,
+) -> Result<CurrentUser, AccountError> {
+    let result = super::ssr::reset::complete(&state()?, &token, new_password).await;
+    crate::flash::after_form(
+        &result,
+        "Your password is changed and you are signed in.",
+        Some("/account"),
+    );
+    result
+}

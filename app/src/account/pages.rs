@@ -1,7 +1,9 @@
 //! Sign-in, sign-up and account pages. Their forms are plain HTML forms posting to the
 //! account server functions: nothing here needs the browser to run code.
 
-use super::api::{ChangePassword, SignIn, SignOut, SignUp, whoami};
+use super::api::{
+    ChangePassword, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp, whoami,
+};
 use super::model::MIN_PASSWORD_CHARS;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -64,7 +66,59 @@ pub fn SignInPage() -> impl IntoView {
             </label>
             <button type="submit">"Sign in"</button>
         </form>
+        <p>
+            <a href="/account/forgot">"Forgot your password?"</a>
+        </p>
         <p>"New here? " <a href="/account/sign-up">"Create an account"</a></p>
+    }
+}
+
+/// `/account/forgot`: asks for the address to send a reset link to.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let cls = form_style();
+    view! { class=cls,
+        <Title text="Reset your password · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Reset your password"</h1>
+        <p>"We will e-mail you a link to choose a new password. It works once, for an hour."</p>
+        <form method="post" action=RequestPasswordReset::url() aria-label="Reset your password">
+            <label>
+                "E-mail address"
+                <input type="email" name="email" autocomplete="email" required maxlength="254" />
+            </label>
+            <button type="submit">"Send the link"</button>
+        </form>
+    }
+}
+
+/// `/account/reset?token=...`: the page the e-mailed link opens.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let cls = form_style();
+    let token = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    view! { class=cls,
+        <Title text="Choose a new password · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <Meta name="referrer" content="no-referrer" />
+        <h1>"Choose a new password"</h1>
+        <form method="post" action=ResetPassword::url() aria-label="Choose a new password">
+            <input type="hidden" name="token" value=token />
+            <label>
+                "New password"
+                <input
+                    type="password"
+                    name="new_password"
+                    autocomplete="new-password"
+                    minlength=MIN_PASSWORD_CHARS
+                    required
+                />
+            </label>
+            <button type="submit">"Set the new password"</button>
+        </form>
     }
 }
 
@@ -124,6 +178,9 @@ pub fn AccountPage() -> impl IntoView {
                             <p data-test="account-email">
                                 "Signed in as " <strong>{user.email}</strong>
                             </p>
+                            <p>
+                                <a href="/account/addresses">"Your addresses"</a>
+                            </p>
                             <form method="post" action=SignOut::url() aria-label="Sign out">
                                 <button type="submit">"Sign out"</button>
                             </form>
@@ -175,5 +232,109 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// `/account/addresses`: the saved addresses, a form to add one, and one to remove each.
+#[component]
+pub fn AddressesPage() -> impl IntoView {
+    use super::addresses::{AddAddress, DeleteAddress, list_addresses};
+    let cls = form_style();
+    let list = Resource::new(|| (), |_| list_addresses());
+    let field = move |name: &'static str,
+                      label: &'static str,
+                      auto: &'static str,
+                      required: bool| {
+        view! { class=cls,
+            <label>
+                {label}
+                <input type="text" name=name autocomplete=auto required=required maxlength="200" />
+            </label>
+        }
+    };
+    view! { class=cls,
+        <Title text="Your addresses · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Your addresses"</h1>
+        <p>
+            <a href="/account">"Back to your account"</a>
+        </p>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(addresses) if addresses.is_empty() => {
+                        view! { <p data-test="no-addresses">"No saved addresses yet."</p> }
+                            .into_any()
+                    }
+                    Ok(addresses) => {
+                        view! { class=cls,
+                            <ul aria-label="Saved addresses">
+                                {addresses
+                                    .into_iter()
+                                    .map(|a| {
+                                        let label = format!(
+                                            "Remove the address of {}",
+                                            a.full_name,
+                                        );
+                                        view! { class=cls,
+                                            <li data-test="address">
+                                                <address>
+                                                    {a
+                                                        .lines()
+                                                        .into_iter()
+                                                        .map(|l| {
+                                                            view! {
+                                                                {l}
+                                                                <br />
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </address>
+                                                <form method="post" action=DeleteAddress::url()>
+                                                    <input type="hidden" name="id" value=a.id />
+                                                    <button type="submit" aria-label=label>
+                                                        "Remove"
+                                                    </button>
+                                                </form>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                    Err(super::model::AccountError::NotSignedIn) => {
+                        #[cfg(feature = "ssr")] leptos_axum::redirect("/account/sign-in");
+                        view! {
+                            <p>"Please " <a href="/account/sign-in">"sign in"</a> " first."</p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="flash flash-error" role="alert">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+        <h2>"Add an address"</h2>
+        <form method="post" action=AddAddress::url() aria-label="Add an address">
+            {field("full_name", "Full name", "name", true)}
+            {field("line1", "Street address", "address-line1", true)}
+            {field("line2", "Second line (optional)", "address-line2", false)}
+            {field("city", "Town or city", "address-level2", true)}
+            {field("region", "County, state or region (optional)", "address-level1", false)}
+            {field("postal_code", "Postcode", "postal-code", true)}
+            {field("country", "Country code (GB, US, …)", "country", true)}
+            {field("phone", "Phone (optional)", "tel", false)}
+            <button type="submit">"Save the address"</button>
+        </form>
     }
 }

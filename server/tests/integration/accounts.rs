@@ -441,3 +441,191 @@ async fn the_first_admin_is_made_by_the_server_command() {
         .await;
     assert_eq!(r.json()["role"], "admin");
 }
+
+/// The reset link in the newest message of a maildir.
+fn link_in_mail(maildir: &std::path::Path) -> (String, String) {
+    let mut messages: Vec<_> = std::fs::read_dir(maildir.join("new"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    messages.sort();
+    let text = std::fs::read_to_string(messages.last().expect("a message")).unwrap();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/account/reset?token="))
+        .expect("a reset link")
+        .to_owned();
+    (text, link)
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_an_emailed_single_use_link() {
+    let app = spawn_shop().await;
+    let maildir = std::env::temp_dir().join(format!(
+        "mercato-mail-{}-{}",
+        std::process::id(),
+        app.addr.port()
+    ));
+    let phone = Browser::new(&app);
+    sign_up(&phone, "ada@example.com").await;
+
+    // Known and unknown addresses get the same answer; only the known one gets mail.
+    let b = Browser::new(&app);
+    for email in ["nobody@example.com", "ADA@example.com"] {
+        let r = b.call("/api/account/forgot", &[("email", email)]).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let bad = b
+        .call("/api/account/forgot", &[("email", "not an address")])
+        .await;
+    assert_eq!(bad.status, 400);
+    let sent = app::mail::deliver_pending(&app.pool, &maildir)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1, "one e-mail, to the account that exists");
+    let (message, link) = link_in_mail(&maildir);
+    assert!(message.contains("To: ada@example.com"), "{message}");
+    assert!(
+        link.starts_with(&app.base),
+        "an absolute link to this shop: {link}"
+    );
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let page = b.get(&format!("/account/reset?token={token}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains(&token), "the form carries the token");
+
+    // A weak password is refused and the link still works afterwards.
+    let r = b
+        .call(
+            "/api/account/reset",
+            &[("token", &token), ("new_password", "short")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = b
+        .call(
+            "/api/account/reset",
+            &[("token", &token), ("new_password", "a brand new sentence")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        whoami(&b).await.as_deref(),
+        Some("ada@example.com"),
+        "signed in by the reset"
+    );
+    assert_eq!(whoami(&phone).await, None, "every other session ended");
+
+    // Used once, it is used up; a made-up token is refused the same way.
+    for t in [
+        token.as_str(),
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "x",
+    ] {
+        let r = Browser::new(&app)
+            .call(
+                "/api/account/reset",
+                &[("token", t), ("new_password", "yet another sentence")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{t}");
+        assert!(
+            r.text()
+                .contains("not valid, was already used or has expired")
+        );
+    }
+    let r = Browser::new(&app)
+        .call(
+            "/api/account/sign-in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "a brand new sentence"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+
+    // An expired link does not work.
+    Browser::new(&app)
+        .call("/api/account/forgot", &[("email", "ada@example.com")])
+        .await;
+    app::mail::deliver_pending(&app.pool, &maildir)
+        .await
+        .unwrap();
+    let (_, link) = link_in_mail(&maildir);
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    sqlx::query("UPDATE password_resets SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let r = Browser::new(&app)
+        .call(
+            "/api/account/reset",
+            &[("token", &token), ("new_password", "yet another sentence")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let _ = std::fs::remove_dir_all(&maildir);
+}
+
+#[tokio::test]
+async fn the_address_book_is_private_to_its_customer() {
+    let app = spawn_shop().await;
+    let ada = Browser::new(&app);
+    sign_up(&ada, "ada@example.com").await;
+    let address: Fields = &[
+        ("full_name", "Ada Lovelace"),
+        ("line1", "12 St James's Square"),
+        ("city", "London"),
+        ("postal_code", "SW1Y 4JH"),
+        ("country", "gb"),
+    ];
+    let r = ada.call("/api/account/addresses/add", address).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json().as_i64().unwrap();
+    let bad = ada
+        .call(
+            "/api/account/addresses/add",
+            &[("full_name", "Ada"), ("country", "Britain")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("two-letter code"), "{}", bad.text());
+    let list = ada.call("/api/account/addresses", &[]).await.json();
+    assert_eq!(list[0]["country"], "GB");
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let page = ada.get("/account/addresses").await.text();
+    assert!(page.contains("12 St James&#x27;s Square") || page.contains("12 St James's Square"));
+
+    // Bob sees none of it and cannot remove it, whatever id he sends.
+    let bob = Browser::new(&app);
+    sign_up(&bob, "bob@example.com").await;
+    assert_eq!(
+        bob.call("/api/account/addresses", &[]).await.json(),
+        serde_json::json!([])
+    );
+    let r = bob
+        .call("/api/account/addresses/delete", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(r.status, 400);
+    // Nobody signed in: 401, and the page sends them to sign in.
+    let guest = Browser::new(&app);
+    assert_eq!(guest.call("/api/account/addresses", &[]).await.status, 401);
+    assert_eq!(
+        guest
+            .call("/api/account/addresses/add", address)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(guest.get("/account/addresses").await.status, 302);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM addresses")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    let r = ada
+        .call("/api/account/addresses/delete", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(r.status, 200);
+}

@@ -3,6 +3,7 @@
 //! browser, so nobody can act as someone else whatever they send.
 
 pub mod password;
+pub mod reset;
 pub mod session;
 
 use super::model::{AccountError, CurrentUser, Role, check_password, normalize_email};
@@ -82,7 +83,7 @@ pub async fn require_role(state: &AppState, role: Role) -> Result<CurrentUser, A
 
 /// Finishes a sign-in or sign-up in `tx`: starts the session, commits, and sends the
 /// new session's cookie.
-async fn complete_sign_in(
+pub(super) async fn complete_sign_in(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     state: &AppState,
     id: i64,
