@@ -1,0 +1,40 @@
+-- wrk script for bench/cart: requests spread over many guest sessions (and, for adds,
+-- over many SKUs), so no cart line reaches its limit during a run.
+-- Arguments: MODE (add or page), the file of session tokens, the file of SKUs.
+local tokens, skus, mode = {}, {}, "add"
+local counter, step = 0, 1
+
+local function lines(path)
+  local out = {}
+  for line in io.lines(path) do if line ~= "" then out[#out + 1] = line end end
+  return out
+end
+
+local thread_id = 0
+function setup(thread)
+  thread:set("id", thread_id)
+  thread_id = thread_id + 1
+end
+
+function init(args)
+  mode = args[1]
+  tokens = lines(args[2])
+  skus = lines(args[3])
+  -- Threads walk interleaved sequences, so no two send the same request.
+  counter = id or 0
+  step = 2
+end
+
+function request()
+  counter = counter + step
+  local token = tokens[(counter % #tokens) + 1]
+  local headers = { ["Cookie"] = "mercato_session=" .. token }
+  if mode == "page" then
+    headers["Accept"] = "text/html"
+    return wrk.format("GET", "/cart", headers)
+  end
+  local sku = skus[(math.floor(counter / #tokens) % #skus) + 1]
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Accept"] = "application/json"
+  return wrk.format("POST", "/api/cart/add", headers, "sku=" .. sku .. "&quantity=1")
+end
