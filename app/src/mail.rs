@@ -1,14 +1,60 @@
 //! Outgoing e-mail through an outbox table. `enqueue` runs inside the caller's
-//! transaction; `deliver_pending` (the server's mail worker) writes each message to a
-//! maildir (`<data_dir>/mail/{tmp,new}`, readable by any mail client) and marks it sent.
+//! transaction; `deliver_pending` (the server's mail worker) hands each message to a
+//! `Transport` and marks it sent: by default a maildir (`<data_dir>/mail/{tmp,new}`,
+//! readable by any mail client), or SMTP when configured (the server's `mail` module).
 //! A message that cannot be delivered stays queued with its error and is retried.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 
-pub const FROM: &str = "Mercato <no-reply@mercato.invalid>";
+/// The sender when settings name none.
+pub const DEFAULT_FROM: &str = "Mercato <no-reply@mercato.invalid>";
 /// A message that failed this often is left alone (its error stays for a human).
 const MAX_ATTEMPTS: i32 = 10;
+
+/// A queued message on its way out.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Somewhere messages can be delivered.
+pub trait Transport: Sync {
+    fn send(&self, message: &Outgoing) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Delivery into a maildir directory.
+pub struct Maildir {
+    pub dir: PathBuf,
+    pub from: String,
+}
+
+impl Maildir {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Maildir {
+            dir: dir.into(),
+            from: DEFAULT_FROM.to_owned(),
+        }
+    }
+}
+
+impl Transport for Maildir {
+    async fn send(&self, m: &Outgoing) -> Result<(), String> {
+        let message = render(m, &self.from);
+        let name = format!("{}.{}.mercato", m.created_at.timestamp(), m.id);
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || write_maildir(&dir, &name, &message))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{}: {e}", self.dir.display()))
+    }
+}
 
 pub async fn enqueue(
     conn: &mut PgConnection,
@@ -26,19 +72,18 @@ pub async fn enqueue(
     .await
 }
 
-/// A message in Internet Message Format (headers stay ASCII: the subject is ours).
-fn render(
-    id: i64,
-    to: &str,
-    subject: &str,
-    body: &str,
-    date: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let body = body.replace("\r\n", "\n").replace('\n', "\r\n");
+/// A message in Internet Message Format (headers stay ASCII: the subjects are ours).
+fn render(m: &Outgoing, from: &str) -> String {
+    let body = m.body.replace("\r\n", "\n").replace('\n', "\r\n");
     format!(
-        "From: {FROM}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {}\r\nMessage-ID: <{id}.{}@mercato.invalid>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
-        date.to_rfc2822(),
-        date.timestamp()
+        "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}.{}@mercato.invalid>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        m.to,
+        m.subject,
+        m.created_at.to_rfc2822(),
+        m.id,
+        m.created_at.timestamp()
     )
 }
 
@@ -52,13 +97,17 @@ fn write_maildir(dir: &Path, name: &str, message: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, dir.join("new").join(name))
 }
 
-/// Delivers what is queued. Returns how many were delivered.
-pub async fn deliver_pending(pool: &PgPool, maildir: &Path) -> Result<u64, sqlx::Error> {
+/// Delivers what is queued, oldest first; stops at the first failure (to retry later).
+/// Returns how many were delivered.
+pub async fn deliver_pending<T: Transport>(
+    pool: &PgPool,
+    transport: &T,
+) -> Result<u64, sqlx::Error> {
     let mut delivered = 0;
     loop {
         let mut tx = pool.begin().await?;
         // SKIP LOCKED: several servers may run the worker; each message goes once.
-        let Some(m) = sqlx::query!(
+        let Some(row) = sqlx::query!(
             "SELECT id, to_address, subject, body, created_at FROM emails
               WHERE sent_at IS NULL AND attempts < $1
               ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -69,37 +118,34 @@ pub async fn deliver_pending(pool: &PgPool, maildir: &Path) -> Result<u64, sqlx:
         else {
             return Ok(delivered);
         };
-        let message = render(m.id, &m.to_address, &m.subject, &m.body, m.created_at);
-        let name = format!("{}.{}.mercato", m.created_at.timestamp(), m.id);
-        let dir = maildir.to_owned();
-        let written = tokio::task::spawn_blocking(move || write_maildir(&dir, &name, &message))
-            .await
-            .map_err(|e| std::io::Error::other(e.to_string()))
-            .and_then(|r| r);
-        match written {
-            Ok(()) => {
-                sqlx::query!(
-                    "UPDATE emails SET sent_at = now(), attempts = attempts + 1 WHERE id = $1",
-                    m.id
-                )
-                .execute(&mut *tx)
-                .await?;
-                delivered += 1;
-            }
-            Err(error) => {
-                tracing::warn!(email.id = m.id, %error, "could not deliver an e-mail; it stays queued");
-                sqlx::query!(
-                    "UPDATE emails SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
-                    m.id,
-                    error.to_string()
-                )
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                return Ok(delivered);
-            }
+        let message = Outgoing {
+            id: row.id,
+            to: row.to_address,
+            subject: row.subject,
+            body: row.body,
+            created_at: row.created_at,
+        };
+        let outcome = transport.send(&message).await;
+        let failed = outcome.as_ref().err().cloned();
+        if let Some(error) = &failed {
+            tracing::warn!(email.id = message.id, %error, "could not deliver an e-mail; it stays queued");
         }
+        sqlx::query!(
+            "UPDATE emails
+                SET attempts = attempts + 1,
+                    sent_at = CASE WHEN $2::text IS NULL THEN now() END,
+                    last_error = $2
+              WHERE id = $1",
+            message.id,
+            failed
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
+        if failed.is_some() {
+            return Ok(delivered);
+        }
+        delivered += 1;
     }
 }
 
@@ -109,12 +155,18 @@ mod tests {
 
     #[test]
     fn messages_are_well_formed() {
-        let date = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let m = render(7, "ada@example.com", "Hello", "line one\nline two", date);
+        let m = Outgoing {
+            id: 7,
+            to: "ada@example.com".into(),
+            subject: "Hello".into(),
+            body: "line one\nline two".into(),
+            created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let text = render(&m, DEFAULT_FROM);
         assert!(
-            m.starts_with("From: Mercato <no-reply@mercato.invalid>\r\nTo: ada@example.com\r\n")
+            text.starts_with("From: Mercato <no-reply@mercato.invalid>\r\nTo: ada@example.com\r\n")
         );
-        assert!(m.contains("\r\n\r\nline one\r\nline two\r\n"));
-        assert!(m.contains("Message-ID: <7.1800000000@mercato.invalid>"));
+        assert!(text.contains("\r\n\r\nline one\r\nline two\r\n"));
+        assert!(text.contains("Message-ID: <7.1800000000@mercato.invalid>"));
     }
 }

@@ -7,6 +7,7 @@ pub mod embedded_pg;
 pub mod generate;
 pub mod http;
 pub mod import;
+pub mod mail;
 pub mod search_api;
 pub mod seed;
 pub mod serve;

@@ -95,11 +95,27 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.accounts.clone(),
         stop_rx.clone(),
     ));
-    tokio::spawn(deliver_mail(
-        database.db.primary.clone(),
-        settings.data_dir.join("mail"),
-        stop_rx.clone(),
-    ));
+    match &settings.mail.smtp_url {
+        Some(url) => {
+            let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
+            tokio::spawn(deliver_mail(
+                database.db.primary.clone(),
+                smtp,
+                stop_rx.clone(),
+            ));
+        }
+        None => {
+            let maildir = app::mail::Maildir {
+                dir: settings.data_dir.join("mail"),
+                from: settings.mail.from.clone(),
+            };
+            tokio::spawn(deliver_mail(
+                database.db.primary.clone(),
+                maildir,
+                stop_rx.clone(),
+            ));
+        }
+    }
     tracing::info!(address = %local, "Mercato is listening on http://{local}");
 
     tokio::spawn(async move {
@@ -146,16 +162,16 @@ async fn purge_sessions(
     }
 }
 
-/// Delivers queued e-mail to the maildir in the data directory, every second.
-async fn deliver_mail(
+/// Delivers queued e-mail (to the maildir or by SMTP), every second.
+async fn deliver_mail<T: app::mail::Transport + Send + 'static>(
     pool: sqlx::PgPool,
-    maildir: std::path::PathBuf,
+    transport: T,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
-        match app::mail::deliver_pending(&pool, &maildir).await {
+        match app::mail::deliver_pending(&pool, &transport).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(emails = n, maildir = %maildir.display(), "delivered e-mail"),
+            Ok(n) => tracing::info!(emails = n, "delivered e-mail"),
             Err(error) => tracing::warn!(%error, "could not deliver e-mail"),
         }
         tokio::select! {

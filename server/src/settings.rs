@@ -21,6 +21,7 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub accounts: AccountSettings,
     pub cart: CartSettings,
+    pub mail: MailSettings,
     pub log: LogSettings,
 }
 
@@ -103,6 +104,14 @@ pub struct CartSettings {
     pub max_line_quantity: u32,
 }
 
+/// Outgoing e-mail: to `<data_dir>/mail` (a maildir), or by SMTP when a URL is given.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub from: String,
+    pub smtp_url: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -147,6 +156,10 @@ impl Default for Settings {
             cart: CartSettings {
                 guest_days: 30,
                 max_line_quantity: 20,
+            },
+            mail: MailSettings {
+                from: app::mail::DEFAULT_FROM.into(),
+                smtp_url: None,
             },
             log: LogSettings {
                 filter: "info,sqlx=warn,tower_http=info,tantivy=warn".into(),
@@ -219,6 +232,14 @@ impl Settings {
         }
         if !(1..=9999).contains(&self.cart.max_line_quantity) {
             return bad("cart.max_line_quantity must be between 1 and 9999");
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad("mail.from must be an address such as `Shop <shop@example.com>`");
+        }
+        if let Some(url) = &self.mail.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return bad("mail.smtp_url must start with smtp:// or smtps://");
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return bad("log.format must be `pretty` or `json`");

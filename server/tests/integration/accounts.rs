@@ -479,7 +479,7 @@ async fn a_forgotten_password_is_reset_by_an_emailed_single_use_link() {
         .call("/api/account/forgot", &[("email", "not an address")])
         .await;
     assert_eq!(bad.status, 400);
-    let sent = app::mail::deliver_pending(&app.pool, &maildir)
+    let sent = app::mail::deliver_pending(&app.pool, &app::mail::Maildir::new(&maildir))
         .await
         .unwrap();
     assert_eq!(sent, 1, "one e-mail, to the account that exists");
@@ -549,7 +549,7 @@ async fn a_forgotten_password_is_reset_by_an_emailed_single_use_link() {
     Browser::new(&app)
         .call("/api/account/forgot", &[("email", "ada@example.com")])
         .await;
-    app::mail::deliver_pending(&app.pool, &maildir)
+    app::mail::deliver_pending(&app.pool, &app::mail::Maildir::new(&maildir))
         .await
         .unwrap();
     let (_, link) = link_in_mail(&maildir);
@@ -628,4 +628,101 @@ async fn the_address_book_is_private_to_its_customer() {
         .call("/api/account/addresses/delete", &[("id", &id.to_string())])
         .await;
     assert_eq!(r.status, 200);
+}
+
+/// A minimal SMTP server on loopback: accepts one message and hands over what it got.
+async fn smtp_receiver() -> (u16, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let mut transcript = String::new();
+        write.write_all(b"220 test ESMTP\r\n").await.unwrap();
+        let mut in_data = false;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            transcript.push_str(&line);
+            transcript.push('\n');
+            let reply: &[u8] = if in_data {
+                if line != "." {
+                    continue;
+                }
+                in_data = false;
+                b"250 queued\r\n"
+            } else {
+                match line
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_uppercase()
+                    .as_str()
+                {
+                    "EHLO" | "HELO" => b"250 test\r\n",
+                    "DATA" => {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    }
+                    "QUIT" => {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    }
+                    _ => b"250 ok\r\n",
+                }
+            };
+            write.write_all(reply).await.unwrap();
+        }
+        transcript
+    });
+    (port, handle)
+}
+
+#[tokio::test]
+async fn with_smtp_configured_mail_goes_out_by_smtp() {
+    let app = spawn_shop().await;
+    sign_up(&Browser::new(&app), "ada@example.com").await;
+    Browser::new(&app)
+        .call("/api/account/forgot", &[("email", "ada@example.com")])
+        .await;
+    let (port, received) = smtp_receiver().await;
+    let smtp = server::mail::Smtp::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Shop <shop@example.com>",
+    )
+    .unwrap();
+    let sent = app::mail::deliver_pending(&app.pool, &smtp).await.unwrap();
+    assert_eq!(sent, 1);
+    let transcript = received.await.unwrap();
+    assert!(
+        transcript.contains("MAIL FROM:<shop@example.com>"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("RCPT TO:<ada@example.com>"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("Subject: Reset your Mercato password"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("/account/reset?token="), "{transcript}");
+
+    // With nobody listening, the message stays queued with the reason, to be retried.
+    Browser::new(&app)
+        .call("/api/account/forgot", &[("email", "ada@example.com")])
+        .await;
+    let dead =
+        server::mail::Smtp::new(&format!("smtp://127.0.0.1:{port}"), "shop@example.com").unwrap();
+    assert_eq!(
+        app::mail::deliver_pending(&app.pool, &dead).await.unwrap(),
+        0
+    );
+    let (sent_at, error): (Option<chrono::DateTime<chrono::Utc>>, Option<String>) =
+        sqlx::query_as("SELECT sent_at, last_error FROM emails ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(sent_at.is_none());
+    assert!(error.unwrap().contains("SMTP"));
 }
