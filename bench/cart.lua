@@ -1,8 +1,9 @@
--- wrk script for bench/cart: requests spread over many guest sessions (and, for adds,
--- over many SKUs), so no cart line reaches its limit during a run.
+-- wrk script for bench/cart: requests spread over many guest sessions, each adding to
+-- its own four SKUs, so carts stay shopper-sized and no line reaches its limit.
 -- Arguments: MODE (add or page), the file of session tokens, the file of SKUs.
 local tokens, skus, mode = {}, {}, "add"
 local counter, step = 0, 1
+local SKUS_PER_CART = 4
 
 local function lines(path)
   local out = {}
@@ -33,7 +34,10 @@ function request()
     headers["Accept"] = "text/html"
     return wrk.format("GET", "/cart", headers)
   end
-  local sku = skus[(math.floor(counter / #tokens) % #skus) + 1]
+  -- Each session shops from its own few SKUs, so its cart stays shopper-sized.
+  local session = counter % #tokens
+  local round = math.floor(counter / #tokens) % SKUS_PER_CART
+  local sku = skus[((session * SKUS_PER_CART + round) % #skus) + 1]
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["Accept"] = "application/json"
   return wrk.format("POST", "/api/cart/add", headers, "sku=" .. sku .. "&quantity=1")

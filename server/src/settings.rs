@@ -98,7 +98,7 @@ pub struct AccountSettings {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CartSettings {
-    /// A guest's cart (and its session) is kept this long after its last change.
+    /// A guest's cart (and its session) is kept this long after their last visit.
     pub guest_days: u32,
     /// The most of one variant a line may hold.
     pub max_line_quantity: u32,

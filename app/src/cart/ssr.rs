@@ -77,24 +77,14 @@ async fn session_or_new_guest(
     Ok(s)
 }
 
-struct Variant {
-    id: i64,
-    price_minor: i64,
-    currency: String,
-    stock: i32,
-}
-
-/// An active product's variant by SKU; anything else is "not available".
-async fn sellable_variant(conn: &mut PgConnection, sku: &str) -> Result<Variant, CartError> {
-    let sku = sku.trim();
+/// The stock of an active product's variant by SKU; anything else is "not available".
+async fn sellable_stock(conn: &mut PgConnection, sku: &str) -> Result<i32, CartError> {
     if sku.is_empty() || sku.len() > 64 {
         return Err(CartError::NotAvailable);
     }
-    sqlx::query_as!(
-        Variant,
-        r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand AS stock
-             FROM variants v JOIN products p ON p.id = v.product_id
-            WHERE v.sku = $1 AND p.status = 'active'"#,
+    sqlx::query_scalar!(
+        "SELECT v.stock_on_hand FROM variants v JOIN products p ON p.id = v.product_id
+          WHERE v.sku = $1 AND p.status = 'active'",
         sku
     )
     .fetch_optional(conn)
@@ -114,53 +104,76 @@ fn stock_message(stock: i32) -> CartError {
 pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
     let max = state.accounts.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
+    let sku = sku.trim();
     let current = session::current(state).await.map_err(unavailable)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    let variant = sellable_variant(&mut tx, sku).await?;
-    if quantity > variant.stock {
-        return Err(stock_message(variant.stock));
-    }
-    let s = session_or_new_guest(state, &mut tx, current).await?;
-    let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
-    let limit = max.min(variant.stock);
-    let added = sqlx::query_scalar!(
-        "INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor, currency)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (cart_id, variant_id) DO UPDATE
-            SET quantity = cart_lines.quantity + EXCLUDED.quantity,
-                unit_price_minor = EXCLUDED.unit_price_minor,
-                currency = EXCLUDED.currency,
-                updated_at = now()
-          WHERE cart_lines.quantity + EXCLUDED.quantity <= $6
-         RETURNING quantity",
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let existing = match current {
+        Some(s) => find_cart(&mut conn, s).await.map_err(unavailable)?,
+        None => None,
+    };
+    let cart = match existing {
+        Some(cart) => cart,
+        None => {
+            // The first item: nothing is created (no session, no cart) unless it can be added.
+            let stock = sellable_stock(&mut conn, sku).await?;
+            if quantity > stock {
+                return Err(stock_message(stock));
+            }
+            let mut tx = sqlx::Connection::begin(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+            let s = session_or_new_guest(state, &mut tx, current).await?;
+            let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
+            tx.commit().await.map_err(unavailable)?;
+            cart
+        }
+    };
+    // One statement (its own transaction): the variant must be sellable, and the line's
+    // new quantity within the line limit and stock, checked as the row is written.
+    let row = sqlx::query!(
+        r#"WITH v AS (
+               SELECT v.id, v.price_minor, v.currency, v.stock_on_hand
+                 FROM variants v JOIN products p ON p.id = v.product_id
+                WHERE v.sku = $1 AND p.status = 'active'),
+           line AS (
+               INSERT INTO cart_lines (cart_id, variant_id, quantity, unit_price_minor, currency)
+               SELECT $2, v.id, $3, v.price_minor, v.currency FROM v
+                WHERE $3 <= LEAST($4, v.stock_on_hand)
+               ON CONFLICT (cart_id, variant_id) DO UPDATE
+                  SET quantity = cart_lines.quantity + EXCLUDED.quantity,
+                      unit_price_minor = EXCLUDED.unit_price_minor,
+                      currency = EXCLUDED.currency,
+                      updated_at = now()
+                WHERE cart_lines.quantity + EXCLUDED.quantity
+                      <= LEAST($4, (SELECT stock_on_hand FROM v))
+               RETURNING quantity)
+           SELECT (SELECT stock_on_hand FROM v) AS stock,
+                  (SELECT quantity FROM line) AS added,
+                  (SELECT l.quantity FROM cart_lines l JOIN v ON v.id = l.variant_id
+                    WHERE l.cart_id = $2) AS had"#,
+        sku,
         cart,
-        variant.id,
         quantity,
-        variant.price_minor,
-        variant.currency,
-        limit,
+        max,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(unavailable)?;
-    if added.is_none() {
-        let have = sqlx::query_scalar!(
-            "SELECT quantity FROM cart_lines WHERE cart_id = $1 AND variant_id = $2",
-            cart,
-            variant.id
-        )
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        let most = limit.max(have);
-        return Err(CartError::Stock(format!(
-            "you already have {have} in your cart; the most you can have is {most}"
-        )));
+    match (row.stock, row.added) {
+        (None, _) => return Err(CartError::NotAvailable),
+        (Some(_), Some(_)) => {}
+        (Some(stock), None) if row.had.is_none() || quantity > stock => {
+            return Err(stock_message(stock));
+        }
+        (Some(stock), None) => {
+            let have = row.had.unwrap_or_default();
+            let most = max.min(stock).max(have);
+            return Err(CartError::Stock(format!(
+                "you already have {have} in your cart; the most you can have is {most}"
+            )));
+        }
     }
-    touch(&mut tx, state, s, cart).await?;
-    let view = load(&mut tx, cart, max).await?;
-    tx.commit().await.map_err(unavailable)?;
-    Ok(view)
+    load(&mut conn, cart, max).await
 }
 
 /// Sets a line's quantity (and takes the current price as the line's new price).
@@ -201,7 +214,6 @@ pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
-    touch(&mut tx, state, s, cart).await?;
     let view = load(&mut tx, cart, max).await?;
     tx.commit().await.map_err(unavailable)?;
     Ok(view)
@@ -223,7 +235,6 @@ pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
     if done.rows_affected() == 0 {
         return Err(CartError::NotInCart);
     }
-    touch(&mut tx, state, s, cart).await?;
     let view = load(&mut tx, cart, state.accounts.max_line_quantity).await?;
     tx.commit().await.map_err(unavailable)?;
     Ok(view)
@@ -242,22 +253,6 @@ async fn existing_cart(conn: &mut PgConnection, s: Session) -> Result<i64, CartE
         .await
         .map_err(unavailable)?
         .ok_or(CartError::NotInCart)
-}
-
-/// A change keeps a guest's cart alive for another full period.
-async fn touch(
-    conn: &mut PgConnection,
-    state: &AppState,
-    s: Session,
-    cart: i64,
-) -> Result<(), CartError> {
-    sqlx::query!("UPDATE carts SET updated_at = now() WHERE id = $1", cart)
-        .execute(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    session::extend_guest(conn, s, &state.accounts)
-        .await
-        .map_err(unavailable)
 }
 
 /// The request's cart (empty when there is none yet).
@@ -283,23 +278,45 @@ pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
     let Some(s) = session::current(state).await.map_err(unavailable)? else {
         return Ok(HeaderInfo::default());
     };
-    let row = sqlx::query!(
-        r#"SELECT (SELECT email FROM users WHERE id = $2) AS email,
-                  (SELECT coalesce(sum(l.quantity), 0)
+    let pool = &state.db.primary;
+    // One query per kind of session, each on its cart's unique index.
+    let (email, items) = match s.user_id {
+        Some(user) => {
+            let row = sqlx::query!(
+                r#"SELECT u.email,
+                          (SELECT coalesce(sum(l.quantity), 0)
+                             FROM carts c
+                             JOIN cart_lines l ON l.cart_id = c.id
+                             JOIN variants v ON v.id = l.variant_id
+                             JOIN products p ON p.id = v.product_id AND p.status = 'active'
+                            WHERE c.user_id = u.id) AS "items!"
+                     FROM users u WHERE u.id = $1"#,
+                user
+            )
+            .fetch_optional(pool)
+            .await
+            .map_err(unavailable)?;
+            row.map_or((None, 0), |r| (Some(r.email), r.items))
+        }
+        None => {
+            let items = sqlx::query_scalar!(
+                r#"SELECT coalesce(sum(l.quantity), 0) AS "items!"
                      FROM carts c
                      JOIN cart_lines l ON l.cart_id = c.id
                      JOIN variants v ON v.id = l.variant_id
                      JOIN products p ON p.id = v.product_id AND p.status = 'active'
-                    WHERE (c.user_id = $2 OR c.session_id = $1)) AS "items!""#,
-        s.id,
-        s.user_id
-    )
-    .fetch_one(&state.db.primary)
-    .await
-    .map_err(unavailable)?;
+                    WHERE c.session_id = $1"#,
+                s.id
+            )
+            .fetch_one(pool)
+            .await
+            .map_err(unavailable)?;
+            (None, items)
+        }
+    };
     Ok(HeaderInfo {
-        signed_in_as: row.email,
-        cart_items: row.items,
+        signed_in_as: email,
+        cart_items: items,
     })
 }
 

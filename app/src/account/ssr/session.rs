@@ -90,9 +90,16 @@ pub async fn lookup(
         return Ok(None);
     };
     if row.stale {
+        // A guest's session (and cart) is kept for the configured time after each visit.
         sqlx::query!(
-            "UPDATE sessions SET last_seen_at = now() WHERE id = $1",
-            row.id
+            "UPDATE sessions
+                SET last_seen_at = now(),
+                    expires_at = CASE WHEN user_id IS NULL
+                                      THEN now() + make_interval(secs => $2)
+                                      ELSE expires_at END
+              WHERE id = $1",
+            row.id,
+            rules.guest_cart.as_secs_f64(),
         )
         .execute(pool)
         .await?;
@@ -143,24 +150,6 @@ pub async fn create_signed_in(
         },
         token,
     ))
-}
-
-/// Keeps a guest's session (and so their cart) for the configured time after a change.
-pub async fn extend_guest(
-    conn: &mut PgConnection,
-    session: Session,
-    rules: &AccountRules,
-) -> Result<(), sqlx::Error> {
-    if session.user_id.is_none() {
-        sqlx::query!(
-            "UPDATE sessions SET expires_at = now() + make_interval(secs => $2) WHERE id = $1",
-            session.id,
-            rules.guest_cart.as_secs_f64(),
-        )
-        .execute(conn)
-        .await?;
-    }
-    Ok(())
 }
 
 pub async fn delete(conn: &mut PgConnection, session_id: i64) -> Result<(), sqlx::Error> {
