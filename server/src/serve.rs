@@ -12,8 +12,7 @@ use tokio::sync::watch;
 
 /// The search read model in the data directory (not yet open: the indexer opens it).
 pub fn search_service(settings: &Settings) -> std::sync::Arc<SearchService> {
-    let currency = Currency::parse(&settings.catalog.default_currency)
-        .unwrap_or_else(|_| Currency::parse("USD").expect("USD is a currency"));
+    let currency = Currency::parse(&settings.catalog.default_currency).unwrap_or(Currency::USD);
     SearchService::new(settings.data_dir.join("search"), currency)
 }
 

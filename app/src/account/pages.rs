@@ -48,6 +48,22 @@ fn form_style() -> &'static str {
     }
 }
 
+/// For a page that needs a customer: sends whoever is not signed in to the sign-in page.
+fn sign_in_first() -> AnyView {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect("/account/sign-in");
+    view! { <p>"Please " <a href="/account/sign-in">"sign in"</a> " first."</p> }.into_any()
+}
+
+fn error_notice(error: &super::model::AccountError) -> AnyView {
+    view! {
+        <p class="flash flash-error" role="alert">
+            {error.to_string()}
+        </p>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let cls = form_style();
@@ -214,21 +230,8 @@ pub fn AccountPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(None) => {
-                        #[cfg(feature = "ssr")] leptos_axum::redirect("/account/sign-in");
-                        view! {
-                            <p>"Please " <a href="/account/sign-in">"sign in"</a> " first."</p>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => {
-                        view! {
-                            <p class="flash flash-error" role="alert">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Ok(None) => sign_in_first(),
+                    Err(error) => error_notice(&error),
                 }
             })}
         </Suspense>
@@ -306,21 +309,8 @@ pub fn AddressesPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(super::model::AccountError::NotSignedIn) => {
-                        #[cfg(feature = "ssr")] leptos_axum::redirect("/account/sign-in");
-                        view! {
-                            <p>"Please " <a href="/account/sign-in">"sign in"</a> " first."</p>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => {
-                        view! {
-                            <p class="flash flash-error" role="alert">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(super::model::AccountError::NotSignedIn) => sign_in_first(),
+                    Err(error) => error_notice(&error),
                 }
             })}
         </Suspense>

@@ -35,11 +35,7 @@ impl CartLine {
     }
 
     pub fn href(&self) -> String {
-        format!(
-            "/p/{}?variant={}",
-            crate::url::encode(&self.slug),
-            crate::url::encode(&self.sku)
-        )
+        crate::catalog::model::variant_href(&self.slug, &self.sku)
     }
 }
 

@@ -5,8 +5,7 @@
 
 use super::model::{Cart, CartError, CartLine, HeaderInfo, parse_quantity};
 use crate::account::ssr::session::{self, Session};
-use crate::catalog::model::ImageRef;
-use crate::catalog::money::{Currency, Money};
+use crate::catalog::ssr::rows::{image_ref, money};
 use crate::state::{AccountRules, AppState};
 use sqlx::PgConnection;
 
@@ -54,9 +53,8 @@ async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::E
             .await?;
         }
     }
-    Ok(find_cart(conn, s)
-        .await?
-        .expect("the cart was just created"))
+    // Only a cart deleted in between (its session purged) leaves nothing to find.
+    find_cart(conn, s).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The request's session (looked up before the transaction began: never hold one
@@ -320,11 +318,6 @@ pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
     })
 }
 
-fn money(minor: i64, currency: &str) -> Result<Money, CartError> {
-    let currency = Currency::parse(currency).map_err(unavailable)?;
-    Ok(Money::from_minor(minor, currency))
-}
-
 async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, CartError> {
     let rows = sqlx::query!(
         r#"SELECT v.sku, p.title, p.slug, v.option_values, v.price_minor, v.currency,
@@ -350,20 +343,18 @@ async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, Cart
         ..Cart::default()
     };
     for r in rows {
-        let unit_price = money(r.price_minor, &r.currency)?;
+        let unit_price = money(r.price_minor, &r.currency);
         let line_total = unit_price
             .checked_mul(i64::from(r.quantity))
             .map_err(unavailable)?;
-        let image = match (r.image_key, r.image_width, r.image_height, r.image_widths) {
-            (Some(key), Some(width), Some(height), Some(widths)) => Some(ImageRef {
-                key,
-                alt: r.image_alt.unwrap_or_else(|| r.title.clone()),
-                width,
-                height,
-                widths,
-            }),
-            _ => None,
-        };
+        let image = image_ref(
+            r.image_key,
+            r.image_alt,
+            r.image_width,
+            r.image_height,
+            r.image_widths,
+            &r.title,
+        );
         if r.active {
             view.item_count += i64::from(r.quantity);
             match view
@@ -383,7 +374,7 @@ async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, Cart
             image,
             quantity: r.quantity,
             unit_price,
-            added_price: money(r.unit_price_minor, &r.added_currency)?,
+            added_price: money(r.unit_price_minor, &r.added_currency),
             in_stock: r.stock_on_hand.max(0),
             available: r.active,
             line_total,

@@ -134,6 +134,15 @@ pub struct ProductCard {
     pub image: Option<ImageRef>,
 }
 
+/// A product page with one variant chosen: `/p/<slug>?variant=<SKU>`.
+pub fn variant_href(slug: &str, sku: &str) -> String {
+    format!(
+        "/p/{}?variant={}",
+        crate::url::encode(slug),
+        crate::url::encode(sku)
+    )
+}
+
 impl ProductCard {
     pub fn href(&self) -> String {
         format!("/p/{}", self.slug)
@@ -358,11 +367,7 @@ impl VariantSet {
 
     /// The variant's own address: the product page with the variant chosen.
     pub fn href(&self, sku: &str) -> String {
-        format!(
-            "/p/{}?variant={}",
-            crate::url::encode(&self.slug),
-            crate::url::encode(sku)
-        )
+        variant_href(&self.slug, sku)
     }
 
     /// Distinct values of one option, in the order variants list them.

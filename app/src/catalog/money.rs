@@ -11,6 +11,8 @@ pub struct Currency([u8; 3]);
 impl Currency {
     pub const GBP: Currency = Currency(*b"GBP");
     pub const USD: Currency = Currency(*b"USD");
+    /// ISO 4217's code for "no currency".
+    pub const XXX: Currency = Currency(*b"XXX");
     pub const EUR: Currency = Currency(*b"EUR");
 
     /// Parses a currency code; lower case is accepted and normalised.

@@ -376,11 +376,8 @@ pub type Fields<'a> = &'a [(&'a str, &'a str)];
 
 /// Percent-encodes form fields as a browser does (`application/x-www-form-urlencoded`).
 pub fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", app::url::encode(k), app::url::encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let query = app::url::to_query(fields.iter().copied());
+    query.trim_start_matches('?').to_owned()
 }
 
 /// A browser for tests: keeps its cookies, and calls server functions either as the

@@ -194,8 +194,9 @@ pub async fn purge_expired(pool: &PgPool, rules: &AccountRules) -> Result<u64, s
     Ok(sessions.rows_affected())
 }
 
-/// The `Set-Cookie` value for a session token (or for removing it, with `None`).
-pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> HeaderValue {
+/// The `Set-Cookie` value for a session token (or for removing it, with `None`); `None`
+/// only if the token holds characters a header cannot (ours are base64url).
+pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> Option<HeaderValue> {
     let secure = if secure { "; Secure" } else { "" };
     let text = match token {
         Some(token) => format!(
@@ -204,16 +205,16 @@ pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> He
         ),
         None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     };
-    HeaderValue::from_str(&text).expect("a cookie of base64url characters is a valid header")
+    HeaderValue::from_str(&text).ok()
 }
 
 /// Sends the session cookie with this response.
 pub fn set_cookie(token: Option<&str>, max_age: Duration, rules: &AccountRules) {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(
-            header::SET_COOKIE,
-            cookie_header(token, max_age, rules.secure_cookies),
-        );
+    if let (Some(response), Some(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        cookie_header(token, max_age, rules.secure_cookies),
+    ) {
+        response.append_header(header::SET_COOKIE, cookie);
     }
 }
 
@@ -241,12 +242,12 @@ mod tests {
         );
         assert_eq!(cookie_value(&headers, COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie_value(&headers, "b"), None);
-        let set = cookie_header(Some("tok"), Duration::from_secs(60), true);
+        let set = cookie_header(Some("tok"), Duration::from_secs(60), true).unwrap();
         let set = set.to_str().unwrap();
         for part in ["HttpOnly", "SameSite=Lax", "Secure", "Max-Age=60", "Path=/"] {
             assert!(set.contains(part), "{set}");
         }
-        let plain = cookie_header(None, Duration::ZERO, false);
+        let plain = cookie_header(None, Duration::ZERO, false).unwrap();
         assert!(!plain.to_str().unwrap().contains("Secure"));
     }
 }

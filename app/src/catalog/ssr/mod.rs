@@ -3,7 +3,7 @@
 pub mod cache;
 mod input;
 mod read;
-mod rows;
+pub(crate) mod rows;
 mod write;
 
 pub use input::{AttributeInput, AttributeValueInput, ImageInput, ProductInput, VariantInput};

@@ -25,21 +25,14 @@ pub(crate) struct CardRow {
 
 impl CardRow {
     pub fn into_card(self) -> ProductCard {
-        let image = match (
+        let image = image_ref(
             self.image_key,
+            self.image_alt,
             self.image_width,
             self.image_height,
             self.image_widths,
-        ) {
-            (Some(key), Some(width), Some(height), Some(widths)) => Some(ImageRef {
-                key,
-                alt: self.image_alt.unwrap_or_else(|| self.title.clone()),
-                width,
-                height,
-                widths,
-            }),
-            _ => None,
-        };
+            &self.title,
+        );
         ProductCard {
             id: self.id,
             slug: self.slug,
@@ -54,6 +47,28 @@ impl CardRow {
 }
 
 /// Money from a row; the column's CHECK constraint guarantees a valid code.
+/// A product's first image from the nullable columns of an outer join (`None` when
+/// the product has none); the alt text falls back to the product's title.
+pub(crate) fn image_ref(
+    key: Option<String>,
+    alt: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+    widths: Option<Vec<i32>>,
+    title: &str,
+) -> Option<ImageRef> {
+    match (key, width, height, widths) {
+        (Some(key), Some(width), Some(height), Some(widths)) => Some(ImageRef {
+            key,
+            alt: alt.unwrap_or_else(|| title.to_owned()),
+            width,
+            height,
+            widths,
+        }),
+        _ => None,
+    }
+}
+
 pub(crate) fn money(minor: i64, currency: &str) -> Money {
     let currency = Currency::parse(currency).unwrap_or_else(|_| {
         tracing::warn!(currency, "invalid currency code in the database");

@@ -241,7 +241,7 @@ impl DocBuilder {
         doc.add_u64(f.created, p.created_at.timestamp().max(0) as u64);
         let currency = Currency::parse(&p.currency).unwrap_or_else(|_| {
             tracing::warn!(product.id = p.id, currency = %p.currency, "unknown currency");
-            Currency::parse("XXX").expect("XXX is a currency code")
+            Currency::XXX
         });
         let stored = StoredCard {
             card: ProductCard {
