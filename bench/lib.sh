@@ -15,7 +15,7 @@ trap 'stop; rm -rf "$data"' EXIT
 start() {
   local t0; t0=$(date +%s%N)
   MERCATO_DATA_DIR="$data" MERCATO_HTTP__ADDR="127.0.0.1:$port" RUST_LOG=warn \
-    MERCATO_DATABASE__MAX_CONNECTIONS=64 target/release/server > "$out/server.log" 2>&1 &
+    target/release/server > "$out/server.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "$base/p/laptop"; do
     kill -0 "$pid" 2>/dev/null || { echo "server died:"; tail "$out/server.log"; exit 1; }

@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use leptos::prelude::LeptosOptions;
+use app::account::ssr::session::RequestVisitor;
+use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -49,7 +50,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/search", get(crate::search_api::search))
         .route("/api/v1/suggest", get(crate::search_api::suggest))
         .nest("/media", media)
-        .leptos_routes(&state, routes, move || shell(shell_options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            // Each request (page or server function) looks its visitor up at most once.
+            || provide_context(RequestVisitor::default()),
+            move || shell(shell_options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(bad_arguments_are_400))
         .layer(axum::middleware::from_fn_with_state(

@@ -103,12 +103,10 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
     let max = state.accounts.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
     let sku = sku.trim();
-    let current = session::current(state).await.map_err(unavailable)?;
+    let visitor = session::visitor(state).await.map_err(unavailable)?;
+    let existing = visitor.as_ref().and_then(|v| v.cart_id);
+    let current = visitor.map(|v| v.session);
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-    let existing = match current {
-        Some(s) => find_cart(&mut conn, s).await.map_err(unavailable)?,
-        None => None,
-    };
     let cart = match existing {
         Some(cart) => cart,
         None => {
@@ -171,6 +169,7 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
             )));
         }
     }
+    session::forget();
     load(&mut conn, cart, max).await
 }
 
@@ -178,9 +177,8 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
 pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
     let max = state.accounts.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
-    let s = current_session(state).await?;
+    let cart = existing_cart(state).await?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    let cart = existing_cart(&mut tx, s).await?;
     let line = sqlx::query!(
         r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!"
              FROM cart_lines l
@@ -214,13 +212,13 @@ pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result
     .map_err(unavailable)?;
     let view = load(&mut tx, cart, max).await?;
     tx.commit().await.map_err(unavailable)?;
+    session::forget();
     Ok(view)
 }
 
 pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
-    let s = current_session(state).await?;
+    let cart = existing_cart(state).await?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    let cart = existing_cart(&mut tx, s).await?;
     let done = sqlx::query!(
         "DELETE FROM cart_lines l USING variants v
           WHERE l.variant_id = v.id AND l.cart_id = $1 AND v.sku = $2",
@@ -235,36 +233,28 @@ pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
     }
     let view = load(&mut tx, cart, state.accounts.max_line_quantity).await?;
     tx.commit().await.map_err(unavailable)?;
+    session::forget();
     Ok(view)
 }
 
-/// The request's session; without one there is no cart to change.
-async fn current_session(state: &AppState) -> Result<Session, CartError> {
-    session::current(state)
+/// The request's cart; without one there is nothing to change.
+async fn existing_cart(state: &AppState) -> Result<i64, CartError> {
+    session::visitor(state)
         .await
         .map_err(unavailable)?
-        .ok_or(CartError::NotInCart)
-}
-
-async fn existing_cart(conn: &mut PgConnection, s: Session) -> Result<i64, CartError> {
-    find_cart(conn, s)
-        .await
-        .map_err(unavailable)?
+        .and_then(|v| v.cart_id)
         .ok_or(CartError::NotInCart)
 }
 
 /// The request's cart (empty when there is none yet).
 pub async fn view(state: &AppState) -> Result<Cart, CartError> {
     let max = state.accounts.max_line_quantity;
-    let Some(s) = session::current(state).await.map_err(unavailable)? else {
-        return Ok(Cart {
-            max_line_quantity: max,
-            ..Cart::default()
-        });
-    };
-    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-    match find_cart(&mut conn, s).await.map_err(unavailable)? {
-        Some(cart) => load(&mut conn, cart, max).await,
+    let visitor = session::visitor(state).await.map_err(unavailable)?;
+    match visitor.and_then(|v| v.cart_id) {
+        Some(cart) => {
+            let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+            load(&mut conn, cart, max).await
+        }
         None => Ok(Cart {
             max_line_quantity: max,
             ..Cart::default()
@@ -272,50 +262,13 @@ pub async fn view(state: &AppState) -> Result<Cart, CartError> {
     }
 }
 
+/// The header's sign-in state and item count (from the request's one visitor lookup).
 pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
-    let Some(s) = session::current(state).await.map_err(unavailable)? else {
-        return Ok(HeaderInfo::default());
-    };
-    let pool = &state.db.primary;
-    // One query per kind of session, each on its cart's unique index.
-    let (email, items) = match s.user_id {
-        Some(user) => {
-            let row = sqlx::query!(
-                r#"SELECT u.email,
-                          (SELECT coalesce(sum(l.quantity), 0)
-                             FROM carts c
-                             JOIN cart_lines l ON l.cart_id = c.id
-                             JOIN variants v ON v.id = l.variant_id
-                             JOIN products p ON p.id = v.product_id AND p.status = 'active'
-                            WHERE c.user_id = u.id) AS "items!"
-                     FROM users u WHERE u.id = $1"#,
-                user
-            )
-            .fetch_optional(pool)
-            .await
-            .map_err(unavailable)?;
-            row.map_or((None, 0), |r| (Some(r.email), r.items))
-        }
-        None => {
-            let items = sqlx::query_scalar!(
-                r#"SELECT coalesce(sum(l.quantity), 0) AS "items!"
-                     FROM carts c
-                     JOIN cart_lines l ON l.cart_id = c.id
-                     JOIN variants v ON v.id = l.variant_id
-                     JOIN products p ON p.id = v.product_id AND p.status = 'active'
-                    WHERE c.session_id = $1"#,
-                s.id
-            )
-            .fetch_one(pool)
-            .await
-            .map_err(unavailable)?;
-            (None, items)
-        }
-    };
-    Ok(HeaderInfo {
-        signed_in_as: email,
-        cart_items: items,
-    })
+    let visitor = session::visitor(state).await.map_err(unavailable)?;
+    Ok(visitor.map_or_else(HeaderInfo::default, |v| HeaderInfo {
+        signed_in_as: v.email,
+        cart_items: v.cart_items,
+    }))
 }
 
 async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, CartError> {

@@ -59,27 +59,93 @@ pub fn request_token() -> Option<String> {
     cookie_value(&parts.headers, COOKIE).filter(|t| well_formed(t))
 }
 
-/// The session the request's cookie names, if it is still valid. A tampered, unknown or
-/// expired cookie is simply no session.
-pub async fn current(state: &AppState) -> Result<Option<Session>, sqlx::Error> {
-    match request_token() {
-        Some(token) => lookup(&state.db.primary, &token, &state.accounts).await,
-        None => Ok(None),
+/// Who is asking: the request's valid session, with what the header and the cart need,
+/// read in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor {
+    pub session: Session,
+    /// The session's cart (the customer's, when signed in), if it has one yet.
+    pub cart_id: Option<i64>,
+    /// The signed-in customer's e-mail address.
+    pub email: Option<String>,
+    /// Units in the cart's available lines (the header's count).
+    pub cart_items: i64,
+}
+
+/// One request's visitor, looked up at most once however many server functions and
+/// components ask (the header and the page render concurrently). Leptos provides a fresh
+/// one per request (server/src/http.rs). Anything that changes the session or the cart
+/// calls [`forget`], and the next question reads the database again.
+#[derive(Debug, Default, Clone)]
+pub struct RequestVisitor(std::sync::Arc<VisitorMemo>);
+
+#[derive(Debug, Default)]
+pub struct VisitorMemo {
+    generation: std::sync::atomic::AtomicU64,
+    /// The visitor as read at a generation.
+    slot: tokio::sync::Mutex<Option<(u64, Option<Visitor>)>>,
+}
+
+/// Drops the request's remembered visitor (its session or cart just changed).
+pub fn forget() {
+    if let Some(memo) = use_context::<RequestVisitor>() {
+        memo.0
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
-pub async fn lookup(
+/// The visitor the request's cookie names, if its session is still valid. A tampered,
+/// unknown or expired cookie is simply no visitor.
+pub async fn visitor(state: &AppState) -> Result<Option<Visitor>, sqlx::Error> {
+    let Some(token) = request_token() else {
+        return Ok(None);
+    };
+    let Some(memo) = use_context::<RequestVisitor>() else {
+        return lookup_visitor(&state.db.primary, &token, &state.accounts).await;
+    };
+    let mut slot = memo.0.slot.lock().await;
+    let generation = memo.0.generation.load(std::sync::atomic::Ordering::SeqCst);
+    if let Some((seen, known)) = slot.as_ref()
+        && *seen == generation
+    {
+        return Ok(known.clone());
+    }
+    let found = lookup_visitor(&state.db.primary, &token, &state.accounts).await?;
+    *slot = Some((generation, found.clone()));
+    Ok(found)
+}
+
+/// The session the request's cookie names, if it is still valid.
+pub async fn current(state: &AppState) -> Result<Option<Session>, sqlx::Error> {
+    Ok(visitor(state).await?.map(|v| v.session))
+}
+
+async fn lookup_visitor(
     pool: &PgPool,
     token: &str,
     rules: &AccountRules,
-) -> Result<Option<Session>, sqlx::Error> {
+) -> Result<Option<Visitor>, sqlx::Error> {
+    // The cart is found on one of its two unique indexes (a guest's by session, a
+    // customer's by account); an `OR` in one condition would scan instead.
     let row = sqlx::query!(
-        r#"SELECT id, user_id,
-                  last_seen_at < now() - make_interval(secs => $3) AS "stale!"
-             FROM sessions
-            WHERE token_hash = $1
-              AND expires_at > now()
-              AND (user_id IS NULL OR last_seen_at > now() - make_interval(secs => $2))"#,
+        r#"SELECT s.id, s.user_id, u.email AS "email?", c.id AS "cart_id?",
+                  coalesce((SELECT sum(l.quantity)
+                              FROM cart_lines l
+                              JOIN variants v ON v.id = l.variant_id
+                              JOIN products p ON p.id = v.product_id AND p.status = 'active'
+                             WHERE l.cart_id = c.id), 0)::bigint AS "items!",
+                  s.last_seen_at < now() - make_interval(secs => $3) AS "stale!"
+             FROM sessions s
+             LEFT JOIN users u ON u.id = s.user_id
+             LEFT JOIN LATERAL (
+                  SELECT id FROM carts WHERE s.user_id IS NULL AND session_id = s.id
+                  UNION ALL
+                  SELECT id FROM carts WHERE user_id = s.user_id
+                  LIMIT 1) c ON true
+            WHERE s.token_hash = $1
+              AND s.expires_at > now()
+              AND (s.user_id IS NULL OR s.last_seen_at > now() - make_interval(secs => $2))"#,
         token_hash(token),
         rules.session_idle.as_secs_f64(),
         TOUCH_EVERY_SECS,
@@ -104,9 +170,14 @@ pub async fn lookup(
         .execute(pool)
         .await?;
     }
-    Ok(Some(Session {
-        id: row.id,
-        user_id: row.user_id,
+    Ok(Some(Visitor {
+        session: Session {
+            id: row.id,
+            user_id: row.user_id,
+        },
+        cart_id: row.cart_id,
+        email: row.email,
+        cart_items: row.items,
     }))
 }
 
@@ -208,8 +279,9 @@ pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> Op
     HeaderValue::from_str(&text).ok()
 }
 
-/// Sends the session cookie with this response.
+/// Sends the session cookie with this response (and forgets the request's visitor).
 pub fn set_cookie(token: Option<&str>, max_age: Duration, rules: &AccountRules) {
+    forget();
     if let (Some(response), Some(cookie)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         cookie_header(token, max_age, rules.secure_cookies),
