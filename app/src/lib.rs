@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalog;
 pub mod components;
 pub mod flash;
+pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod pages;

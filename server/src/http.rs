@@ -1,6 +1,7 @@
 //! The axum router: Leptos pages and server functions, operations endpoints, media,
 //! sitemap and robots.
 
+use app::account::ssr::session::RequestVisitor;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -9,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use app::account::ssr::session::RequestVisitor;
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;

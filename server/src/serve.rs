@@ -94,6 +94,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.accounts.clone(),
         stop_rx.clone(),
     ));
+    tokio::spawn(release_expired_reservations(
+        database.db.primary.clone(),
+        stop_rx.clone(),
+    ));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -156,6 +160,24 @@ async fn purge_sessions(
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Returns the stock of checkouts that went quiet: holds past their time are released
+/// every few seconds, a batch at a time until none are left.
+async fn release_expired_reservations(pool: sqlx::PgPool, mut stop: watch::Receiver<bool>) {
+    const BATCH: i64 = 500;
+    loop {
+        match app::inventory::ssr::release_expired(&pool, BATCH).await {
+            Ok(n) if n as i64 == BATCH => continue,
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reservations = n, "released expired reservations"),
+            Err(error) => tracing::warn!(%error, "could not release expired reservations"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

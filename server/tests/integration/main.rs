@@ -7,6 +7,7 @@ mod embedded;
 mod faults;
 mod helpers;
 mod importing;
+mod inventory;
 mod lifecycle;
 mod pages;
 mod search;

@@ -143,7 +143,7 @@ async fn upsert_inner(
     };
 
     write_options(conn, product_id, &input.option_names).await?;
-    write_variants(conn, product_id, input).await?;
+    let stock_changed = write_variants(conn, product_id, input).await?;
     write_images(conn, product_id, input).await?;
     write_attributes(conn, product_id, input).await?;
 
@@ -153,7 +153,7 @@ async fn upsert_inner(
             .await?;
     let outcome = match version_before {
         None => UpsertOutcome::Inserted(product_id),
-        Some(v) if v != version_after => UpsertOutcome::Updated(product_id),
+        Some(v) if v != version_after || stock_changed => UpsertOutcome::Updated(product_id),
         Some(_) => UpsertOutcome::Unchanged(product_id),
     };
     // The outbox event is written by the products trigger (see the search migration).
@@ -282,38 +282,56 @@ async fn write_options(
     Ok(())
 }
 
+/// Writes the variants, and counts their stock at the main warehouse (a stock count: the
+/// difference goes into the ledger). Returns whether any stock count changed.
 async fn write_variants(
     conn: &mut PgConnection,
     product_id: i64,
     input: &ProductInput,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, UpsertError> {
+    let main = crate::inventory::ssr::warehouse_id(conn, crate::inventory::ssr::MAIN_WAREHOUSE)
+        .await
+        .map_err(|e| UpsertError::Rejected(e.to_string()))?;
+    let mut stock_changed = false;
     for (position, v) in input.variants.iter().enumerate() {
         let currency = v.price.currency();
-        sqlx::query!(
-            "INSERT INTO variants (product_id, sku, position, price_minor, currency, stock_on_hand, option_values)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (sku) DO UPDATE SET
-                 product_id = EXCLUDED.product_id, position = EXCLUDED.position,
-                 price_minor = EXCLUDED.price_minor, currency = EXCLUDED.currency,
-                 stock_on_hand = EXCLUDED.stock_on_hand, option_values = EXCLUDED.option_values,
-                 updated_at = now()
-             WHERE (variants.product_id, variants.position, variants.price_minor, variants.currency,
-                    variants.stock_on_hand, variants.option_values)
-                   IS DISTINCT FROM
-                   (EXCLUDED.product_id, EXCLUDED.position, EXCLUDED.price_minor, EXCLUDED.currency,
-                    EXCLUDED.stock_on_hand, EXCLUDED.option_values)",
+        let variant_id = sqlx::query_scalar!(
+            r#"WITH up AS (
+                   INSERT INTO variants (product_id, sku, position, price_minor, currency, option_values)
+                   VALUES ($1, $2, $3, $4, $5, $6)
+                   ON CONFLICT (sku) DO UPDATE SET
+                       product_id = EXCLUDED.product_id, position = EXCLUDED.position,
+                       price_minor = EXCLUDED.price_minor, currency = EXCLUDED.currency,
+                       option_values = EXCLUDED.option_values, updated_at = now()
+                   WHERE (variants.product_id, variants.position, variants.price_minor,
+                          variants.currency, variants.option_values)
+                         IS DISTINCT FROM
+                         (EXCLUDED.product_id, EXCLUDED.position, EXCLUDED.price_minor,
+                          EXCLUDED.currency, EXCLUDED.option_values)
+                   RETURNING id)
+               SELECT id AS "id!" FROM up
+               UNION ALL
+               SELECT id FROM variants WHERE sku = $2 AND NOT EXISTS (SELECT 1 FROM up)"#,
             product_id,
             v.sku.as_str(),
             position as i32,
             v.price.minor(),
             currency.code(),
-            v.stock_on_hand,
             &v.options
         )
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+        stock_changed |=
+            crate::inventory::ssr::set_on_hand(conn, variant_id, main, v.stock_on_hand, "catalog")
+                .await
+                .map_err(|e| match e {
+                    crate::inventory::model::InventoryError::Unavailable => {
+                        UpsertError::Rejected("inventory is unavailable".into())
+                    }
+                    other => UpsertError::Rejected(other.to_string()),
+                })?;
     }
-    Ok(())
+    Ok(stock_changed)
 }
 
 /// Replaces the product's photos when the input lists any; an input without photos keeps them.

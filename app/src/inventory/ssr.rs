@@ -1,0 +1,533 @@
+//! The inventory service. Every change to a stock level is one statement that also writes
+//! its ledger row, so the ledger always sums to the level. Rows of `stock_levels` are
+//! locked in one order everywhere (variant, then warehouse), so two checkouts never wait
+//! on each other in a circle.
+
+use super::model::{InventoryError, MovementKind, WantedLine};
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+/// The warehouse every shop has; importers count stock there.
+pub const MAIN_WAREHOUSE: &str = "main";
+
+/// How often a plan is made again when another checkout took the stock in between.
+const PLAN_ATTEMPTS: usize = 8;
+
+fn unavailable(error: impl std::fmt::Display) -> InventoryError {
+    tracing::error!(%error, "inventory operation failed");
+    InventoryError::Unavailable
+}
+
+/// One hold: units of a variant in a warehouse, until it expires or is sold or released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub reservation_id: i64,
+    pub variant_id: i64,
+    pub warehouse_id: i64,
+    pub quantity: i32,
+}
+
+pub async fn warehouse_id(conn: &mut PgConnection, code: &str) -> Result<i64, InventoryError> {
+    sqlx::query_scalar!("SELECT id FROM warehouses WHERE code = $1", code)
+        .fetch_optional(conn)
+        .await
+        .map_err(unavailable)?
+        .ok_or_else(|| InventoryError::UnknownWarehouse(code.to_owned()))
+}
+
+/// Sets the units on hand of a variant in a warehouse (a stock count), recording the
+/// difference as a receipt (first stock there) or an adjustment. Returns whether it
+/// changed. A count below what is already reserved or sold there is refused.
+pub async fn set_on_hand(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    on_hand: i32,
+    actor: &str,
+) -> Result<bool, InventoryError> {
+    if on_hand < 0 {
+        return Err(InventoryError::Invalid(format!(
+            "stock on hand cannot be negative ({on_hand})"
+        )));
+    }
+    let row = sqlx::query!(
+        r#"WITH old AS (
+               SELECT on_hand, reserved + sold AS committed FROM stock_levels
+                WHERE variant_id = $1 AND warehouse_id = $2 FOR UPDATE),
+           level AS (
+               INSERT INTO stock_levels (variant_id, warehouse_id, on_hand)
+               SELECT $1, $2, $3
+                WHERE $3 >= coalesce((SELECT committed FROM old), 0)
+               ON CONFLICT (variant_id, warehouse_id) DO UPDATE
+                  SET on_hand = EXCLUDED.on_hand, updated_at = now()
+                WHERE stock_levels.on_hand <> EXCLUDED.on_hand
+               RETURNING on_hand),
+           moved AS (
+               INSERT INTO stock_movements (variant_id, warehouse_id, kind, on_hand_delta, actor)
+               SELECT $1, $2,
+                      CASE WHEN (SELECT on_hand FROM old) IS NULL
+                           THEN 'receipt'::stock_movement_kind
+                           ELSE 'adjustment'::stock_movement_kind END,
+                      level.on_hand - coalesce((SELECT on_hand FROM old), 0), $4
+                 FROM level
+                WHERE level.on_hand <> coalesce((SELECT on_hand FROM old), 0))
+           SELECT (SELECT committed FROM old) AS committed,
+                  EXISTS (SELECT 1 FROM level) AS "written!""#,
+        variant_id,
+        warehouse_id,
+        on_hand,
+        actor,
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    match row.committed {
+        Some(committed) if on_hand < committed => {
+            let names = sqlx::query!(
+                "SELECT v.sku, w.code FROM variants v, warehouses w WHERE v.id = $1 AND w.id = $2",
+                variant_id,
+                warehouse_id
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+            Err(InventoryError::BelowCommitted {
+                sku: names.sku,
+                warehouse: names.code,
+                committed,
+            })
+        }
+        _ => Ok(row.written),
+    }
+}
+
+/// Goods arrived, or came back: units on hand up, with the ledger row saying which.
+pub async fn receive(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i32,
+    kind: MovementKind,
+    actor: &str,
+) -> Result<(), InventoryError> {
+    if quantity <= 0 || !matches!(kind, MovementKind::Receipt | MovementKind::Return) {
+        return Err(InventoryError::Invalid(format!(
+            "cannot receive {quantity} units as {kind:?}"
+        )));
+    }
+    sqlx::query!(
+        r#"WITH level AS (
+               INSERT INTO stock_levels (variant_id, warehouse_id, on_hand) VALUES ($1, $2, $3)
+               ON CONFLICT (variant_id, warehouse_id) DO UPDATE
+                  SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
+               RETURNING 1)
+           INSERT INTO stock_movements (variant_id, warehouse_id, kind, on_hand_delta, actor)
+           SELECT $1, $2, $4, $3, $5 FROM level"#,
+        variant_id,
+        warehouse_id,
+        quantity,
+        kind as MovementKind,
+        actor,
+    )
+    .execute(conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Where a line's units can come from: each warehouse with some available, the
+/// shopper's region first, then by the warehouses' priority.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    warehouse_id: i64,
+    available: i32,
+}
+
+/// Which warehouses give how many: one warehouse that has them all if there is one (one
+/// parcel), else the preferred ones in turn. `None` when they do not add up.
+fn plan(sources: &[Source], wanted: i32) -> Option<Vec<(i64, i32)>> {
+    if let Some(one) = sources.iter().find(|s| s.available >= wanted) {
+        return Some(vec![(one.warehouse_id, wanted)]);
+    }
+    let mut left = wanted;
+    let mut takes = Vec::new();
+    for s in sources {
+        if left == 0 {
+            break;
+        }
+        let take = s.available.min(left);
+        if take > 0 {
+            takes.push((s.warehouse_id, take));
+            left -= take;
+        }
+    }
+    (left == 0).then_some(takes)
+}
+
+async fn sources(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    region: Option<&str>,
+) -> Result<Vec<Source>, InventoryError> {
+    let rows = sqlx::query!(
+        r#"SELECT s.warehouse_id, s.on_hand - s.reserved - s.sold AS "available!"
+             FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id AND w.active
+            WHERE s.variant_id = $1 AND s.on_hand - s.reserved - s.sold > 0
+            ORDER BY (w.region = $2) DESC NULLS LAST, w.priority, w.id"#,
+        variant_id,
+        region,
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Source {
+            warehouse_id: r.warehouse_id,
+            available: r.available,
+        })
+        .collect())
+}
+
+/// Holds one part of a line: one statement that raises `reserved` only if the units are
+/// still there, and writes the reservation and its ledger row. `None` if another
+/// checkout took them first.
+async fn hold(
+    conn: &mut PgConnection,
+    holder: &str,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i32,
+    ttl: Duration,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"WITH level AS (
+               UPDATE stock_levels SET reserved = reserved + $4, updated_at = now()
+                WHERE variant_id = $2 AND warehouse_id = $3
+                  AND on_hand - reserved - sold >= $4
+               RETURNING variant_id),
+           r AS (
+               INSERT INTO reservations (holder, variant_id, warehouse_id, quantity, expires_at)
+               SELECT $1, $2, $3, $4, now() + make_interval(secs => $5) FROM level
+               RETURNING id),
+           moved AS (
+               INSERT INTO stock_movements
+                      (variant_id, warehouse_id, kind, reserved_delta, reservation_id, actor)
+               SELECT $2, $3, 'reservation', $4, r.id, 'checkout:' || $1 FROM r)
+           SELECT id AS "id!" FROM r"#,
+        holder,
+        variant_id,
+        warehouse_id,
+        quantity,
+        ttl.as_secs_f64(),
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Holds every line for `holder` (a checkout), all or nothing, preferring warehouses in
+/// `region`. Runs in the caller's transaction; on an error the caller rolls back and
+/// nothing is held. Lines are taken in variant order, so concurrent checkouts lock rows
+/// in the same order.
+pub async fn reserve(
+    conn: &mut PgConnection,
+    holder: &str,
+    lines: &[WantedLine],
+    region: Option<&str>,
+    ttl: Duration,
+) -> Result<Vec<Held>, InventoryError> {
+    let mut wanted: Vec<WantedLine> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.quantity <= 0 {
+            return Err(InventoryError::Invalid(format!(
+                "quantity must be at least 1 (got {})",
+                line.quantity
+            )));
+        }
+        match wanted.iter_mut().find(|w| w.variant_id == line.variant_id) {
+            Some(w) => w.quantity += line.quantity,
+            None => wanted.push(*line),
+        }
+    }
+    wanted.sort_by_key(|w| w.variant_id);
+    let mut held = Vec::new();
+    for line in &wanted {
+        held.extend(reserve_line(conn, holder, *line, region, ttl).await?);
+    }
+    Ok(held)
+}
+
+async fn reserve_line(
+    conn: &mut PgConnection,
+    holder: &str,
+    line: WantedLine,
+    region: Option<&str>,
+    ttl: Duration,
+) -> Result<Vec<Held>, InventoryError> {
+    for _ in 0..PLAN_ATTEMPTS {
+        let found = sources(conn, line.variant_id, region).await?;
+        let Some(mut takes) = plan(&found, line.quantity) else {
+            return Err(short(conn, line.variant_id, &found).await);
+        };
+        // Rows in warehouse order (the lock order), whatever the preference was.
+        takes.sort_by_key(|&(warehouse, _)| warehouse);
+        let mut savepoint = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+        let mut held = Vec::with_capacity(takes.len());
+        for &(warehouse_id, quantity) in &takes {
+            match hold(
+                &mut savepoint,
+                holder,
+                line.variant_id,
+                warehouse_id,
+                quantity,
+                ttl,
+            )
+            .await
+            .map_err(unavailable)?
+            {
+                Some(reservation_id) => held.push(Held {
+                    reservation_id,
+                    variant_id: line.variant_id,
+                    warehouse_id,
+                    quantity,
+                }),
+                None => break,
+            }
+        }
+        if held.len() == takes.len() {
+            savepoint.commit().await.map_err(unavailable)?;
+            return Ok(held);
+        }
+        // Someone took part of it between the plan and the hold: undo this line, plan again.
+        savepoint.rollback().await.map_err(unavailable)?;
+    }
+    let found = sources(conn, line.variant_id, region).await?;
+    Err(short(conn, line.variant_id, &found).await)
+}
+
+async fn short(conn: &mut PgConnection, variant_id: i64, found: &[Source]) -> InventoryError {
+    let sku = sqlx::query_scalar!("SELECT sku FROM variants WHERE id = $1", variant_id)
+        .fetch_one(conn)
+        .await
+        .unwrap_or_else(|_| format!("variant {variant_id}"));
+    InventoryError::Short {
+        sku,
+        available: found.iter().map(|s| s.available).sum(),
+    }
+}
+
+/// Keeps a checkout's holds for another `ttl` from now (the shopper is still there).
+/// Returns how many holds are still active.
+pub async fn extend(pool: &PgPool, holder: &str, ttl: Duration) -> Result<u64, InventoryError> {
+    let done = sqlx::query!(
+        "UPDATE reservations SET expires_at = now() + make_interval(secs => $2), updated_at = now()
+          WHERE holder = $1 AND status = 'active'",
+        holder,
+        ttl.as_secs_f64(),
+    )
+    .execute(pool)
+    .await
+    .map_err(unavailable)?;
+    Ok(done.rows_affected())
+}
+
+/// Ends the given active holds: released (the units are available again) or sold (they
+/// belong to an order until shipped). Locks the stock rows in order first. Returns the
+/// holds it ended; holds no longer active are skipped.
+async fn finish(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    sold_to: Option<i64>,
+    actor: &str,
+) -> Result<Vec<Held>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query!(
+        "SELECT 1 AS one FROM stock_levels s
+          WHERE (s.variant_id, s.warehouse_id) IN
+                (SELECT variant_id, warehouse_id FROM reservations
+                  WHERE id = ANY($1) AND status = 'active')
+          ORDER BY s.variant_id, s.warehouse_id
+            FOR UPDATE",
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let kind = if sold_to.is_some() {
+        MovementKind::Sale
+    } else {
+        MovementKind::Release
+    };
+    let rows = sqlx::query!(
+        r#"WITH r AS (
+               UPDATE reservations
+                  SET status = CASE WHEN $2::bigint IS NULL THEN 'released'::reservation_status
+                                    ELSE 'sold'::reservation_status END,
+                      updated_at = now()
+                WHERE id = ANY($1) AND status = 'active'
+               RETURNING id, variant_id, warehouse_id, quantity),
+           per_level AS (
+               SELECT variant_id, warehouse_id, sum(quantity)::int AS quantity
+                 FROM r GROUP BY variant_id, warehouse_id),
+           level AS (
+               UPDATE stock_levels s
+                  SET reserved = s.reserved - p.quantity,
+                      sold = s.sold + CASE WHEN $2::bigint IS NULL THEN 0 ELSE p.quantity END,
+                      updated_at = now()
+                 FROM per_level p
+                WHERE s.variant_id = p.variant_id AND s.warehouse_id = p.warehouse_id),
+           moved AS (
+               INSERT INTO stock_movements (variant_id, warehouse_id, kind, reserved_delta,
+                                            sold_delta, reservation_id, order_id, actor)
+               SELECT variant_id, warehouse_id, $3, -quantity,
+                      CASE WHEN $2::bigint IS NULL THEN 0 ELSE quantity END, id, $2, $4
+                 FROM r)
+           SELECT id, variant_id, warehouse_id, quantity FROM r"#,
+        ids,
+        sold_to,
+        kind as MovementKind,
+        actor,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Held {
+            reservation_id: r.id,
+            variant_id: r.variant_id,
+            warehouse_id: r.warehouse_id,
+            quantity: r.quantity,
+        })
+        .collect())
+}
+
+async fn active_holds(conn: &mut PgConnection, holder: &str) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM reservations WHERE holder = $1 AND status = 'active' ORDER BY id",
+        holder
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Releases a checkout's holds (abandoned, or its payment failed). Returns the units.
+pub async fn release(
+    conn: &mut PgConnection,
+    holder: &str,
+    actor: &str,
+) -> Result<i64, InventoryError> {
+    let ids = active_holds(conn, holder).await.map_err(unavailable)?;
+    let done = finish(conn, &ids, None, actor).await.map_err(unavailable)?;
+    Ok(done.iter().map(|h| i64::from(h.quantity)).sum())
+}
+
+/// Turns a checkout's holds into a sale for `order_id` (on payment capture). Every unit
+/// of `expected` must still be held, else nothing is sold and the caller must not take
+/// the money.
+pub async fn sell(
+    conn: &mut PgConnection,
+    holder: &str,
+    order_id: i64,
+    expected_units: i64,
+    actor: &str,
+) -> Result<Vec<Held>, InventoryError> {
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    let ids = active_holds(&mut tx, holder).await.map_err(unavailable)?;
+    let done = finish(&mut tx, &ids, Some(order_id), actor)
+        .await
+        .map_err(unavailable)?;
+    if done.iter().map(|h| i64::from(h.quantity)).sum::<i64>() != expected_units {
+        tx.rollback().await.map_err(unavailable)?;
+        return Err(InventoryError::NotHeld);
+    }
+    tx.commit().await.map_err(unavailable)?;
+    Ok(done)
+}
+
+/// Releases holds whose time ran out, a batch at a time (the expiry worker). Returns how
+/// many it released.
+pub async fn release_expired(pool: &PgPool, batch: i64) -> Result<usize, InventoryError> {
+    let mut conn = pool.acquire().await.map_err(unavailable)?;
+    let ids = sqlx::query_scalar!(
+        "SELECT id FROM reservations
+          WHERE status = 'active' AND expires_at < now()
+          ORDER BY expires_at LIMIT $1",
+        batch
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let done = finish(&mut conn, &ids, None, "worker:reservation-expiry")
+        .await
+        .map_err(unavailable)?;
+    Ok(done.len())
+}
+
+/// Sold units leave a warehouse (a shipment): sold and on hand both down.
+pub async fn ship(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i32,
+    order_id: i64,
+    actor: &str,
+) -> Result<(), InventoryError> {
+    let done = sqlx::query!(
+        r#"WITH level AS (
+               UPDATE stock_levels SET sold = sold - $3, on_hand = on_hand - $3, updated_at = now()
+                WHERE variant_id = $1 AND warehouse_id = $2 AND sold >= $3
+               RETURNING 1)
+           INSERT INTO stock_movements (variant_id, warehouse_id, kind, on_hand_delta, sold_delta, order_id, actor)
+           SELECT $1, $2, 'shipment', -$3, -$3, $4, $5 FROM level"#,
+        variant_id,
+        warehouse_id,
+        quantity,
+        order_id,
+        actor,
+    )
+    .execute(conn)
+    .await
+    .map_err(unavailable)?;
+    if done.rows_affected() == 0 {
+        return Err(InventoryError::Invalid(format!(
+            "warehouse {warehouse_id} holds fewer than {quantity} sold units of variant {variant_id}"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(warehouse_id: i64, available: i32) -> Source {
+        Source {
+            warehouse_id,
+            available,
+        }
+    }
+
+    #[test]
+    fn one_warehouse_with_everything_wins_over_splitting() {
+        // The preferred warehouse has 2, the next has all 5: one parcel from the second.
+        assert_eq!(plan(&[s(1, 2), s(2, 5)], 5), Some(vec![(2, 5)]));
+        assert_eq!(plan(&[s(1, 9), s(2, 5)], 5), Some(vec![(1, 5)]));
+    }
+
+    #[test]
+    fn splits_in_preference_order_or_gives_up() {
+        assert_eq!(
+            plan(&[s(3, 2), s(1, 2), s(2, 2)], 5),
+            Some(vec![(3, 2), (1, 2), (2, 1)])
+        );
+        assert_eq!(plan(&[s(1, 2), s(2, 2)], 5), None);
+        assert_eq!(plan(&[], 1), None);
+    }
+}
