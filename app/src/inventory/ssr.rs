@@ -5,7 +5,10 @@
 
 use super::model::{InventoryError, MovementKind, WantedLine};
 use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::oneshot;
 
 /// The warehouse every shop has; importers count stock there.
 pub const MAIN_WAREHOUSE: &str = "main";
@@ -225,36 +228,223 @@ async fn hold(
     .await
 }
 
-/// Holds every line for `holder` (a checkout), all or nothing, preferring warehouses in
-/// `region`. Runs in the caller's transaction; on an error the caller rolls back and
-/// nothing is held. Lines are taken in variant order, so concurrent checkouts lock rows
-/// in the same order.
-pub async fn reserve(
-    conn: &mut PgConnection,
-    holder: &str,
-    lines: &[WantedLine],
-    region: Option<&str>,
+/// Takes reservations. Requests for the same SKU (and region) that arrive while a batch
+/// is being written wait for the next batch, and each batch is one statement: the row of
+/// a hot SKU is locked once per batch instead of once per shopper, so a flash sale's
+/// throughput grows with its demand instead of queueing on one row lock. Shoppers are
+/// served first come, first served within a batch; those it cannot serve (the preferred
+/// warehouse ran out) take the one-by-one path, which also splits across warehouses.
+#[derive(Clone, Debug)]
+pub struct Reservations {
+    pool: PgPool,
+    queues: Arc<Mutex<HashMap<QueueKey, Queue>>>,
+}
+
+type QueueKey = (i64, Option<String>);
+
+#[derive(Debug, Default)]
+struct Queue {
+    waiting: Vec<Waiting>,
+    /// A task is writing this queue's batches.
+    draining: bool,
+}
+
+#[derive(Debug)]
+struct Waiting {
+    holder: String,
+    quantity: i32,
     ttl: Duration,
-) -> Result<Vec<Held>, InventoryError> {
-    let mut wanted: Vec<WantedLine> = Vec::with_capacity(lines.len());
-    for line in lines {
-        if line.quantity <= 0 {
-            return Err(InventoryError::Invalid(format!(
-                "quantity must be at least 1 (got {})",
-                line.quantity
-            )));
-        }
-        match wanted.iter_mut().find(|w| w.variant_id == line.variant_id) {
-            Some(w) => w.quantity += line.quantity,
-            None => wanted.push(*line),
+    /// The hold, or `None`: try one by one.
+    answer: oneshot::Sender<Option<Held>>,
+}
+
+/// The most requests one statement takes.
+const MAX_BATCH: usize = 256;
+
+impl Reservations {
+    pub fn new(pool: PgPool) -> Self {
+        Reservations {
+            pool,
+            queues: Arc::default(),
         }
     }
-    wanted.sort_by_key(|w| w.variant_id);
-    let mut held = Vec::new();
-    for line in &wanted {
-        held.extend(reserve_line(conn, holder, *line, region, ttl).await?);
+
+    /// Holds every line for `holder` (a checkout), all or nothing, preferring warehouses
+    /// in `region`: if a line cannot be held, the lines already held are released and
+    /// the error names the short SKU. Each line is held on its own (no transaction spans
+    /// two rows), so checkouts never wait on each other in a circle.
+    pub async fn reserve(
+        &self,
+        holder: &str,
+        lines: &[WantedLine],
+        region: Option<&str>,
+        ttl: Duration,
+    ) -> Result<Vec<Held>, InventoryError> {
+        let mut wanted: Vec<WantedLine> = Vec::with_capacity(lines.len());
+        for line in lines {
+            if line.quantity <= 0 {
+                return Err(InventoryError::Invalid(format!(
+                    "quantity must be at least 1 (got {})",
+                    line.quantity
+                )));
+            }
+            match wanted.iter_mut().find(|w| w.variant_id == line.variant_id) {
+                Some(w) => w.quantity += line.quantity,
+                None => wanted.push(*line),
+            }
+        }
+        wanted.sort_by_key(|w| w.variant_id);
+        let mut held = Vec::new();
+        for line in &wanted {
+            match self.hold_line(holder, *line, region, ttl).await {
+                Ok(h) => held.extend(h),
+                Err(e) => {
+                    if !held.is_empty() {
+                        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+                        release(&mut conn, holder, "checkout").await?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(held)
     }
-    Ok(held)
+
+    async fn hold_line(
+        &self,
+        holder: &str,
+        line: WantedLine,
+        region: Option<&str>,
+        ttl: Duration,
+    ) -> Result<Vec<Held>, InventoryError> {
+        let key: QueueKey = (line.variant_id, region.map(str::to_owned));
+        let (answer, answered) = oneshot::channel();
+        let lead = {
+            let mut queues = self.queues.lock().map_err(unavailable)?;
+            let queue = queues.entry(key.clone()).or_default();
+            queue.waiting.push(Waiting {
+                holder: holder.to_owned(),
+                quantity: line.quantity,
+                ttl,
+                answer,
+            });
+            !std::mem::replace(&mut queue.draining, true)
+        };
+        if lead {
+            // Its own task: a shopper who goes away does not stop the others' batch.
+            tokio::spawn(drain(self.pool.clone(), self.queues.clone(), key));
+        }
+        if let Ok(Some(held)) = answered.await {
+            return Ok(vec![held]);
+        }
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        reserve_line(&mut conn, holder, line, region, ttl).await
+    }
+}
+
+/// Writes a queue's batches until it is empty.
+async fn drain(pool: PgPool, queues: Arc<Mutex<HashMap<QueueKey, Queue>>>, key: QueueKey) {
+    loop {
+        let batch: Vec<Waiting> = {
+            let Ok(mut queues) = queues.lock() else {
+                return;
+            };
+            let Some(queue) = queues.get_mut(&key) else {
+                return;
+            };
+            if queue.waiting.is_empty() {
+                queues.remove(&key);
+                return;
+            }
+            let n = queue.waiting.len().min(MAX_BATCH);
+            queue.waiting.drain(..n).collect()
+        };
+        let granted = match hold_batch(&pool, key.0, key.1.as_deref(), &batch).await {
+            Ok(granted) => granted,
+            Err(error) => {
+                tracing::warn!(%error, "a reservation batch failed; taking them one by one");
+                HashMap::new()
+            }
+        };
+        for w in batch {
+            let _ = w.answer.send(granted.get(&w.holder).copied());
+        }
+    }
+}
+
+/// One statement for a batch: in arrival order, every request that still fits in the
+/// preferred warehouse is held; the rest get nothing here.
+async fn hold_batch(
+    pool: &PgPool,
+    variant_id: i64,
+    region: Option<&str>,
+    batch: &[Waiting],
+) -> Result<HashMap<String, Held>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let warehouse_id = sqlx::query_scalar!(
+        "SELECT s.warehouse_id
+           FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id AND w.active
+          WHERE s.variant_id = $1 AND s.on_hand - s.reserved - s.sold > 0
+          ORDER BY (w.region = $2) DESC NULLS LAST, w.priority, w.id
+          LIMIT 1",
+        variant_id,
+        region,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(warehouse_id) = warehouse_id else {
+        return Ok(HashMap::new());
+    };
+    let holders: Vec<String> = batch.iter().map(|w| w.holder.clone()).collect();
+    let quantities: Vec<i32> = batch.iter().map(|w| w.quantity).collect();
+    let ttls: Vec<f64> = batch.iter().map(|w| w.ttl.as_secs_f64()).collect();
+    let rows = sqlx::query!(
+        r#"WITH level AS (
+               SELECT on_hand - reserved - sold AS available FROM stock_levels
+                WHERE variant_id = $1 AND warehouse_id = $2 FOR UPDATE),
+           req AS (
+               SELECT r.holder, r.quantity, r.ttl, r.ord,
+                      sum(r.quantity) OVER (ORDER BY r.ord) AS running
+                 FROM unnest($3::text[], $4::int[], $5::float8[])
+                      WITH ORDINALITY AS r(holder, quantity, ttl, ord)),
+           granted AS (
+               SELECT req.* FROM req, level WHERE req.running <= level.available),
+           raised AS (
+               UPDATE stock_levels
+                  SET reserved = reserved + (SELECT sum(quantity) FROM granted), updated_at = now()
+                WHERE variant_id = $1 AND warehouse_id = $2 AND EXISTS (SELECT 1 FROM granted)),
+           r AS (
+               INSERT INTO reservations (holder, variant_id, warehouse_id, quantity, expires_at)
+               SELECT holder, $1, $2, quantity, now() + make_interval(secs => ttl)
+                 FROM granted ORDER BY ord
+               RETURNING id, holder, quantity),
+           moved AS (
+               INSERT INTO stock_movements
+                      (variant_id, warehouse_id, kind, reserved_delta, reservation_id, actor)
+               SELECT $1, $2, 'reservation', quantity, id, 'checkout:' || holder FROM r)
+           SELECT id, holder, quantity FROM r"#,
+        variant_id,
+        warehouse_id,
+        &holders,
+        &quantities,
+        &ttls,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.holder,
+                Held {
+                    reservation_id: r.id,
+                    variant_id,
+                    warehouse_id,
+                    quantity: r.quantity,
+                },
+            )
+        })
+        .collect())
 }
 
 async fn reserve_line(
@@ -269,6 +459,24 @@ async fn reserve_line(
         let Some(mut takes) = plan(&found, line.quantity) else {
             return Err(short(conn, line.variant_id, &found).await);
         };
+        if let [(warehouse_id, quantity)] = takes[..] {
+            // One warehouse: one statement, atomic on its own (no savepoint round trips,
+            // and the row is locked only while it runs).
+            match hold(conn, holder, line.variant_id, warehouse_id, quantity, ttl)
+                .await
+                .map_err(unavailable)?
+            {
+                Some(reservation_id) => {
+                    return Ok(vec![Held {
+                        reservation_id,
+                        variant_id: line.variant_id,
+                        warehouse_id,
+                        quantity,
+                    }]);
+                }
+                None => continue,
+            }
+        }
         // Rows in warehouse order (the lock order), whatever the preference was.
         takes.sort_by_key(|&(warehouse, _)| warehouse);
         let mut savepoint = sqlx::Connection::begin(&mut *conn)

@@ -116,6 +116,7 @@ async fn assert_ledger_explains_everything(pool: &PgPool) {
 #[tokio::test]
 async fn fifty_concurrent_checkouts_for_ten_units_hold_exactly_ten() {
     let pool = pool(24).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let main = {
         let mut conn = pool.acquire().await.unwrap();
@@ -125,22 +126,23 @@ async fn fifty_concurrent_checkouts_for_ten_units_hold_exactly_ten() {
     };
     count(&pool, v, main, 10).await;
 
+    // Two server instances (each batches its own requests) against one database.
+    let other = inventory::Reservations::new(pool.clone());
     let attempts: Vec<_> = (0..50)
         .map(|i| {
-            let pool = pool.clone();
+            let r = if i % 2 == 0 {
+                reservations.clone()
+            } else {
+                other.clone()
+            };
             tokio::spawn(async move {
-                let mut tx = pool.begin().await.unwrap();
                 let wanted = [WantedLine {
                     variant_id: v,
                     quantity: 1,
                 }];
-                match inventory::reserve(&mut tx, &format!("race-{i}"), &wanted, None, TTL).await {
-                    Ok(held) => {
-                        tx.commit().await.unwrap();
-                        Ok(held.len())
-                    }
-                    Err(e) => Err(e),
-                }
+                r.reserve(&format!("race-{i}"), &wanted, None, TTL)
+                    .await
+                    .map(|held| held.len())
             })
         })
         .collect();
@@ -176,6 +178,7 @@ async fn fifty_concurrent_checkouts_for_ten_units_hold_exactly_ten() {
 #[tokio::test]
 async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must() {
     let pool = pool(4).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201508").await;
     let eu = warehouse(&pool, "dublin", "EU", 10).await;
     let us = warehouse(&pool, "newark", "US", 20).await;
@@ -187,21 +190,17 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
         variant_id: v,
         quantity,
     };
-    let held = inventory::reserve(&mut conn, "us-shopper", &[line(2)], Some("US"), TTL)
+    let held = reservations
+        .reserve("us-shopper", &[line(2)], Some("US"), TTL)
         .await
         .unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].warehouse_id, us);
 
-    let held = inventory::reserve(
-        &mut conn,
-        "eu-shopper",
-        &[line(1), line(1)],
-        Some("EU"),
-        TTL,
-    )
-    .await
-    .unwrap();
+    let held = reservations
+        .reserve("eu-shopper", &[line(1), line(1)], Some("EU"), TTL)
+        .await
+        .unwrap();
     assert_eq!(
         (held.len(), held[0].warehouse_id, held[0].quantity),
         (1, eu, 2),
@@ -214,7 +213,8 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
         .await
         .unwrap();
     let available = 100 + 1 + 2;
-    let held = inventory::reserve(&mut conn, "big", &[line(available)], Some("EU"), TTL)
+    let held = reservations
+        .reserve("big", &[line(available)], Some("EU"), TTL)
         .await
         .unwrap();
     let mut parts: Vec<(i64, i32)> = held.iter().map(|h| (h.warehouse_id, h.quantity)).collect();
@@ -223,7 +223,8 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
     expected.sort();
     assert_eq!(parts, expected);
 
-    let err = inventory::reserve(&mut conn, "late", &[line(1)], None, TTL)
+    let err = reservations
+        .reserve("late", &[line(1)], None, TTL)
         .await
         .unwrap_err();
     assert_eq!(
@@ -240,6 +241,7 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
 #[tokio::test]
 async fn a_checkout_is_held_all_or_nothing() {
     let pool = pool(4).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let a = variant(&pool, "L2201308").await;
     let b = variant(&pool, "L2201508").await;
     let mut conn = pool.acquire().await.unwrap();
@@ -249,26 +251,24 @@ async fn a_checkout_is_held_all_or_nothing() {
     count(&pool, b, main, 1).await;
     let before_a = level(&pool, a, main).await;
 
-    let mut tx = pool.begin().await.unwrap();
-    let err = inventory::reserve(
-        &mut tx,
-        "both",
-        &[
-            WantedLine {
-                variant_id: a,
-                quantity: 2,
-            },
-            WantedLine {
-                variant_id: b,
-                quantity: 2,
-            },
-        ],
-        None,
-        TTL,
-    )
-    .await
-    .unwrap_err();
-    tx.rollback().await.unwrap();
+    let err = reservations
+        .reserve(
+            "both",
+            &[
+                WantedLine {
+                    variant_id: a,
+                    quantity: 2,
+                },
+                WantedLine {
+                    variant_id: b,
+                    quantity: 2,
+                },
+            ],
+            None,
+            TTL,
+        )
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, InventoryError::Short { available: 1, .. }),
         "{err:?}"
@@ -279,18 +279,18 @@ async fn a_checkout_is_held_all_or_nothing() {
         "nothing held of the other line"
     );
     for bad in [0, -3] {
-        let err = inventory::reserve(
-            &mut conn,
-            "bad",
-            &[WantedLine {
-                variant_id: a,
-                quantity: bad,
-            }],
-            None,
-            TTL,
-        )
-        .await
-        .unwrap_err();
+        let err = reservations
+            .reserve(
+                "bad",
+                &[WantedLine {
+                    variant_id: a,
+                    quantity: bad,
+                }],
+                None,
+                TTL,
+            )
+            .await
+            .unwrap_err();
         assert!(matches!(err, InventoryError::Invalid(_)), "{err:?}");
     }
     assert_ledger_explains_everything(&pool).await;
@@ -299,6 +299,7 @@ async fn a_checkout_is_held_all_or_nothing() {
 #[tokio::test]
 async fn holds_expire_release_or_become_sales_and_shipments() {
     let pool = pool(4).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let mut conn = pool.acquire().await.unwrap();
     let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
@@ -311,7 +312,8 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
     };
 
     // Expiry: a hold past its time goes back on sale.
-    inventory::reserve(&mut conn, "quiet", &[line(3)], None, Duration::ZERO)
+    reservations
+        .reserve("quiet", &[line(3)], None, Duration::ZERO)
         .await
         .unwrap();
     assert_eq!(catalog_stock(&pool, v).await, 7);
@@ -327,7 +329,8 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
     assert_eq!(status, "released");
 
     // A sale needs every held unit still held; an expired hold sells nothing.
-    inventory::reserve(&mut conn, "slow", &[line(2)], None, Duration::ZERO)
+    reservations
+        .reserve("slow", &[line(2)], None, Duration::ZERO)
         .await
         .unwrap();
     inventory::release_expired(&pool, 100).await.unwrap();
@@ -338,7 +341,8 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
     assert_eq!(level(&pool, v, main).await, (10, 0, 0));
 
     // Extended holds survive the worker; selling moves them from reserved to sold.
-    inventory::reserve(&mut conn, "buyer", &[line(4)], None, Duration::ZERO)
+    reservations
+        .reserve("buyer", &[line(4)], None, Duration::ZERO)
         .await
         .unwrap();
     assert_eq!(inventory::extend(&pool, "buyer", TTL).await.unwrap(), 1);
@@ -373,7 +377,8 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
     assert_eq!(level(&pool, v, main).await, (7, 0, 0));
 
     // Releasing by hand (payment failed).
-    inventory::reserve(&mut conn, "declined", &[line(5)], None, TTL)
+    reservations
+        .reserve("declined", &[line(5)], None, TTL)
         .await
         .unwrap();
     assert_eq!(
@@ -409,23 +414,24 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
 #[tokio::test]
 async fn a_stock_count_below_what_is_committed_is_refused_and_changes_nothing() {
     let pool = pool(4).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let mut conn = pool.acquire().await.unwrap();
     let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
         .await
         .unwrap();
-    inventory::reserve(
-        &mut conn,
-        "holder",
-        &[WantedLine {
-            variant_id: v,
-            quantity: 6,
-        }],
-        None,
-        TTL,
-    )
-    .await
-    .unwrap();
+    reservations
+        .reserve(
+            "holder",
+            &[WantedLine {
+                variant_id: v,
+                quantity: 6,
+            }],
+            None,
+            TTL,
+        )
+        .await
+        .unwrap();
     let err = inventory::set_on_hand(&mut conn, v, main, 5, "test")
         .await
         .unwrap_err();
@@ -456,6 +462,7 @@ async fn a_stock_count_below_what_is_committed_is_refused_and_changes_nothing() 
 #[tokio::test]
 async fn pages_hear_of_stock_only_when_what_they_show_changes() {
     let pool = pool(4).await;
+    let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let product: i64 = sqlx::query_scalar("SELECT product_id FROM variants WHERE id = $1")
         .bind(v)
@@ -477,12 +484,12 @@ async fn pages_hear_of_stock_only_when_what_they_show_changes() {
             .unwrap()
     };
     let (v0, h0) = (version().await, history().await);
-    let mut conn = pool.acquire().await.unwrap();
     let line = |quantity| WantedLine {
         variant_id: v,
         quantity,
     };
-    inventory::reserve(&mut conn, "a", &[line(10)], None, TTL)
+    reservations
+        .reserve("a", &[line(10)], None, TTL)
         .await
         .unwrap();
     assert_eq!(
@@ -490,11 +497,13 @@ async fn pages_hear_of_stock_only_when_what_they_show_changes() {
         v0,
         "100 to 90 in stock: pages show the same"
     );
-    inventory::reserve(&mut conn, "b", &[line(87)], None, TTL)
+    reservations
+        .reserve("b", &[line(87)], None, TTL)
         .await
         .unwrap();
     assert_eq!(version().await, v0 + 1, "3 left: the page says so");
-    inventory::reserve(&mut conn, "c", &[line(3)], None, TTL)
+    reservations
+        .reserve("c", &[line(3)], None, TTL)
         .await
         .unwrap();
     assert_eq!(version().await, v0 + 2, "sold out");

@@ -1,0 +1,254 @@
+//! Checkout benchmark: reservations on one hot SKU through Mercato's inventory service,
+//! beside a plain single-row `UPDATE` loop, on the same embedded PostgreSQL (durable
+//! settings: fsync and synchronous commit on), with the same clients and connections, in
+//! the same run. Then a sell-out: far more demand than stock, and a count of oversold
+//! units (must be zero).
+
+use anyhow::{Context, bail};
+use app::inventory::model::{InventoryError, WantedLine};
+use app::inventory::ssr as inventory;
+use clap::Parser;
+use server::database;
+use server::settings::Settings;
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser, Debug)]
+#[command(about = "Hot-SKU reservations against a plain single-row UPDATE loop")]
+struct Args {
+    /// Concurrent clients, each with its own connection.
+    #[arg(long, default_value_t = 64)]
+    clients: u32,
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Units of the hot SKU in the sell-out.
+    #[arg(long, default_value_t = 2000)]
+    sell_out_units: i32,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("mercato-checkout-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = run(&args, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// Runs `op` from `clients` tasks for `seconds`; returns (operations per second, p50 ms,
+/// p99 ms, failures).
+async fn drive<F, Fut>(clients: u32, seconds: u64, op: F) -> anyhow::Result<(f64, f64, f64, u64)>
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let op = Arc::new(op);
+    let stop = Arc::new(AtomicBool::new(false));
+    let counter = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (op, stop, counter, failures) =
+                (op.clone(), stop.clone(), counter.clone(), failures.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    if op(n).await.is_err() {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Ok((
+        all.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        failures.load(Ordering::Relaxed),
+    ))
+}
+
+async fn hot_variant(pool: &PgPool) -> anyhow::Result<(i64, i64)> {
+    let product: i64 = sqlx::query_scalar(
+        "INSERT INTO products (slug, title, status) VALUES ('hot-item', 'Hot item', 'active') RETURNING id",
+    )
+    .fetch_one(pool)
+    .await?;
+    let variant: i64 = sqlx::query_scalar(
+        "INSERT INTO variants (product_id, sku, price_minor, currency) VALUES ($1, 'HOT-1', 1999, 'USD') RETURNING id",
+    )
+    .bind(product)
+    .fetch_one(pool)
+    .await?;
+    let mut conn = pool.acquire().await?;
+    let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE).await?;
+    Ok((variant, main))
+}
+
+async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut settings = Settings::load()?;
+    settings.data_dir = dir.to_owned();
+    settings.catalog.seed_demo = false;
+    settings.database.max_connections = args.clients;
+    let database = database::open(&settings).await?;
+    let pool = database.db.primary.clone();
+    let (variant, main) = hot_variant(&pool).await.context("the hot SKU")?;
+    sqlx::query("CREATE TABLE bench_counter (id INT PRIMARY KEY, n BIGINT NOT NULL)")
+        .execute(&pool)
+        .await?;
+    sqlx::query("INSERT INTO bench_counter VALUES (1, 0)")
+        .execute(&pool)
+        .await?;
+    // Every client's connection open before the clock starts.
+    let warm: Vec<_> = warm_up(args.clients, &pool).await?;
+    drop(warm);
+
+    println!("Hot-SKU reservations against a plain single-row UPDATE loop");
+    println!(
+        "machine: {} cores; {} clients, one connection each; {} s per run; durable commits",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        args.clients,
+        args.seconds
+    );
+
+    let p = pool.clone();
+    let baseline = drive(args.clients, args.seconds, move |_| {
+        let p = p.clone();
+        async move {
+            sqlx::query("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
+                .execute(&p)
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+
+    {
+        let mut conn = pool.acquire().await?;
+        inventory::set_on_hand(&mut conn, variant, main, 100_000_000, "bench").await?;
+    }
+    let service = inventory::Reservations::new(pool.clone());
+    let r = service.clone();
+    let reservations = drive(args.clients, args.seconds, move |n| {
+        let r = r.clone();
+        async move {
+            let line = [WantedLine {
+                variant_id: variant,
+                quantity: 1,
+            }];
+            r.reserve(&format!("bench-{n}"), &line, None, Duration::from_secs(900))
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+
+    let row = |label: &str, (rate, p50, p99, failed): (f64, f64, f64, u64)| {
+        println!(
+            "{label:<34} {rate:>9.0} /s   p50 {p50:>7.2} ms   p99 {p99:>7.2} ms   failed {failed}"
+        );
+    };
+    println!();
+    row("plain UPDATE of one row (baseline)", baseline);
+    row("reservations of one hot SKU", reservations);
+    println!(
+        "ratio: reservations / plain UPDATE = {:.2}x (target: at least 1.0x)",
+        reservations.0 / baseline.0
+    );
+
+    // The sell-out: clients keep asking until the stock is gone.
+    sqlx::query("UPDATE reservations SET status = 'released' WHERE variant_id = $1")
+        .bind(variant)
+        .execute(&pool)
+        .await?;
+    sqlx::query("UPDATE stock_levels SET reserved = 0, on_hand = $2 WHERE variant_id = $1")
+        .bind(variant)
+        .bind(args.sell_out_units)
+        .execute(&pool)
+        .await?;
+    let refused = Arc::new(AtomicU64::new(0));
+    let r = refused.clone();
+    let sell_out = drive(args.clients, 3, move |n| {
+        let (service, r) = (service.clone(), r.clone());
+        async move {
+            let line = [WantedLine {
+                variant_id: variant,
+                quantity: 1 + (n % 3) as i32,
+            }];
+            match service
+                .reserve(
+                    &format!("sellout-{n}"),
+                    &line,
+                    None,
+                    Duration::from_secs(900),
+                )
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(InventoryError::Short { .. }) => {
+                    r.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    })
+    .await?;
+    let (held, on_hand, reserved): (i64, i32, i32) = sqlx::query_as(
+        "SELECT (SELECT coalesce(sum(quantity), 0) FROM reservations
+                  WHERE variant_id = $1 AND status = 'active' AND holder LIKE 'sellout-%'),
+                on_hand, reserved
+           FROM stock_levels WHERE variant_id = $1",
+    )
+    .bind(variant)
+    .fetch_one(&pool)
+    .await?;
+    let oversold = (held - i64::from(on_hand)).max(0);
+    println!(
+        "\nsell-out: {} units, {:.0} requests/s for 3 s, {} refused as sold out; held {held}, reserved {reserved}, oversold units: {oversold}",
+        args.sell_out_units,
+        sell_out.0,
+        refused.load(Ordering::Relaxed)
+    );
+    if oversold != 0 || i64::from(reserved) != held || held > i64::from(args.sell_out_units) {
+        bail!("the sell-out went past the stock");
+    }
+    database.close().await;
+    Ok(())
+}
+
+/// Opens `n` connections at once (then returns them to the pool).
+async fn warm_up(
+    n: u32,
+    pool: &PgPool,
+) -> anyhow::Result<Vec<sqlx::pool::PoolConnection<sqlx::Postgres>>> {
+    let mut conns = Vec::new();
+    for _ in 0..n {
+        conns.push(pool.acquire().await?);
+    }
+    Ok(conns)
+}
