@@ -11,6 +11,7 @@ pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod pages;
+pub mod payments;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod state;

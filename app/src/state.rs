@@ -83,6 +83,14 @@ pub struct AppState {
     /// The search read model (an embedded tantivy index fed by the outbox).
     pub search: Arc<SearchService>,
     pub accounts: AccountRules,
+    pub payments: Payments,
+}
+
+/// The payment provider and the secret its webhooks are signed with.
+#[derive(Clone, Debug)]
+pub struct Payments {
+    pub provider: Arc<dyn crate::payments::ssr::PaymentProvider>,
+    pub webhook_secret: Arc<str>,
 }
 
 /// The state from context, or a logged error (never a panic) if the server forgot it.

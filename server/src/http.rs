@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
         .route("/styles/{file}", get(scoped_css))
         .route("/api/v1/search", get(crate::search_api::search))
         .route("/api/v1/suggest", get(crate::search_api::suggest))
+        .route(
+            "/webhooks/payments",
+            axum::routing::post(crate::webhooks::payments),
+        )
         .nest("/media", media)
         .leptos_routes_with_context(
             &state,

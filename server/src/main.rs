@@ -68,6 +68,23 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Run the sandbox payment provider on its own (its books go in the database's
+    /// `payments_sandbox` schema). Point a shop at it with `payments.provider_url`,
+    /// `payments.api_key` and `payments.webhook_secret`.
+    PaymentsSandbox {
+        #[arg(long, default_value = "127.0.0.1:4010")]
+        addr: std::net::SocketAddr,
+        #[arg(long, env = "MERCATO_SANDBOX_API_KEY")]
+        api_key: String,
+        /// The shop's webhook endpoint, e.g. http://127.0.0.1:3000/webhooks/payments.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        #[arg(long, env = "MERCATO_SANDBOX_WEBHOOK_SECRET")]
+        webhook_secret: String,
+        /// How long the timeout test card keeps the caller waiting, in seconds.
+        #[arg(long, default_value_t = 10)]
+        slow_card_secs: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,6 +127,21 @@ async fn main() -> ExitCode {
         Command::Seed => run_seed(settings).await,
         Command::Reindex => reindex(settings).await,
         Command::CreateAdmin { email } => create_admin(settings, &email).await,
+        Command::PaymentsSandbox {
+            addr,
+            api_key,
+            webhook_url,
+            webhook_secret,
+            slow_card_secs,
+        } => {
+            let sandbox = server::payments_sandbox::SandboxSettings {
+                api_key,
+                webhook_url,
+                webhook_secret,
+                slow_card_delay: std::time::Duration::from_secs(slow_card_secs),
+            };
+            payments_sandbox(settings, addr, sandbox).await
+        }
         Command::Import {
             format,
             path,
@@ -148,6 +180,28 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
     let id = result.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{email} is an administrator (user {id})");
     Ok(())
+}
+
+async fn payments_sandbox(
+    settings: Settings,
+    addr: std::net::SocketAddr,
+    sandbox: server::payments_sandbox::SandboxSettings,
+) -> anyhow::Result<()> {
+    let db = database::open(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let sandbox = server::payments_sandbox::Sandbox::open(db.db.primary.clone(), sandbox).await?;
+    println!(
+        "sandbox payment provider on http://{}",
+        listener.local_addr()?
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stop_tx.send(true);
+    });
+    let result = sandbox.run(listener, stop_rx).await;
+    db.close().await;
+    Ok(result?)
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {

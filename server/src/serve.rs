@@ -32,7 +32,12 @@ fn account_rules(settings: &Settings, public_url: &str) -> app::state::AccountRu
     }
 }
 
-pub fn app_state(settings: &Settings, database: &Database, public_url: String) -> AppState {
+pub fn app_state(
+    settings: &Settings,
+    database: &Database,
+    public_url: String,
+    payments: app::state::Payments,
+) -> AppState {
     let mut leptos_options = http::leptos_options();
     if let Some(addr) = settings.http.addr {
         leptos_options.site_addr = addr;
@@ -49,7 +54,64 @@ pub fn app_state(settings: &Settings, database: &Database, public_url: String) -
         catalog_cache: Default::default(),
         search: search_service(settings),
         accounts: account_rules(settings, &public_url),
+        payments,
     }
+}
+
+/// The payment provider: the configured one, or the sandbox started here on a free
+/// loopback port (fresh credentials each start), sending its webhooks to this shop at
+/// `shop_addr`. The sandbox stops with `stop`.
+pub async fn payments(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+    shop_addr: std::net::SocketAddr,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<app::state::Payments> {
+    use app::payments::ssr::{ClientSettings, HttpProvider};
+    let p = &settings.payments;
+    let random = || hex::encode(rand::random::<[u8; 24]>());
+    let (base_url, api_key, webhook_secret) = match &p.provider_url {
+        Some(url) => (
+            url.clone(),
+            p.api_key.clone().unwrap_or_default(),
+            p.webhook_secret.clone().unwrap_or_default(),
+        ),
+        None => {
+            let (api_key, secret) = (random(), random());
+            let sandbox = crate::payments_sandbox::Sandbox::open(
+                pool.clone(),
+                crate::payments_sandbox::SandboxSettings {
+                    api_key: api_key.clone(),
+                    webhook_url: Some(format!("http://{shop_addr}/webhooks/payments")),
+                    webhook_secret: secret.clone(),
+                    slow_card_delay: Duration::from_secs(p.sandbox_slow_card_secs),
+                },
+            )
+            .await?;
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let url = format!("http://{}", listener.local_addr()?);
+            tracing::info!(%url, "sandbox payment provider listening");
+            tokio::spawn(async move {
+                if let Err(error) = sandbox.run(listener, stop).await {
+                    tracing::error!(%error, "the sandbox payment provider stopped");
+                }
+            });
+            (url, api_key, secret)
+        }
+    };
+    let provider = HttpProvider::new(ClientSettings {
+        base_url,
+        api_key,
+        timeout: Duration::from_millis(p.timeout_ms),
+        retries: p.retries,
+        breaker_threshold: p.breaker_threshold,
+        breaker_cool_down: Duration::from_secs(p.breaker_cool_down_secs),
+    })
+    .map_err(|e| anyhow::anyhow!("payment client: {e}"))?;
+    Ok(app::state::Payments {
+        provider: std::sync::Arc::new(provider),
+        webhook_secret: webhook_secret.into(),
+    })
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -77,12 +139,19 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    let state = app_state(&settings, &database, public_url);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let payments = match payments(&settings, &database.db.primary, local, stop_rx.clone()).await {
+        Ok(p) => p,
+        Err(e) => {
+            database.close().await;
+            return Err(e);
+        }
+    };
+    let state = app_state(&settings, &database, public_url, payments);
     tokio::spawn(app::catalog::ssr::cache::listen(
         database.db.primary.clone(),
         state.catalog_cache.clone(),
     ));
-    let (stop_tx, stop_rx) = watch::channel(false);
     let indexer = tokio::spawn(
         state
             .search

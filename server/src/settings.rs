@@ -22,6 +22,7 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub cart: CartSettings,
     pub mail: MailSettings,
+    pub payments: PaymentSettings,
     pub log: LogSettings,
 }
 
@@ -112,6 +113,42 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
 }
 
+/// The payment provider. Without a URL the server starts the sandbox provider on a free
+/// loopback port (with a fresh API key and webhook secret each start).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSettings {
+    pub provider_url: Option<String>,
+    /// Required with `provider_url`.
+    pub api_key: Option<String>,
+    /// Required with `provider_url`: the secret webhooks are signed with.
+    pub webhook_secret: Option<String>,
+    /// Per attempt.
+    pub timeout_ms: u64,
+    /// Attempts after the first (same idempotency key).
+    pub retries: u32,
+    /// Failures in a row that open the circuit breaker, and how long it stays open.
+    pub breaker_threshold: u32,
+    pub breaker_cool_down_secs: u64,
+    /// How long the sandbox's timeout test card keeps the shop waiting.
+    pub sandbox_slow_card_secs: u64,
+}
+
+impl std::fmt::Debug for PaymentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentSettings")
+            .field("provider_url", &self.provider_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -170,6 +207,16 @@ impl Default for Settings {
                 from: app::mail::DEFAULT_FROM.into(),
                 smtp_url: None,
             },
+            payments: PaymentSettings {
+                provider_url: None,
+                api_key: None,
+                webhook_secret: None,
+                timeout_ms: 2_000,
+                retries: 2,
+                breaker_threshold: 5,
+                breaker_cool_down_secs: 10,
+                sandbox_slow_card_secs: 10,
+            },
             log: LogSettings {
                 filter: "info,sqlx=warn,tower_http=info,tantivy=warn".into(),
                 format: "pretty".into(),
@@ -217,6 +264,13 @@ impl Settings {
         let bad = |m: &str| Err(SettingsError::Invalid(m.to_owned()));
         if !(1..=200).contains(&self.catalog.page_size) {
             return bad("catalog.page_size must be between 1 and 200");
+        }
+        let p = &self.payments;
+        if p.provider_url.is_some() && (p.api_key.is_none() || p.webhook_secret.is_none()) {
+            return bad("payments.provider_url needs payments.api_key and payments.webhook_secret");
+        }
+        if p.timeout_ms == 0 {
+            return bad("payments.timeout_ms must be at least 1");
         }
         if self.database.max_connections == 0 {
             return bad("database.max_connections must be at least 1");

@@ -566,7 +566,9 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let state = server::serve::app_state(&settings, &database, format!("http://{addr}"));
+    let (_payments_stop, payments_stop_rx) = tokio::sync::watch::channel(false);
+    let payments = server::serve::payments(&settings, &pool, addr, payments_stop_rx).await?;
+    let state = server::serve::app_state(&settings, &database, format!("http://{addr}"), payments);
     let search = state.search.clone();
     let router = server::http::router(state);
     tokio::spawn(async move {

@@ -260,6 +260,8 @@ pub struct TestApp {
     pub search: std::sync::Arc<app::search::ssr::SearchService>,
     /// Stops the search indexer (if started) when dropped or sent `true`.
     pub stop: tokio::sync::watch::Sender<bool>,
+    /// The sandbox payment provider this shop talks to (over HTTP on loopback).
+    pub payments: app::state::Payments,
 }
 
 impl TestApp {
@@ -326,6 +328,27 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         search_dir(),
         app::catalog::money::Currency::parse("USD").expect("USD"),
     );
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    // The sandbox keeps its books in this database; without one, the provider is down.
+    let payments = match server::serve::payments(
+        &server::settings::Settings::default(),
+        &pool,
+        addr,
+        stop_rx.clone(),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(_) => {
+            let mut unreachable = server::settings::Settings::default();
+            unreachable.payments.provider_url = Some("http://127.0.0.1:1".into());
+            unreachable.payments.api_key = Some("none".into());
+            unreachable.payments.webhook_secret = Some("none".into());
+            server::serve::payments(&unreachable, &pool, addr, stop_rx)
+                .await
+                .expect("a payment client")
+        }
+    };
     let state = AppState {
         leptos_options: server::http::leptos_options(),
         db: Db::single(pool.clone()),
@@ -338,6 +361,7 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         catalog_cache: cache.clone(),
         search: search.clone(),
         accounts: AppRules::standard(false),
+        payments: payments.clone(),
     };
     let router = server::http::router(state);
     tokio::spawn(async move {
@@ -353,7 +377,8 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         pool,
         cache,
         search,
-        stop: tokio::sync::watch::channel(false).0,
+        stop,
+        payments,
     }
 }
 

@@ -10,4 +10,5 @@ mod importing;
 mod inventory;
 mod lifecycle;
 mod pages;
+mod payments;
 mod search;
