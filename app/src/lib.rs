@@ -5,11 +5,13 @@ pub mod account;
 pub mod api_error;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod components;
 pub mod flash;
 pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod orders;
 pub mod pages;
 pub mod payments;
 pub mod search;

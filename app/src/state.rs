@@ -84,6 +84,9 @@ pub struct AppState {
     pub search: Arc<SearchService>,
     pub accounts: AccountRules,
     pub payments: Payments,
+    pub checkout: crate::checkout::ssr::CheckoutRules,
+    /// Stock holds, batched per SKU (see `inventory::ssr::Reservations`).
+    pub reservations: crate::inventory::ssr::Reservations,
 }
 
 /// The payment provider and the secret its webhooks are signed with.

@@ -55,7 +55,17 @@ pub fn app_state(
         search: search_service(settings),
         accounts: account_rules(settings, &public_url),
         payments,
+        checkout: checkout_rules(settings),
+        reservations: app::inventory::ssr::Reservations::new(database.db.primary.clone()),
     }
+}
+
+fn checkout_rules(settings: &Settings) -> app::checkout::ssr::CheckoutRules {
+    let mut rules = app::checkout::ssr::CheckoutRules::standard();
+    rules.reservation_ttl =
+        Duration::from_secs(u64::from(settings.checkout.reservation_ttl_minutes) * 60);
+    rules.shipping = settings.checkout.shipping.clone();
+    rules
 }
 
 /// The payment provider: the configured one, or the sandbox started here on a free
@@ -167,6 +177,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         database.db.primary.clone(),
         stop_rx.clone(),
     ));
+    tokio::spawn(settle_orders(state.clone(), stop_rx.clone()));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -247,6 +258,21 @@ async fn release_expired_reservations(pool: sqlx::PgPool, mut stop: watch::Recei
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Finishes orders a crash or a provider outage left unpaid or half paid, every 10 s.
+async fn settle_orders(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        match app::checkout::ssr::settle(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "settled unfinished orders"),
+            Err(error) => tracing::warn!(%error, "could not settle orders"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

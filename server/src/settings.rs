@@ -23,6 +23,7 @@ pub struct Settings {
     pub cart: CartSettings,
     pub mail: MailSettings,
     pub payments: PaymentSettings,
+    pub checkout: CheckoutSettings,
     pub log: LogSettings,
 }
 
@@ -111,6 +112,16 @@ pub struct CartSettings {
 pub struct MailSettings {
     pub from: String,
     pub smtp_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutSettings {
+    /// Stock is held this long from the start of checkout (extended while the shopper acts).
+    pub reservation_ttl_minutes: u32,
+    /// Shipping by region (`DEFAULT` for the rest): `base_minor` per order plus
+    /// `per_item_minor` per unit, free from `free_over_minor` if given.
+    pub shipping: Vec<app::checkout::model::ShippingRate>,
 }
 
 /// The payment provider. Without a URL the server starts the sandbox provider on a free
@@ -207,6 +218,10 @@ impl Default for Settings {
                 from: app::mail::DEFAULT_FROM.into(),
                 smtp_url: None,
             },
+            checkout: CheckoutSettings {
+                reservation_ttl_minutes: 15,
+                shipping: app::checkout::ssr::CheckoutRules::standard().shipping,
+            },
             payments: PaymentSettings {
                 provider_url: None,
                 api_key: None,
@@ -268,6 +283,14 @@ impl Settings {
         let p = &self.payments;
         if p.provider_url.is_some() && (p.api_key.is_none() || p.webhook_secret.is_none()) {
             return bad("payments.provider_url needs payments.api_key and payments.webhook_secret");
+        }
+        if self.checkout.reservation_ttl_minutes == 0 {
+            return bad("checkout.reservation_ttl_minutes must be at least 1");
+        }
+        if self.checkout.shipping.iter().any(|r| {
+            r.base_minor < 0 || r.per_item_minor < 0 || r.free_over_minor.is_some_and(|f| f < 0)
+        }) {
+            return bad("checkout.shipping: amounts cannot be negative");
         }
         if p.timeout_ms == 0 {
             return bad("payments.timeout_ms must be at least 1");

@@ -623,6 +623,17 @@ async fn active_holds(conn: &mut PgConnection, holder: &str) -> Result<Vec<i64>,
     .await
 }
 
+/// How many holds of a checkout are still active.
+pub async fn active_holds_of(pool: &PgPool, holder: &str) -> Result<i64, InventoryError> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM reservations WHERE holder = $1 AND status = 'active'"#,
+        holder
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(unavailable)
+}
+
 /// Releases a checkout's holds (abandoned, or its payment failed). Returns the units.
 pub async fn release(
     conn: &mut PgConnection,

@@ -262,6 +262,8 @@ pub struct TestApp {
     pub stop: tokio::sync::watch::Sender<bool>,
     /// The sandbox payment provider this shop talks to (over HTTP on loopback).
     pub payments: app::state::Payments,
+    /// What the router serves with (for calling services and workers directly).
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -318,6 +320,15 @@ pub async fn spawn_app_with(db_url: &str, page_size: i64) -> TestApp {
 }
 
 pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
+    spawn_with(pool, page_size, None).await
+}
+
+/// A shop on `pool`; `payments` replaces the sandbox it would start for itself.
+pub async fn spawn_with(
+    pool: PgPool,
+    page_size: i64,
+    payments: Option<app::state::Payments>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -330,14 +341,19 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
     );
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     // The sandbox keeps its books in this database; without one, the provider is down.
-    let payments = match server::serve::payments(
-        &server::settings::Settings::default(),
-        &pool,
-        addr,
-        stop_rx.clone(),
-    )
-    .await
-    {
+    let payments = match payments {
+        Some(p) => Ok(p),
+        None => {
+            server::serve::payments(
+                &server::settings::Settings::default(),
+                &pool,
+                addr,
+                stop_rx.clone(),
+            )
+            .await
+        }
+    };
+    let payments = match payments {
         Ok(p) => p,
         Err(_) => {
             let mut unreachable = server::settings::Settings::default();
@@ -362,8 +378,10 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         search: search.clone(),
         accounts: AppRules::standard(false),
         payments: payments.clone(),
+        checkout: app::checkout::ssr::CheckoutRules::standard(),
+        reservations: app::inventory::ssr::Reservations::new(pool.clone()),
     };
-    let router = server::http::router(state);
+    let router = server::http::router(state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(
             listener,
@@ -379,6 +397,7 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
         search,
         stop,
         payments,
+        state,
     }
 }
 

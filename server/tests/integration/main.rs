@@ -3,6 +3,7 @@
 mod accounts;
 mod cache;
 mod cart;
+mod checkout;
 mod embedded;
 mod faults;
 mod helpers;

@@ -1,0 +1,564 @@
+//! Checkout over HTTP against real PostgreSQL and the sandbox provider over HTTP: a
+//! purchase end to end, double submits, declines, the never-oversold invariant with 50
+//! shoppers for 10 units, a provider that is down, a payment a crash left half done, and
+//! transitions the machine does not have.
+
+use crate::helpers::{Browser, Response, TestApp, seeded_database, spawn_shop, spawn_with};
+use app::inventory::ssr as inventory;
+use app::orders::model::OrderStatus;
+use app::orders::ssr::{TransitionError, transition};
+use app::payments::wire::test_cards;
+use server::settings::Settings;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+/// Seeded laptop variant: $1,299.00, 100 in stock.
+const LAPTOP_13: &str = "L2201308";
+const SANDBOX_KEY: &str = "sk_test_checkout";
+
+fn key() -> String {
+    format!("test-{}", hex::encode(rand::random::<[u8; 12]>()))
+}
+
+async fn add(b: &Browser, sku: &str, quantity: &str) {
+    let r = b
+        .call("/api/cart/add", &[("sku", sku), ("quantity", quantity)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+async fn place(b: &Browser, key: &str, card: &str) -> Response {
+    b.call(
+        "/api/checkout/place",
+        &[
+            ("idempotency_key", key),
+            ("email", "Shopper@Example.com"),
+            ("full_name", "Ada Shopper"),
+            ("line1", "1 High Street"),
+            ("line2", ""),
+            ("city", "Leeds"),
+            ("region", ""),
+            ("postal_code", "LS1 1AA"),
+            ("country", "GB"),
+            ("card_number", card),
+        ],
+    )
+    .await
+}
+
+async fn variant(app: &TestApp, sku: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM variants WHERE sku = $1")
+        .bind(sku)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// (on_hand, reserved, sold) summed over warehouses.
+async fn stock(app: &TestApp, sku: &str) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT sum(on_hand)::bigint, sum(reserved)::bigint, sum(sold)::bigint
+           FROM stock_levels s JOIN variants v ON v.id = s.variant_id WHERE v.sku = $1",
+    )
+    .bind(sku)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn order_status(app: &TestApp, number: &str) -> String {
+    sqlx::query_scalar("SELECT status::text FROM orders WHERE number = $1")
+        .bind(number)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn intents(app: &TestApp, number: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT status, captured FROM payments_sandbox.intents WHERE reference = $1 ORDER BY created_at",
+    )
+    .bind(number)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "2").await;
+    let r = place(&b, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let placed = r.json();
+    assert_eq!(placed["status"], "confirmed");
+    let number = placed["number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("M-") && number.len() == 12, "{number}");
+
+    // Totals on the server: 2 × $1,299.00, free shipping over $100, no tax rate for GB yet.
+    assert_eq!(placed["total_minor"], 259_800);
+    let (email, subtotal, shipping, tax, total): (String, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT email, subtotal_minor, shipping_minor, tax_minor, total_minor FROM orders WHERE number = $1",
+    )
+    .bind(&number)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(email, "shopper@example.com");
+    assert_eq!((subtotal, shipping, tax, total), (259_800, 0, 0, 259_800));
+
+    // Every step recorded, with an outbox event for each.
+    let steps: Vec<(Option<String>, String, String)> = sqlx::query_as(
+        "SELECT t.from_status::text, t.to_status::text, t.actor FROM order_transitions t
+           JOIN orders o ON o.id = t.order_id WHERE o.number = $1 ORDER BY t.id",
+    )
+    .bind(&number)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let path: Vec<&str> = steps.iter().map(|s| s.1.as_str()).collect();
+    assert_eq!(path, ["pending", "payment_processing", "confirmed"]);
+    assert_eq!(steps[0].2, "guest");
+    let events: Vec<String> = sqlx::query_scalar(
+        "SELECT topic FROM outbox WHERE topic LIKE 'order.%' AND aggregate_id =
+            (SELECT id::text FROM orders WHERE number = $1) ORDER BY id",
+    )
+    .bind(&number)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            "order.pending",
+            "order.payment_processing",
+            "order.confirmed"
+        ]
+    );
+
+    // Paid once; the shop keeps the token and last four digits, never the number.
+    assert_eq!(
+        intents(&app, &number).await,
+        [("captured".to_owned(), 259_800)]
+    );
+    let (last4, token, captured): (String, Option<String>, i64) = sqlx::query_as(
+        "SELECT p.last4, p.card_token, p.captured_minor FROM payments p JOIN orders o ON o.id = p.order_id
+          WHERE o.number = $1",
+    )
+    .bind(&number)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((last4.as_str(), captured), ("4242", 259_800));
+    assert!(token.unwrap().starts_with("tok_"));
+    let leaks: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM orders o WHERE o::text LIKE '%' || $1 || '%')
+              + (SELECT count(*) FROM payments p WHERE p::text LIKE '%' || $1 || '%')
+              + (SELECT count(*) FROM order_transitions t WHERE t::text LIKE '%' || $1 || '%')",
+    )
+    .bind(test_cards::SUCCESS)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(leaks, 0, "no card number stored by the shop");
+
+    // The stock is sold, not held.
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 2));
+}
+
+#[tokio::test]
+async fn a_double_submit_or_two_tabs_make_one_order_and_one_charge() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    let k = key();
+    let (first, second) = tokio::join!(
+        place(&b, &k, test_cards::SUCCESS),
+        place(&b, &k, test_cards::SUCCESS)
+    );
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert_eq!(second.status, 200, "{}", second.text());
+    let number = first.json()["number"].as_str().unwrap().to_owned();
+    assert_eq!(second.json()["number"], number.as_str());
+    let retry = place(&b, &k, test_cards::SUCCESS).await;
+    assert_eq!(retry.json()["number"], number.as_str());
+    assert_eq!(retry.json()["status"], "confirmed");
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 1);
+    assert_eq!(
+        intents(&app, &number).await,
+        [("captured".to_owned(), 129_900)]
+    );
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 1));
+}
+
+#[tokio::test]
+async fn a_declined_card_charges_nothing_and_gives_the_stock_back() {
+    let app = spawn_shop().await;
+    for (card, words) in [
+        (test_cards::DECLINE, "card declined"),
+        (test_cards::INSUFFICIENT_FUNDS, "insufficient funds"),
+    ] {
+        let b = Browser::new(&app);
+        add(&b, LAPTOP_13, "3").await;
+        let r = place(&b, &key(), card).await;
+        assert_eq!(r.status, 402, "{}", r.text());
+        let body = r.json();
+        assert_eq!(body["code"], "declined");
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.contains(words) && message.contains("not been charged"),
+            "{message}"
+        );
+    }
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status::text FROM orders ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(statuses, ["cancelled", "cancelled"]);
+    let captured: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(captured), 0)::bigint FROM payments_sandbox.intents",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(captured, 0);
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 0));
+
+    // Bad input is refused before anything is held or charged.
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    for (k, card, expected) in [
+        ("short", test_cards::SUCCESS, "expired"),
+        (&key()[..], "4242", "card number"),
+        (&key()[..], "4242424242424241", "not valid"),
+    ] {
+        let r = place(&b, k, card).await;
+        assert_eq!(r.status, 400, "{k} {card}: {}", r.text());
+        assert!(
+            r.json()["message"].as_str().unwrap().contains(expected),
+            "{}",
+            r.text()
+        );
+    }
+    let empty = Browser::new(&app);
+    let r = place(&empty, &key(), test_cards::SUCCESS).await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (409, Some("empty_cart"))
+    );
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 0));
+}
+
+#[tokio::test]
+async fn fifty_shoppers_for_ten_units_make_exactly_ten_orders() {
+    let app = spawn_shop().await;
+    let v = variant(&app, LAPTOP_13).await;
+    {
+        let mut conn = app.pool.acquire().await.unwrap();
+        let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
+            .await
+            .unwrap();
+        inventory::set_on_hand(&mut conn, v, main, 10, "test")
+            .await
+            .unwrap();
+    }
+    let mut shoppers = Vec::new();
+    for _ in 0..50 {
+        let b = Browser::new(&app);
+        add(&b, LAPTOP_13, "1").await;
+        shoppers.push(b);
+    }
+    let attempts: Vec<_> = shoppers
+        .into_iter()
+        .map(|b| tokio::spawn(async move { place(&b, &key(), test_cards::SUCCESS).await }))
+        .collect();
+    let (mut confirmed, mut sold_out) = (0, 0);
+    for a in attempts {
+        let r = a.await.unwrap();
+        match r.status {
+            200 => {
+                assert_eq!(r.json()["status"], "confirmed");
+                confirmed += 1;
+            }
+            409 => {
+                assert_eq!(r.json()["code"], "stock", "{}", r.text());
+                sold_out += 1;
+            }
+            other => panic!("{other}: {}", r.text()),
+        }
+    }
+    assert_eq!((confirmed, sold_out), (10, 40));
+    assert_eq!(stock(&app, LAPTOP_13).await, (10, 0, 10));
+    let captured: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM payments_sandbox.intents WHERE status = 'captured'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(captured, 10, "charged exactly the ten who got one");
+    let confirmed_orders: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = 'confirmed'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(confirmed_orders, 10);
+}
+
+/// A shop whose provider is a sandbox run on its own with a known key (for faults). The
+/// sandbox runs until the returned sender is dropped.
+async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&seeded_database().await)
+        .await
+        .unwrap();
+    let sandbox = server::payments_sandbox::Sandbox::open(
+        pool.clone(),
+        server::payments_sandbox::SandboxSettings {
+            api_key: SANDBOX_KEY.into(),
+            webhook_url: None,
+            webhook_secret: "whsec_checkout".into(),
+            slow_card_delay: Duration::from_secs(2),
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (keep, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(sandbox.run(listener, stop.clone()));
+    let mut settings = Settings::default();
+    settings.payments.provider_url = Some(url.clone());
+    settings.payments.api_key = Some(SANDBOX_KEY.into());
+    settings.payments.webhook_secret = Some("whsec_checkout".into());
+    settings.payments.retries = 0;
+    settings.payments.timeout_ms = 500;
+    settings.payments.breaker_threshold = 100;
+    let payments = server::serve::payments(&settings, &pool, "127.0.0.1:1".parse().unwrap(), stop)
+        .await
+        .unwrap();
+    let mut app = spawn_with(pool, 12, Some(payments)).await;
+    app.state.checkout.settle_after = Duration::ZERO;
+    (app, url, keep)
+}
+
+async fn faults(url: &str, body: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{url}/v1/sandbox/faults"))
+        .bearer_auth(SANDBOX_KEY)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_keeps_the_order_and_the_stock_and_a_retry_charges_once() {
+    let (app, url, _sandbox) = shop_with_own_sandbox().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    faults(&url, r#"{"unavailable": 1000}"#).await;
+    let k = key();
+    let r = place(&b, &k, test_cards::SUCCESS).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["code"], "payment_unavailable");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("not be charged twice")
+    );
+    let number: String = sqlx::query_scalar("SELECT number FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(order_status(&app, &number).await, "payment_processing");
+    assert_eq!(
+        stock(&app, LAPTOP_13).await,
+        (100, 1, 0),
+        "still held for the shopper"
+    );
+    assert!(intents(&app, &number).await.is_empty());
+
+    // Back up: the same form again finishes the same order, with one charge.
+    faults(&url, r#"{"unavailable": 0}"#).await;
+    let r = place(&b, &k, test_cards::SUCCESS).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["number"], number.as_str());
+    assert_eq!(order_status(&app, &number).await, "confirmed");
+    assert_eq!(
+        intents(&app, &number).await,
+        [("captured".to_owned(), 129_900)]
+    );
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 1));
+}
+
+#[tokio::test]
+async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
+    let (app, url, _sandbox) = shop_with_own_sandbox().await;
+
+    // The provider authorizes, but the answer never reaches the shop (as if the server
+    // died right after sending): the order waits in payment_processing.
+    let paid = Browser::new(&app);
+    add(&paid, LAPTOP_13, "2").await;
+    faults(&url, r#"{"fail_after_commit": 1}"#).await;
+    let r = place(&paid, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    // A second shopper's payment never reached the provider at all.
+    let lost = Browser::new(&app);
+    add(&lost, LAPTOP_13, "1").await;
+    faults(&url, r#"{"unavailable": 1}"#).await;
+    let r = place(&lost, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM orders ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        intents(&app, &numbers[0]).await,
+        [("authorized".to_owned(), 0)]
+    );
+    assert!(intents(&app, &numbers[1]).await.is_empty());
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 3, 0));
+
+    // The settling worker asks the provider: the first is captured and confirmed, the
+    // second cancelled with its stock released; nothing is charged twice.
+    let settled = app::checkout::ssr::settle(&app.state).await.unwrap();
+    assert_eq!(settled, 2);
+    assert_eq!(order_status(&app, &numbers[0]).await, "confirmed");
+    assert_eq!(
+        intents(&app, &numbers[0]).await,
+        [("captured".to_owned(), 259_800)]
+    );
+    assert_eq!(order_status(&app, &numbers[1]).await, "cancelled");
+    assert!(intents(&app, &numbers[1]).await.is_empty());
+    assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 2));
+    assert_eq!(
+        app::checkout::ssr::settle(&app.state).await.unwrap(),
+        0,
+        "nothing left"
+    );
+}
+
+#[tokio::test]
+async fn the_machine_refuses_transitions_it_does_not_have_in_code_and_in_the_database() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    let r = place(&b, &key(), test_cards::SUCCESS).await;
+    let number = r.json()["number"].as_str().unwrap().to_owned();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
+        .bind(&number)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    let mut tx = app.pool.begin().await.unwrap();
+    let err = transition(
+        &mut tx,
+        id,
+        OrderStatus::Confirmed,
+        OrderStatus::Pending,
+        "test",
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, TransitionError::Invalid(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "an order cannot go from confirmed to awaiting payment"
+    );
+    let err = transition(
+        &mut tx,
+        id,
+        OrderStatus::Pending,
+        OrderStatus::PaymentProcessing,
+        "test",
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, TransitionError::Moved(_)),
+        "the order is not pending: {err:?}"
+    );
+    drop(tx);
+
+    for to in ["shipped", "delivered", "pending", "payment_processing"] {
+        let err = sqlx::query("UPDATE orders SET status = $2::order_status WHERE id = $1")
+            .bind(id)
+            .bind(to)
+            .execute(&app.pool)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("cannot go from confirmed to"),
+            "{to}: {err}"
+        );
+    }
+    let err = sqlx::query(
+        "INSERT INTO orders (number, idempotency_key, email, currency, subtotal_minor, total_minor,
+                             shipping_address, region, holder, status)
+         VALUES ('M-X', 'k-xxxxxxxxxxxxxxxxx', 'a@b.c', 'USD', 0, 0, '{}', 'DEFAULT', 'h', 'confirmed')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("starts as pending"), "{err}");
+
+    // The allowed ones go through, each recorded.
+    let mut tx = app.pool.begin().await.unwrap();
+    transition(
+        &mut tx,
+        id,
+        OrderStatus::Confirmed,
+        OrderStatus::Fulfilment,
+        "user:1",
+        Some("picked"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (actor, reason): (String, Option<String>) = sqlx::query_as(
+        "SELECT actor, reason FROM order_transitions WHERE order_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (actor.as_str(), reason.as_deref()),
+        ("user:1", Some("picked"))
+    );
+
+    // The code's list and the database's are the same machine.
+    let db: Vec<(String, String)> = sqlx::query_as(
+        "SELECT from_status::text, to_status::text FROM order_status_transitions ORDER BY 1, 2",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut code: Vec<(String, String)> = app::orders::model::TRANSITIONS
+        .iter()
+        .map(|(f, t)| {
+            let name = |s: &OrderStatus| {
+                serde_json::to_value(s)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            };
+            (name(f), name(t))
+        })
+        .collect();
+    code.sort();
+    assert_eq!(db, code);
+}
