@@ -55,6 +55,8 @@ CREATE TABLE orders (
     region           TEXT NOT NULL REFERENCES regions (code),
     -- The stock held for it (inventory reservations' holder).
     holder           TEXT NOT NULL UNIQUE,
+    -- The cart it came from: its lines go when the order is confirmed.
+    cart_id          BIGINT REFERENCES carts (id) ON DELETE SET NULL,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
 );

@@ -1,13 +1,16 @@
 //! Placing an order. The steps, each durable before the next:
 //!
-//! 1. The checkout form's idempotency key is claimed by inserting the order (pending)
-//!    with its lines and totals; a second request with the key finds that order and
-//!    carries on from where it is, so a double click, a retry or two tabs make one order.
-//! 2. Stock is held for the order (all lines or none); a shortage cancels the order.
+//! 1. Stock is held for every line (all or none), under a name of this request's own; a
+//!    shortage ends here, with nothing created and nothing charged.
+//! 2. The checkout form's idempotency key is claimed by inserting the order (pending)
+//!    with its lines and totals. A twin request (a double click, a retry, a second tab)
+//!    that loses the key releases its own holds and carries on with the winner's order,
+//!    which exists only once its stock is held.
 //! 3. payment_processing; the provider authorizes and captures with keys derived from
 //!    the order number, so no retry, crash or replay can charge twice.
 //! 4. In one transaction: the holds become a sale, the payment is recorded as captured,
-//!    and the order is confirmed (its outbox event feeds fulfilment and e-mail).
+//!    the bought lines leave the cart, and the order is confirmed (its outbox event
+//!    feeds fulfilment and e-mail).
 //!
 //! A decline cancels the order and releases the stock. A provider that does not answer
 //! leaves the order in payment_processing with its stock held: the shopper may retry,
@@ -231,13 +234,99 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         tax_bp,
     );
 
-    // 1. Claim the key with the order itself.
+    drop(conn);
+
+    // 1. Hold the stock, under a name of this request's own: a twin holds under its own.
     let number = order_number();
     let holder = format!("order:{number}");
-    let address = serde_json::to_value(&input.address).map_err(unavailable)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
+    let wanted: Vec<WantedLine> = lines
+        .iter()
+        .map(|l| WantedLine {
+            variant_id: l.variant_id,
+            quantity: l.quantity,
+        })
+        .collect();
+    if let Err(e) = state
+        .reservations
+        .reserve(
+            &holder,
+            &wanted,
+            Some(&region),
+            state.checkout.reservation_ttl,
+        )
         .await
-        .map_err(unavailable)?;
+    {
+        return Err(match e {
+            InventoryError::Short { .. } => {
+                CheckoutError::Stock(format!("{e}; nothing was charged"))
+            }
+            other => unavailable(other),
+        });
+    }
+
+    // 2. Claim the key with the order (whose stock is held from the moment it exists).
+    let claimed = insert_order(
+        state,
+        &key,
+        &number,
+        &holder,
+        user_id,
+        &email,
+        &currency,
+        &t,
+        &input.address,
+        &region,
+        cart,
+        &lines,
+    )
+    .await;
+    let order_id = match claimed {
+        Ok(Some(id)) => id,
+        other => {
+            // A twin claimed the key first (carry on with its order), or the insert
+            // failed: either way these holds are not needed.
+            let mut conn = pool.acquire().await.map_err(unavailable)?;
+            inventory::release(&mut conn, &holder, "checkout")
+                .await
+                .map_err(unavailable)?;
+            other?;
+            let order = find_order(&mut conn, &key)
+                .await
+                .map_err(unavailable)?
+                .ok_or(CheckoutError::Unavailable)?;
+            drop(conn);
+            return resume(state, order, &input.card_number).await;
+        }
+    };
+    let order = OrderRow {
+        id: order_id,
+        number,
+        status: OrderStatus::Pending,
+        total_minor: t.total,
+        currency,
+        holder,
+    };
+    pay(state, order, &input.card_number).await
+}
+
+/// Inserts the order (pending) and its lines; `None` if a twin has the key already.
+#[allow(clippy::too_many_arguments)]
+async fn insert_order(
+    state: &AppState,
+    key: &str,
+    number: &str,
+    holder: &str,
+    user_id: Option<i64>,
+    email: &str,
+    currency: &str,
+    t: &super::model::Totals,
+    address: &Address,
+    region: &str,
+    cart: i64,
+    lines: &[CartLine],
+) -> Result<Option<i64>, CheckoutError> {
+    let address = serde_json::to_value(address).map_err(unavailable)?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
     sqlx::query_scalar!(
         "SELECT set_config('mercato.actor', $1, true)",
         actor(user_id)
@@ -247,8 +336,9 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
     .map_err(unavailable)?;
     let inserted = sqlx::query_scalar!(
         "INSERT INTO orders (number, idempotency_key, user_id, email, currency, subtotal_minor,
-                             shipping_minor, tax_minor, total_minor, shipping_address, region, holder)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                             shipping_minor, tax_minor, total_minor, shipping_address, region, holder,
+                             cart_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         number,
         key,
@@ -262,19 +352,13 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         address,
         region,
         holder,
+        cart,
     )
     .fetch_optional(&mut *tx)
     .await
     .map_err(unavailable)?;
     let Some(order_id) = inserted else {
-        // A twin request claimed the key first: carry on with its order.
-        tx.rollback().await.map_err(unavailable)?;
-        let order = find_order(&mut conn, &key)
-            .await
-            .map_err(unavailable)?
-            .ok_or(CheckoutError::Unavailable)?;
-        drop(conn);
-        return resume(state, order, &input.card_number).await;
+        return Ok(None);
     };
     for (position, l) in lines.iter().enumerate() {
         sqlx::query!(
@@ -293,48 +377,7 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         .map_err(unavailable)?;
     }
     tx.commit().await.map_err(unavailable)?;
-    drop(conn);
-    let order = OrderRow {
-        id: order_id,
-        number,
-        status: OrderStatus::Pending,
-        total_minor: t.total,
-        currency,
-        holder,
-    };
-
-    // 2. Hold the stock.
-    let wanted: Vec<WantedLine> = lines
-        .iter()
-        .map(|l| WantedLine {
-            variant_id: l.variant_id,
-            quantity: l.quantity,
-        })
-        .collect();
-    if let Err(e) = state
-        .reservations
-        .reserve(
-            &order.holder,
-            &wanted,
-            Some(&region),
-            state.checkout.reservation_ttl,
-        )
-        .await
-    {
-        let reason = e.to_string();
-        cancel(state, &order, OrderStatus::Pending, &reason).await?;
-        return Err(match e {
-            InventoryError::Short { .. } => {
-                CheckoutError::Stock(format!("{reason}; nothing was charged"))
-            }
-            other => unavailable(other),
-        });
-    }
-    let order = OrderRow {
-        status: OrderStatus::Pending,
-        ..order
-    };
-    pay(state, order, &input.card_number).await
+    Ok(Some(order_id))
 }
 
 fn payment_unavailable(number: &str) -> CheckoutError {
@@ -417,6 +460,7 @@ async fn pay(state: &AppState, order: OrderRow, card: &str) -> Result<Placed, Ch
             Err(TransitionError::Moved(_)) => {
                 // Another request moved it on: report where it is.
                 drop(tx);
+                drop(conn);
                 return current(state, &order).await;
             }
             Err(e) => return Err(unavailable(e)),
@@ -497,28 +541,9 @@ async fn complete(
     .fetch_one(&state.db.primary)
     .await
     .map_err(unavailable)?;
-    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    // Twins (a double click, the settling worker) wait here for each other; whoever comes
-    // second finds the order already confirmed and only reports it.
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
-        order.id
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    if status != OrderStatus::PaymentProcessing {
-        drop(tx);
-        return current(state, order).await;
-    }
-    let sold = inventory::sell(&mut tx, &order.holder, order.id, units, "checkout").await;
-    match sold {
-        Ok(_) => {}
-        Err(InventoryError::NotHeld) => {
-            drop(tx);
+    match confirm(state, order, &intent, units).await? {
+        Confirmed::Now | Confirmed::Already => current(state, order).await,
+        Confirmed::NotHeld => {
             let refunded = provider
                 .refund(&intent.id, None, &format!("refund:{}", order.number))
                 .await;
@@ -532,10 +557,47 @@ async fn complete(
                 "the stock held for it expired",
             )
             .await?;
-            return Err(CheckoutError::Stock(
+            Err(CheckoutError::Stock(
                 "the items were released before the payment finished; your payment has been refunded".into(),
-            ));
+            ))
         }
+    }
+}
+
+enum Confirmed {
+    Now,
+    /// A twin (a double click, the settling worker) confirmed it first.
+    Already,
+    /// The stock is no longer held: the money must go back.
+    NotHeld,
+}
+
+/// One transaction: the holds become a sale, the payment is recorded as captured, the
+/// order is confirmed. Its connection is returned before the caller goes on.
+async fn confirm(
+    state: &AppState,
+    order: &OrderRow,
+    intent: &Intent,
+    units: i64,
+) -> Result<Confirmed, CheckoutError> {
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let mut tx = sqlx::Connection::begin(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    // Twins wait here for each other; whoever comes second finds the order confirmed.
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
+        order.id
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    if status != OrderStatus::PaymentProcessing {
+        return Ok(Confirmed::Already);
+    }
+    match inventory::sell(&mut tx, &order.holder, order.id, units, "checkout").await {
+        Ok(_) => {}
+        Err(InventoryError::NotHeld) => return Ok(Confirmed::NotHeld),
         Err(e) => return Err(unavailable(e)),
     }
     sqlx::query!(
@@ -543,6 +605,16 @@ async fn complete(
         intent.id,
         "captured",
         intent.captured,
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    // What was bought leaves the cart (lines added since stay).
+    sqlx::query!(
+        "DELETE FROM cart_lines l USING orders o, order_lines ol
+          WHERE o.id = $1 AND ol.order_id = o.id
+            AND l.cart_id = o.cart_id AND l.variant_id = ol.variant_id",
+        order.id
     )
     .execute(&mut *tx)
     .await
@@ -558,7 +630,7 @@ async fn complete(
     .await
     .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
-    current(state, order).await
+    Ok(Confirmed::Now)
 }
 
 async fn current(state: &AppState, order: &OrderRow) -> Result<Placed, CheckoutError> {

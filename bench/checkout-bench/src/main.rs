@@ -30,6 +30,12 @@ struct Args {
     /// Units of the hot SKU in the sell-out.
     #[arg(long, default_value_t = 2000)]
     sell_out_units: i32,
+    /// Distinct SKUs the orders are spread over.
+    #[arg(long, default_value_t = 500)]
+    skus: usize,
+    /// Carts prepared for the orders run (each places one order).
+    #[arg(long, default_value_t = 12_000)]
+    carts: usize,
 }
 
 #[tokio::main]
@@ -237,7 +243,178 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     if oversold != 0 || i64::from(reserved) != held || held > i64::from(args.sell_out_units) {
         bail!("the sell-out went past the stock");
     }
+    orders(args, &settings, &database).await?;
     database.close().await;
+    Ok(())
+}
+
+/// Orders end to end: the shop's router served over loopback HTTP with its default pool,
+/// the sandbox provider over HTTP, one guest cart per order (one unit of one of `skus`
+/// SKUs), and `clients` shoppers placing them through `POST /api/checkout/place`.
+async fn orders(
+    args: &Args,
+    settings: &Settings,
+    database: &database::Database,
+) -> anyhow::Result<()> {
+    let url = database
+        .embedded
+        .as_ref()
+        .map(|pg| pg.url.clone())
+        .context("the embedded PostgreSQL")?;
+    let shop_settings = Settings::load()?;
+    let pool = database::pool(&url, &shop_settings).await?;
+    // The catalog: distinct SKUs with plenty of stock in the main warehouse.
+    sqlx::query(
+        "INSERT INTO products (slug, title, status)
+         SELECT 'bench-' || i, 'Bench product ' || i, 'active' FROM generate_series(1, $1) i",
+    )
+    .bind(args.skus as i32)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO variants (product_id, sku, price_minor, currency)
+         SELECT id, upper(slug), 1_000 + id % 5_000, 'USD' FROM products WHERE slug LIKE 'bench-%'",
+    )
+    .execute(&pool)
+    .await?;
+    let variants: Vec<i64> = sqlx::query_scalar("SELECT id FROM variants WHERE sku LIKE 'BENCH-%'")
+        .fetch_all(&pool)
+        .await?;
+    {
+        let mut conn = pool.acquire().await?;
+        let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE).await?;
+        for v in &variants {
+            inventory::set_on_hand(&mut conn, *v, main, 1_000_000, "bench").await?;
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+    let payments = server::serve::payments(settings, &pool, addr, stop_rx).await?;
+    let mut state = server::serve::app_state(settings, database, base.clone(), payments);
+    state.db = app::state::Db::single(pool.clone());
+    state.reservations = inventory::Reservations::new(pool.clone());
+    let router = server::http::router(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients as usize)
+        .build()?;
+
+    // One cart per order, made over HTTP like a shopper's (concurrently).
+    let made = Arc::new(std::sync::Mutex::new(Vec::with_capacity(args.carts)));
+    let next = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..args.clients)
+        .map(|_| {
+            let (http, base, made, next) = (http.clone(), base.clone(), made.clone(), next.clone());
+            let (carts, skus) = (args.carts as u64, args.skus as u64);
+            tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= carts {
+                        return Ok::<_, anyhow::Error>(());
+                    }
+                    let sku = format!("BENCH-{}", n % skus + 1);
+                    let r = http
+                        .post(format!("{base}/api/cart/add"))
+                        .header("accept", "application/json")
+                        .form(&[("sku", sku.as_str()), ("quantity", "1")])
+                        .send()
+                        .await?;
+                    let cookie = r
+                        .headers()
+                        .get("set-cookie")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.split(';').next())
+                        .map(str::to_owned)
+                        .context("no session cookie")?;
+                    if !r.status().is_success() {
+                        bail!("add to cart answered {}", r.status());
+                    }
+                    made.lock()
+                        .map_err(|_| anyhow::anyhow!("poisoned"))?
+                        .push(cookie);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    let cookies: Arc<Vec<String>> = Arc::new(std::mem::take(
+        &mut *made.lock().map_err(|_| anyhow::anyhow!("poisoned"))?,
+    ));
+
+    let next = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let (h, b, c, r) = (http.clone(), base.clone(), cookies.clone(), refused.clone());
+    let placed = drive(args.clients, args.seconds, move |_| {
+        let (http, base, cookies, next, refused) =
+            (h.clone(), b.clone(), c.clone(), next.clone(), r.clone());
+        async move {
+            let n = next.fetch_add(1, Ordering::Relaxed) as usize;
+            let Some(cookie) = cookies.get(n) else {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                bail!("out of prepared carts");
+            };
+            let key = format!("bench-{}", hex::encode(rand::random::<[u8; 12]>()));
+            let r = http
+                .post(format!("{base}/api/checkout/place"))
+                .header("accept", "application/json")
+                .header("cookie", cookie)
+                .form(&[
+                    ("idempotency_key", key.as_str()),
+                    ("email", "bench@example.com"),
+                    ("full_name", "Bench Shopper"),
+                    ("line1", "1 Loopback Road"),
+                    ("city", "Localhost"),
+                    ("postal_code", "127 001"),
+                    ("country", "GB"),
+                    ("card_number", app::payments::wire::test_cards::SUCCESS),
+                ])
+                .send()
+                .await?;
+            let ok = r.status().is_success();
+            let body: serde_json::Value = r.json().await?;
+            if !ok || body["status"] != "confirmed" {
+                refused.fetch_add(1, Ordering::Relaxed);
+                bail!("not confirmed: {body}");
+            }
+            Ok(())
+        }
+    })
+    .await?;
+
+    let (confirmed, captured): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orders WHERE status = 'confirmed'),
+                (SELECT count(*) FROM payments_sandbox.intents WHERE status = 'captured')",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "\nOrders end to end (HTTP on loopback: add-to-cart beforehand, then POST /api/checkout/place"
+    );
+    println!(
+        "with the sandbox provider over HTTP; {} distinct SKUs; the shop's default pool of {} connections)",
+        args.skus, shop_settings.database.max_connections
+    );
+    println!(
+        "orders placed                      {:>9.0} /s   p50 {:>7.2} ms   p99 {:>7.2} ms   failed {}",
+        placed.0, placed.1, placed.2, placed.3
+    );
+    println!("confirmed orders {confirmed}, captured payments {captured} (must be equal)");
+    println!("targets: at least 670 orders/s, p99 under 250 ms");
+    if confirmed != captured {
+        bail!("orders and charges disagree");
+    }
+    pool.close().await;
     Ok(())
 }
 

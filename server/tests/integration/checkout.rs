@@ -163,8 +163,10 @@ async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
     .unwrap();
     assert_eq!(leaks, 0, "no card number stored by the shop");
 
-    // The stock is sold, not held.
+    // The stock is sold, not held, and the cart is empty again.
     assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 2));
+    let cart = b.call("/api/cart", &[]).await.json();
+    assert_eq!(cart["item_count"], 0);
 }
 
 #[tokio::test]

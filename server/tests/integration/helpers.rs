@@ -204,7 +204,14 @@ pub async fn http_request(
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("receive");
+    // A request that never ends is a failure with a name, not a hung test run.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut raw),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{method} {path}: no complete answer within 30 s"))
+    .expect("receive");
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

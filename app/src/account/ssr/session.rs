@@ -76,14 +76,27 @@ pub struct Visitor {
 /// components ask (the header and the page render concurrently). Leptos provides a fresh
 /// one per request (server/src/http.rs). Anything that changes the session or the cart
 /// calls [`forget`], and the next question reads the database again.
+///
+/// The lookup is a shared future: whoever asks polls it, so no asker ever waits on
+/// another that has stopped being polled (a lock held across the query could).
 #[derive(Debug, Default, Clone)]
 pub struct RequestVisitor(std::sync::Arc<VisitorMemo>);
 
-#[derive(Debug, Default)]
+type SharedLookup = futures::future::Shared<
+    futures::future::BoxFuture<'static, Result<Option<Visitor>, std::sync::Arc<sqlx::Error>>>,
+>;
+
+#[derive(Default)]
 pub struct VisitorMemo {
     generation: std::sync::atomic::AtomicU64,
-    /// The visitor as read at a generation.
-    slot: tokio::sync::Mutex<Option<(u64, Option<Visitor>)>>,
+    /// The lookup started at a generation.
+    slot: std::sync::Mutex<Option<(u64, SharedLookup)>>,
+}
+
+impl std::fmt::Debug for VisitorMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VisitorMemo").finish_non_exhaustive()
+    }
 }
 
 /// Drops the request's remembered visitor (its session or cart just changed).
@@ -98,22 +111,37 @@ pub fn forget() {
 /// The visitor the request's cookie names, if its session is still valid. A tampered,
 /// unknown or expired cookie is simply no visitor.
 pub async fn visitor(state: &AppState) -> Result<Option<Visitor>, sqlx::Error> {
+    use futures::FutureExt;
     let Some(token) = request_token() else {
         return Ok(None);
     };
     let Some(memo) = use_context::<RequestVisitor>() else {
         return lookup_visitor(&state.db.primary, &token, &state.accounts).await;
     };
-    let mut slot = memo.0.slot.lock().await;
     let generation = memo.0.generation.load(std::sync::atomic::Ordering::SeqCst);
-    if let Some((seen, known)) = slot.as_ref()
-        && *seen == generation
-    {
-        return Ok(known.clone());
-    }
-    let found = lookup_visitor(&state.db.primary, &token, &state.accounts).await?;
-    *slot = Some((generation, found.clone()));
-    Ok(found)
+    let lookup = {
+        let Ok(mut slot) = memo.0.slot.lock() else {
+            return lookup_visitor(&state.db.primary, &token, &state.accounts).await;
+        };
+        match slot.as_ref() {
+            Some((seen, lookup)) if *seen == generation => lookup.clone(),
+            _ => {
+                let (pool, rules) = (state.db.primary.clone(), state.accounts.clone());
+                let lookup = async move {
+                    lookup_visitor(&pool, &token, &rules)
+                        .await
+                        .map_err(std::sync::Arc::new)
+                }
+                .boxed()
+                .shared();
+                *slot = Some((generation, lookup.clone()));
+                lookup
+            }
+        }
+    };
+    lookup
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("session lookup: {e}")))
 }
 
 /// The session the request's cookie names, if it is still valid.
