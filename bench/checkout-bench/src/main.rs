@@ -273,7 +273,7 @@ async fn orders(
     .await?;
     sqlx::query(
         "INSERT INTO variants (product_id, sku, price_minor, currency)
-         SELECT id, upper(slug), 1_000 + id % 5_000, 'USD' FROM products WHERE slug LIKE 'bench-%'",
+         SELECT id, upper(slug), 1000 + id % 5000, 'USD' FROM products WHERE slug LIKE 'bench-%'",
     )
     .execute(&pool)
     .await?;
