@@ -324,14 +324,7 @@ struct IntentRow {
 
 impl IntentRow {
     fn into_intent(self) -> Intent {
-        let status = match self.status.as_str() {
-            "authorized" => IntentStatus::Authorized,
-            "declined" => IntentStatus::Declined,
-            "voided" => IntentStatus::Voided,
-            "captured" => IntentStatus::Captured,
-            "partially_refunded" => IntentStatus::PartiallyRefunded,
-            _ => IntentStatus::Refunded,
-        };
+        let status = IntentStatus::parse(&self.status).unwrap_or(IntentStatus::Refunded);
         Intent {
             id: self.id,
             status,
@@ -626,16 +619,12 @@ where
                 Ok(next) => next,
                 Err(refused) => return Ok(Err(refused)),
             };
-            let status = serde_json::to_value(next.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
             sqlx::query(
                 "UPDATE payments_sandbox.intents
                     SET status = $2, captured = $3, refunded = $4, updated_at = now() WHERE id = $1",
             )
             .bind(&next.id)
-            .bind(status)
+            .bind(next.status.as_str())
             .bind(next.captured)
             .bind(next.refunded)
             .execute(&mut *conn)

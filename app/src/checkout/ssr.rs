@@ -603,7 +603,7 @@ async fn confirm(
     sqlx::query!(
         "UPDATE payments SET status = $2, captured_minor = $3, updated_at = now() WHERE provider_intent = $1",
         intent.id,
-        "captured",
+        IntentStatus::Captured.as_str(),
         intent.captured,
     )
     .execute(&mut *tx)
@@ -653,10 +653,7 @@ async fn record_payment(
     order_id: i64,
     intent: &Intent,
 ) -> Result<(), CheckoutError> {
-    let status = serde_json::to_value(intent.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let status = intent.status.as_str();
     sqlx::query!(
         "INSERT INTO payments (order_id, provider_intent, status, amount_minor, captured_minor,
                                refunded_minor, last4, card_token)

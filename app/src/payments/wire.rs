@@ -26,6 +26,33 @@ pub enum IntentStatus {
     Refunded,
 }
 
+impl IntentStatus {
+    /// The name on the wire and in the databases (`partially_refunded`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntentStatus::Authorized => "authorized",
+            IntentStatus::Declined => "declined",
+            IntentStatus::Voided => "voided",
+            IntentStatus::Captured => "captured",
+            IntentStatus::PartiallyRefunded => "partially_refunded",
+            IntentStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            IntentStatus::Authorized,
+            IntentStatus::Declined,
+            IntentStatus::Voided,
+            IntentStatus::Captured,
+            IntentStatus::PartiallyRefunded,
+            IntentStatus::Refunded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
 /// A payment intent as the provider reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intent {

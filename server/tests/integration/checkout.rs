@@ -3,18 +3,19 @@
 //! shoppers for 10 units, a provider that is down, a payment a crash left half done, and
 //! transitions the machine does not have.
 
-use crate::helpers::{Browser, Response, TestApp, seeded_database, spawn_shop, spawn_with};
+use crate::helpers::{
+    Browser, Response, TestApp, sandbox_client, sandbox_faults, seeded_database, spawn_shop,
+    spawn_with, standalone_sandbox,
+};
 use app::inventory::ssr as inventory;
 use app::orders::model::OrderStatus;
 use app::orders::ssr::{TransitionError, transition};
 use app::payments::wire::test_cards;
-use server::settings::Settings;
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 /// Seeded laptop variant: $1,299.00, 100 in stock.
 const LAPTOP_13: &str = "L2201308";
-const SANDBOX_KEY: &str = "sk_test_checkout";
 
 fn key() -> String {
     format!("test-{}", hex::encode(rand::random::<[u8; 12]>()))
@@ -319,25 +320,9 @@ async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender
         .connect(&seeded_database().await)
         .await
         .unwrap();
-    let sandbox = server::payments_sandbox::Sandbox::open(
-        pool.clone(),
-        server::payments_sandbox::SandboxSettings {
-            api_key: SANDBOX_KEY.into(),
-            webhook_url: None,
-            webhook_secret: "whsec_checkout".into(),
-            slow_card_delay: Duration::from_secs(2),
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (keep, stop) = tokio::sync::watch::channel(false);
-    tokio::spawn(sandbox.run(listener, stop.clone()));
-    let mut settings = Settings::default();
-    settings.payments.provider_url = Some(url.clone());
-    settings.payments.api_key = Some(SANDBOX_KEY.into());
-    settings.payments.webhook_secret = Some("whsec_checkout".into());
+    let url = standalone_sandbox(&pool, Duration::from_secs(2), stop.clone()).await;
+    let mut settings = sandbox_client(&url);
     settings.payments.retries = 0;
     settings.payments.timeout_ms = 500;
     settings.payments.breaker_threshold = 100;
@@ -349,24 +334,12 @@ async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender
     (app, url, keep)
 }
 
-async fn faults(url: &str, body: &str) {
-    let r = reqwest::Client::new()
-        .post(format!("{url}/v1/sandbox/faults"))
-        .bearer_auth(SANDBOX_KEY)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-}
-
 #[tokio::test]
 async fn a_provider_that_is_down_keeps_the_order_and_the_stock_and_a_retry_charges_once() {
     let (app, url, _sandbox) = shop_with_own_sandbox().await;
     let b = Browser::new(&app);
     add(&b, LAPTOP_13, "1").await;
-    faults(&url, r#"{"unavailable": 1000}"#).await;
+    sandbox_faults(&url, r#"{"unavailable": 1000}"#).await;
     let k = key();
     let r = place(&b, &k, test_cards::SUCCESS).await;
     assert_eq!(r.status, 503, "{}", r.text());
@@ -390,7 +363,7 @@ async fn a_provider_that_is_down_keeps_the_order_and_the_stock_and_a_retry_charg
     assert!(intents(&app, &number).await.is_empty());
 
     // Back up: the same form again finishes the same order, with one charge.
-    faults(&url, r#"{"unavailable": 0}"#).await;
+    sandbox_faults(&url, r#"{"unavailable": 0}"#).await;
     let r = place(&b, &k, test_cards::SUCCESS).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["number"], number.as_str());
@@ -410,13 +383,13 @@ async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
     // died right after sending): the order waits in payment_processing.
     let paid = Browser::new(&app);
     add(&paid, LAPTOP_13, "2").await;
-    faults(&url, r#"{"fail_after_commit": 1}"#).await;
+    sandbox_faults(&url, r#"{"fail_after_commit": 1}"#).await;
     let r = place(&paid, &key(), test_cards::SUCCESS).await;
     assert_eq!(r.status, 503, "{}", r.text());
     // A second shopper's payment never reached the provider at all.
     let lost = Browser::new(&app);
     add(&lost, LAPTOP_13, "1").await;
-    faults(&url, r#"{"unavailable": 1}"#).await;
+    sandbox_faults(&url, r#"{"unavailable": 1}"#).await;
     let r = place(&lost, &key(), test_cards::SUCCESS).await;
     assert_eq!(r.status, 503, "{}", r.text());
     let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM orders ORDER BY id")

@@ -527,3 +527,55 @@ impl Browser {
         response
     }
 }
+
+/// The credentials of a sandbox provider a test runs on its own.
+pub const SANDBOX_KEY: &str = "sk_test_sandbox";
+pub const SANDBOX_SECRET: &str = "whsec_test";
+
+/// Runs the sandbox provider on its own (as `server payments-sandbox` does) with known
+/// credentials until `stop`, keeping its books in `pool`'s database; returns its URL.
+pub async fn standalone_sandbox(
+    pool: &PgPool,
+    slow_card_delay: std::time::Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> String {
+    let sandbox = server::payments_sandbox::Sandbox::open(
+        pool.clone(),
+        server::payments_sandbox::SandboxSettings {
+            api_key: SANDBOX_KEY.into(),
+            webhook_url: None,
+            webhook_secret: SANDBOX_SECRET.into(),
+            slow_card_delay,
+        },
+    )
+    .await
+    .expect("the sandbox's schema");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(sandbox.run(listener, stop));
+    url
+}
+
+/// Settings whose payment client talks to the standalone sandbox at `url`.
+pub fn sandbox_client(url: &str) -> server::settings::Settings {
+    let mut settings = server::settings::Settings::default();
+    settings.payments.provider_url = Some(url.to_owned());
+    settings.payments.api_key = Some(SANDBOX_KEY.into());
+    settings.payments.webhook_secret = Some(SANDBOX_SECRET.into());
+    settings
+}
+
+/// Asks a standalone sandbox for faults through its HTTP API.
+pub async fn sandbox_faults(url: &str, body: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{url}/v1/sandbox/faults"))
+        .bearer_auth(SANDBOX_KEY)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("the sandbox answers");
+    assert_eq!(r.status(), 204);
+}

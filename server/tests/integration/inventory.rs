@@ -27,6 +27,13 @@ async fn variant(pool: &PgPool, sku: &str) -> i64 {
         .expect("variant")
 }
 
+async fn main_warehouse(pool: &PgPool) -> i64 {
+    let mut conn = pool.acquire().await.unwrap();
+    inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
+        .await
+        .unwrap()
+}
+
 /// A region and a warehouse in it (priority as given).
 async fn warehouse(pool: &PgPool, code: &str, region: &str, priority: i32) -> i64 {
     sqlx::query("INSERT INTO regions (code, name) VALUES ($1, $1) ON CONFLICT DO NOTHING")
@@ -118,12 +125,7 @@ async fn fifty_concurrent_checkouts_for_ten_units_hold_exactly_ten() {
     let pool = pool(24).await;
     let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
-    let main = {
-        let mut conn = pool.acquire().await.unwrap();
-        inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
-            .await
-            .unwrap()
-    };
+    let main = main_warehouse(&pool).await;
     count(&pool, v, main, 10).await;
 
     // Two server instances (each batches its own requests) against one database.
@@ -184,7 +186,6 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
     let us = warehouse(&pool, "newark", "US", 20).await;
     count(&pool, v, eu, 3).await;
     count(&pool, v, us, 4).await;
-    let mut conn = pool.acquire().await.unwrap();
 
     let line = |quantity| WantedLine {
         variant_id: v,
@@ -209,9 +210,7 @@ async fn stock_comes_from_the_shoppers_region_first_and_splits_only_when_it_must
 
     // The seeded main warehouse still has its 100; a shopper wanting more than any one
     // warehouse has gets it from several.
-    let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
-        .await
-        .unwrap();
+    let main = main_warehouse(&pool).await;
     let available = 100 + 1 + 2;
     let held = reservations
         .reserve("big", &[line(available)], Some("EU"), TTL)
@@ -244,10 +243,7 @@ async fn a_checkout_is_held_all_or_nothing() {
     let reservations = inventory::Reservations::new(pool.clone());
     let a = variant(&pool, "L2201308").await;
     let b = variant(&pool, "L2201508").await;
-    let mut conn = pool.acquire().await.unwrap();
-    let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
-        .await
-        .unwrap();
+    let main = main_warehouse(&pool).await;
     count(&pool, b, main, 1).await;
     let before_a = level(&pool, a, main).await;
 
@@ -302,9 +298,7 @@ async fn holds_expire_release_or_become_sales_and_shipments() {
     let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let mut conn = pool.acquire().await.unwrap();
-    let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
-        .await
-        .unwrap();
+    let main = main_warehouse(&pool).await;
     count(&pool, v, main, 10).await;
     let line = |quantity| WantedLine {
         variant_id: v,
@@ -417,9 +411,7 @@ async fn a_stock_count_below_what_is_committed_is_refused_and_changes_nothing() 
     let reservations = inventory::Reservations::new(pool.clone());
     let v = variant(&pool, "L2201308").await;
     let mut conn = pool.acquire().await.unwrap();
-    let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
-        .await
-        .unwrap();
+    let main = main_warehouse(&pool).await;
     reservations
         .reserve(
             "holder",

@@ -3,7 +3,10 @@
 //! twice, a provider that is down, answers lost after the money moved, invalid
 //! transitions) and the shop's webhook endpoint (signatures, replays).
 
-use crate::helpers::{TestApp, fresh_database, http_request, spawn_app_with};
+use crate::helpers::{
+    TestApp, fresh_database, http_request, sandbox_client, sandbox_faults, spawn_app_with,
+    standalone_sandbox,
+};
 use app::payments::ssr::{PaymentError, signature};
 use app::payments::wire::{AuthorizeRequest, Event, IntentStatus, SIGNATURE_HEADER, test_cards};
 use server::settings::Settings;
@@ -18,32 +21,17 @@ fn request(card: &str, amount: i64, reference: &str) -> AuthorizeRequest {
     }
 }
 
-const SANDBOX_KEY: &str = "sk_test_sandbox";
-
 /// A shop, and a payment client for a sandbox started on its own (the way
 /// `server payments-sandbox` runs it) with known credentials; `tune` changes the client's
 /// settings. Returns the sandbox's URL too, for asking it for faults.
-async fn shop_with(tune: impl FnOnce(&mut Settings)) -> (TestApp, app::state::Payments, String) {
+async fn shop_with(tune: impl Fn(&mut Settings)) -> (TestApp, app::state::Payments, String) {
     let app = spawn_app_with(&fresh_database().await, 12).await;
-    let mut settings = Settings::default();
+    let mut tuned = Settings::default();
+    tune(&mut tuned);
+    let slow = Duration::from_secs(tuned.payments.sandbox_slow_card_secs);
+    let url = standalone_sandbox(&app.pool, slow, app.stop.subscribe()).await;
+    let mut settings = sandbox_client(&url);
     tune(&mut settings);
-    let sandbox = server::payments_sandbox::Sandbox::open(
-        app.pool.clone(),
-        server::payments_sandbox::SandboxSettings {
-            api_key: SANDBOX_KEY.into(),
-            webhook_url: None,
-            webhook_secret: "whsec_test".into(),
-            slow_card_delay: Duration::from_secs(settings.payments.sandbox_slow_card_secs),
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(sandbox.run(listener, app.stop.subscribe()));
-    settings.payments.provider_url = Some(url.clone());
-    settings.payments.api_key = Some(SANDBOX_KEY.into());
-    settings.payments.webhook_secret = Some("whsec_test".into());
     let payments = server::serve::payments(&settings, &app.pool, app.addr, app.stop.subscribe())
         .await
         .expect("payment client");
@@ -58,20 +46,6 @@ async fn intents_for(app: &TestApp, reference: &str) -> Vec<(String, String, i64
     .fetch_all(&app.pool)
     .await
     .unwrap()
-}
-
-/// Asks the sandbox for faults through its HTTP API.
-async fn faults(base_url: &str, body: &str) {
-    let client = reqwest::Client::new();
-    let r = client
-        .post(format!("{base_url}/v1/sandbox/faults"))
-        .bearer_auth(SANDBOX_KEY)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
 }
 
 #[tokio::test]
@@ -252,10 +226,7 @@ async fn a_slow_provider_times_out_and_the_retry_never_charges_twice() {
 
     // A client that retries does this by itself: the first attempt times out, the
     // second (same key) gets the stored answer.
-    let mut settings = Settings::default();
-    settings.payments.provider_url = Some(url);
-    settings.payments.api_key = Some(SANDBOX_KEY.into());
-    settings.payments.webhook_secret = Some("whsec_test".into());
+    let mut settings = sandbox_client(&url);
     settings.payments.timeout_ms = 300;
     settings.payments.retries = 2;
     let retrying = server::serve::payments(&settings, &app.pool, app.addr, app.stop.subscribe())
@@ -295,7 +266,7 @@ async fn a_provider_that_is_down_opens_the_breaker_and_a_lost_answer_is_recovere
         )
         .await
         .unwrap();
-    faults(&sandbox_url, r#"{"fail_after_commit": 1}"#).await;
+    sandbox_faults(&sandbox_url, r#"{"fail_after_commit": 1}"#).await;
     let captured = payments
         .provider
         .capture(&intent.id, None, "lost-cap")
@@ -313,7 +284,7 @@ async fn a_provider_that_is_down_opens_the_breaker_and_a_lost_answer_is_recovere
 
     // Down: every attempt fails, the call says so, and after two such calls the breaker
     // answers at once without calling.
-    faults(&sandbox_url, r#"{"unavailable": 100}"#).await;
+    sandbox_faults(&sandbox_url, r#"{"unavailable": 100}"#).await;
     for i in 0..2 {
         let err = payments
             .provider
@@ -339,7 +310,7 @@ async fn a_provider_that_is_down_opens_the_breaker_and_a_lost_answer_is_recovere
     assert!(intents_for(&app, "order-down").await.is_empty());
 
     // Back up: after the cool-down one trial goes through and closes the breaker.
-    faults(&sandbox_url, r#"{"unavailable": 0}"#).await;
+    sandbox_faults(&sandbox_url, r#"{"unavailable": 0}"#).await;
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     payments
         .provider
