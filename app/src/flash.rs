@@ -27,7 +27,7 @@ pub fn is_plain_form_post() -> bool {
 }
 
 #[cfg(feature = "ssr")]
-fn set(flash: &Flash) {
+pub fn set(flash: &Flash) {
     use axum::http::{HeaderValue, header};
     let value = format!(
         "{COOKIE}={}{}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod components;
 pub mod flash;
+pub mod fulfilment;
 pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
@@ -25,11 +26,13 @@ use account::pages::{
     AccountPage, AddressesPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage,
 };
 use cart::pages::CartPage;
+use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use orders::pages::{OrderLookupPage, OrderPage, OrdersPage};
 use pages::{
     category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage,
     search::SearchPage,
@@ -91,6 +94,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/lookup") view=OrderLookupPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:number") view=OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/orders") view=OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/addresses") view=AddressesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/sign-in") view=SignInPage ssr=SsrMode::Async />

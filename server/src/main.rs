@@ -68,6 +68,11 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Discount codes.
+    Discount {
+        #[command(subcommand)]
+        action: DiscountAction,
+    },
     /// Run the sandbox payment provider on its own (its books go in the database's
     /// `payments_sandbox` schema). Point a shop at it with `payments.provider_url`,
     /// `payments.api_key` and `payments.webhook_secret`.
@@ -84,6 +89,42 @@ enum Command {
         /// How long the timeout test card keeps the caller waiting, in seconds.
         #[arg(long, default_value_t = 10)]
         slow_card_secs: u64,
+        /// How long the sandbox carrier takes to deliver a parcel, in seconds.
+        #[arg(long, default_value_t = 120)]
+        delivery_secs: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum DiscountAction {
+    /// Create a code, e.g. `discount add WELCOME10 --percent 10 --per-customer 1`.
+    Add {
+        /// Letters, digits, `-` and `_`, 3 to 32 (kept in upper case).
+        code: String,
+        /// Percent off the goods (e.g. 10 or 12.5).
+        #[arg(long, conflicts_with = "fixed", required_unless_present = "fixed")]
+        percent: Option<f64>,
+        /// An amount off the goods, in major units of `--currency` (e.g. 5.00).
+        #[arg(long, requires = "currency")]
+        fixed: Option<String>,
+        /// Only orders in this currency may use the code (required with `--fixed`).
+        #[arg(long)]
+        currency: Option<String>,
+        /// The least the goods must come to, in major units (e.g. 50.00).
+        #[arg(long)]
+        min_spend: Option<String>,
+        /// Valid from (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+        #[arg(long)]
+        starts: Option<chrono::DateTime<chrono::Utc>>,
+        /// Valid until (RFC 3339).
+        #[arg(long)]
+        ends: Option<chrono::DateTime<chrono::Utc>>,
+        /// Uses in total.
+        #[arg(long)]
+        max_uses: Option<i32>,
+        /// Uses per customer (by e-mail address).
+        #[arg(long)]
+        per_customer: Option<i32>,
     },
 }
 
@@ -127,18 +168,21 @@ async fn main() -> ExitCode {
         Command::Seed => run_seed(settings).await,
         Command::Reindex => reindex(settings).await,
         Command::CreateAdmin { email } => create_admin(settings, &email).await,
+        Command::Discount { action } => discount(settings, action).await,
         Command::PaymentsSandbox {
             addr,
             api_key,
             webhook_url,
             webhook_secret,
             slow_card_secs,
+            delivery_secs,
         } => {
             let sandbox = server::payments_sandbox::SandboxSettings {
                 api_key,
                 webhook_url,
                 webhook_secret,
                 slow_card_delay: std::time::Duration::from_secs(slow_card_secs),
+                delivery_delay: std::time::Duration::from_secs(delivery_secs),
             };
             payments_sandbox(settings, addr, sandbox).await
         }
@@ -180,6 +224,73 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
     let id = result.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{email} is an administrator (user {id})");
     Ok(())
+}
+
+async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<()> {
+    use app::catalog::money::{Currency, Money};
+    let DiscountAction::Add {
+        code,
+        percent,
+        fixed,
+        currency,
+        min_spend,
+        starts,
+        ends,
+        max_uses,
+        per_customer,
+    } = action;
+    let code = app::checkout::model::normalize_code(&code);
+    let currency = currency
+        .map(|c| Currency::parse(&c).map_err(|e| anyhow::anyhow!("--currency: {e}")))
+        .transpose()?;
+    let in_minor = |text: &str, what: &str| -> anyhow::Result<i64> {
+        let c = currency.unwrap_or(Currency::USD);
+        Ok(Money::parse_major(text, c)
+            .map_err(|e| anyhow::anyhow!("{what}: {e}"))?
+            .minor())
+    };
+    let (kind, amount) = match (percent, fixed) {
+        (Some(p), None) if p > 0.0 && p <= 100.0 => ("percentage", (p * 100.0).round() as i64),
+        (Some(_), None) => anyhow::bail!("--percent must be more than 0 and at most 100"),
+        (None, Some(f)) => ("fixed", in_minor(&f, "--fixed")?),
+        _ => anyhow::bail!("give either --percent or --fixed"),
+    };
+    let min_spend = min_spend
+        .map(|m| in_minor(&m, "--min-spend"))
+        .transpose()?
+        .unwrap_or(0);
+    let db = database::open(&settings).await?;
+    let result = sqlx::query(
+        "INSERT INTO discount_codes (code, kind, amount, currency, min_subtotal_minor, starts_at,
+                                     ends_at, max_uses, max_uses_per_customer)
+         VALUES ($1, $2::discount_kind, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&code)
+    .bind(kind)
+    .bind(amount)
+    .bind(currency.map(|c| c.code().to_owned()))
+    .bind(min_spend)
+    .bind(starts)
+    .bind(ends)
+    .bind(max_uses)
+    .bind(per_customer)
+    .execute(&db.db.primary)
+    .await;
+    db.close().await;
+    match result {
+        Ok(_) => {
+            println!("discount code {code} created");
+            Ok(())
+        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            anyhow::bail!("the code {code} exists already")
+        }
+        Err(sqlx::Error::Database(e)) if e.is_check_violation() => anyhow::bail!(
+            "the code was refused ({}): codes are 3 to 32 letters, digits, - or _; limits are positive; a window starts before it ends",
+            e.constraint().unwrap_or("a rule")
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn payments_sandbox(

@@ -35,6 +35,8 @@ pub struct SandboxSettings {
     pub webhook_secret: String,
     /// How long the timeout test card keeps the caller waiting.
     pub slow_card_delay: Duration,
+    /// How long a parcel takes from label to delivery (the sandbox carrier).
+    pub delivery_delay: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +97,14 @@ const SCHEMA: &[&str] = &[
         created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     "CREATE INDEX IF NOT EXISTS events_pending ON payments_sandbox.events (next_attempt_at)
         WHERE delivered_at IS NULL",
+    // The sandbox carrier's parcels: one label per reference.
+    "CREATE TABLE IF NOT EXISTS payments_sandbox.parcels (
+        tracking_number TEXT PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        weight_grams BIGINT NOT NULL,
+        origin TEXT NOT NULL,
+        to_country TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
 ];
 
 impl Sandbox {
@@ -125,6 +135,8 @@ impl Sandbox {
             .route("/v1/payment_intents/{id}/void", post(void))
             .route("/v1/payment_intents/{id}/refund", post(refund))
             .route("/v1/sandbox/faults", post(set_faults))
+            .route("/v1/carrier/shipments", post(label))
+            .route("/v1/carrier/shipments/{tracking}", get(track))
             .with_state(self.clone())
     }
 
@@ -822,5 +834,119 @@ mod tests {
             assert!(luhn_ok(card), "{card}");
         }
         assert!(!luhn_ok("4242424242424241"));
+    }
+}
+
+// The sandbox carrier: labels and tracking. A parcel is in transit from its label until
+// `delivery_delay` has passed, then delivered.
+
+const CARRIER: &str = "Sandbox Post";
+
+#[derive(sqlx::FromRow)]
+struct ParcelRow {
+    tracking_number: String,
+    reference: String,
+    delivered: bool,
+}
+
+impl ParcelRow {
+    fn into_parcel(self) -> app::fulfilment::carrier::Parcel {
+        app::fulfilment::carrier::Parcel {
+            carrier: CARRIER.into(),
+            tracking_number: self.tracking_number,
+            reference: self.reference,
+            status: if self.delivered {
+                "delivered"
+            } else {
+                "in_transit"
+            }
+            .into(),
+        }
+    }
+}
+
+const PARCEL_COLUMNS: &str =
+    "tracking_number, reference, created_at + make_interval(secs => $2) <= now() AS delivered";
+
+async fn label(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(stop) = gate(&sb, &headers).await {
+        return stop;
+    }
+    let request: app::fulfilment::carrier::LabelRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("the label request is not valid: {e}"),
+            );
+        }
+    };
+    if request.reference.trim().is_empty() || request.reference.len() > 100 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "a label needs a reference of at most 100 characters",
+        );
+    }
+    if request.weight_grams < 0 || request.to_country.len() != 2 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "a parcel needs a weight and a two-letter destination country",
+        );
+    }
+    let tracking = format!(
+        "SBX{:012}",
+        u64::from_le_bytes(rand::random::<[u8; 8]>()) % 1_000_000_000_000
+    );
+    // The same reference gets the same label: a retry buys nothing twice.
+    let sql = format!(
+        "WITH made AS (
+             INSERT INTO payments_sandbox.parcels (tracking_number, reference, weight_grams, origin, to_country)
+             VALUES ($1, $3, $4, $5, $6) ON CONFLICT (reference) DO NOTHING RETURNING *)
+         SELECT {PARCEL_COLUMNS} FROM made
+         UNION ALL
+         SELECT {PARCEL_COLUMNS} FROM payments_sandbox.parcels WHERE reference = $3
+         LIMIT 1"
+    );
+    match sqlx::query_as::<_, ParcelRow>(&sql)
+        .bind(&tracking)
+        .bind(sb.settings.delivery_delay.as_secs_f64())
+        .bind(&request.reference)
+        .bind(request.weight_grams)
+        .bind(&request.from)
+        .bind(&request.to_country)
+        .fetch_one(&sb.pool)
+        .await
+    {
+        Ok(row) => (StatusCode::OK, axum::Json(row.into_parcel())).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn track(
+    State(sb): State<Sandbox>,
+    headers: HeaderMap,
+    Path(tracking): Path<String>,
+) -> Response {
+    if let Some(stop) = gate(&sb, &headers).await {
+        return stop;
+    }
+    let sql =
+        format!("SELECT {PARCEL_COLUMNS} FROM payments_sandbox.parcels WHERE tracking_number = $1");
+    match sqlx::query_as::<_, ParcelRow>(&sql)
+        .bind(&tracking)
+        .bind(sb.settings.delivery_delay.as_secs_f64())
+        .fetch_optional(&sb.pool)
+        .await
+    {
+        Ok(Some(row)) => (StatusCode::OK, axum::Json(row.into_parcel())).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no parcel has that tracking number",
+        ),
+        Err(e) => internal(e),
     }
 }

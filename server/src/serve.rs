@@ -77,37 +77,59 @@ pub async fn payments(
     shop_addr: std::net::SocketAddr,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<app::state::Payments> {
+    Ok(providers(settings, pool, shop_addr, stop).await?.0)
+}
+
+/// The payment provider and the carrier: each the configured one, or the sandbox (one
+/// service playing both) started here on a free loopback port with fresh credentials.
+pub async fn providers(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+    shop_addr: std::net::SocketAddr,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<(app::state::Payments, app::fulfilment::ssr::Carrier)> {
     use app::payments::ssr::{ClientSettings, HttpProvider};
     let p = &settings.payments;
+    let f = &settings.fulfilment;
     let random = || hex::encode(rand::random::<[u8; 24]>());
-    let (base_url, api_key, webhook_secret) = match &p.provider_url {
-        Some(url) => (
+    let sandbox = if p.provider_url.is_none() || f.carrier_url.is_none() {
+        let (api_key, secret) = (random(), random());
+        let sandbox = crate::payments_sandbox::Sandbox::open(
+            pool.clone(),
+            crate::payments_sandbox::SandboxSettings {
+                api_key: api_key.clone(),
+                webhook_url: Some(format!("http://{shop_addr}/webhooks/payments")),
+                webhook_secret: secret.clone(),
+                slow_card_delay: Duration::from_secs(p.sandbox_slow_card_secs),
+                delivery_delay: Duration::from_secs(f.sandbox_delivery_secs),
+            },
+        )
+        .await?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        tracing::info!(%url, "sandbox payment provider and carrier listening");
+        tokio::spawn(async move {
+            if let Err(error) = sandbox.run(listener, stop).await {
+                tracing::error!(%error, "the sandbox payment provider stopped");
+            }
+        });
+        Some((url, api_key, secret))
+    } else {
+        None
+    };
+    let (base_url, api_key, webhook_secret) = match (&p.provider_url, &sandbox) {
+        (Some(url), _) => (
             url.clone(),
             p.api_key.clone().unwrap_or_default(),
             p.webhook_secret.clone().unwrap_or_default(),
         ),
-        None => {
-            let (api_key, secret) = (random(), random());
-            let sandbox = crate::payments_sandbox::Sandbox::open(
-                pool.clone(),
-                crate::payments_sandbox::SandboxSettings {
-                    api_key: api_key.clone(),
-                    webhook_url: Some(format!("http://{shop_addr}/webhooks/payments")),
-                    webhook_secret: secret.clone(),
-                    slow_card_delay: Duration::from_secs(p.sandbox_slow_card_secs),
-                },
-            )
-            .await?;
-            let listener = TcpListener::bind("127.0.0.1:0").await?;
-            let url = format!("http://{}", listener.local_addr()?);
-            tracing::info!(%url, "sandbox payment provider listening");
-            tokio::spawn(async move {
-                if let Err(error) = sandbox.run(listener, stop).await {
-                    tracing::error!(%error, "the sandbox payment provider stopped");
-                }
-            });
-            (url, api_key, secret)
-        }
+        (None, Some(s)) => s.clone(),
+        (None, None) => unreachable!("the sandbox starts when no provider is configured"),
+    };
+    let (carrier_url, carrier_key) = match (&f.carrier_url, &sandbox) {
+        (Some(url), _) => (url.clone(), f.carrier_api_key.clone().unwrap_or_default()),
+        (None, Some((url, key, _))) => (url.clone(), key.clone()),
+        (None, None) => unreachable!("the sandbox starts when no carrier is configured"),
     };
     let provider = HttpProvider::new(ClientSettings {
         base_url,
@@ -118,10 +140,16 @@ pub async fn payments(
         breaker_cool_down: Duration::from_secs(p.breaker_cool_down_secs),
     })
     .map_err(|e| anyhow::anyhow!("payment client: {e}"))?;
-    Ok(app::state::Payments {
-        provider: std::sync::Arc::new(provider),
-        webhook_secret: webhook_secret.into(),
-    })
+    let carrier =
+        app::fulfilment::ssr::Carrier::new(&carrier_url, &carrier_key, Duration::from_secs(5))
+            .map_err(|e| anyhow::anyhow!("carrier client: {e}"))?;
+    Ok((
+        app::state::Payments {
+            provider: std::sync::Arc::new(provider),
+            webhook_secret: webhook_secret.into(),
+        },
+        carrier,
+    ))
 }
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -150,13 +178,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let payments = match payments(&settings, &database.db.primary, local, stop_rx.clone()).await {
-        Ok(p) => p,
-        Err(e) => {
-            database.close().await;
-            return Err(e);
-        }
-    };
+    let (payments, carrier) =
+        match providers(&settings, &database.db.primary, local, stop_rx.clone()).await {
+            Ok(p) => p,
+            Err(e) => {
+                database.close().await;
+                return Err(e);
+            }
+        };
     let state = app_state(&settings, &database, public_url, payments);
     tokio::spawn(app::catalog::ssr::cache::listen(
         database.db.primary.clone(),
@@ -178,6 +207,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         stop_rx.clone(),
     ));
     tokio::spawn(settle_orders(state.clone(), stop_rx.clone()));
+    tokio::spawn(fulfil_orders(state.clone(), carrier, stop_rx.clone()));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -273,6 +303,25 @@ async fn settle_orders(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Fulfilment every second: parcels for confirmed orders, labels, deliveries.
+async fn fulfil_orders(
+    state: AppState,
+    carrier: app::fulfilment::ssr::Carrier,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match app::fulfilment::ssr::run_once(&state, &carrier).await {
+            Ok(round) if round == Default::default() => {}
+            Ok(round) => tracing::info!(?round, "fulfilment"),
+            Err(error) => tracing::warn!(%error, "fulfilment round failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

@@ -24,6 +24,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub payments: PaymentSettings,
     pub checkout: CheckoutSettings,
+    pub fulfilment: FulfilmentSettings,
     pub log: LogSettings,
 }
 
@@ -119,9 +120,30 @@ pub struct MailSettings {
 pub struct CheckoutSettings {
     /// Stock is held this long from the start of checkout (extended while the shopper acts).
     pub reservation_ttl_minutes: u32,
-    /// Shipping by region (`DEFAULT` for the rest): `base_minor` per order plus
-    /// `per_item_minor` per unit, free from `free_over_minor` if given.
+    /// Shipping methods by region (`DEFAULT` for regions without their own): `base_minor`
+    /// per order plus `per_kg_minor` per started kilogram, free from `free_over_minor`
+    /// (the goods after discounts) if given.
     pub shipping: Vec<app::checkout::model::ShippingRate>,
+}
+
+/// The carrier. Without a URL, the sandbox (started for payments too) plays the carrier.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FulfilmentSettings {
+    pub carrier_url: Option<String>,
+    /// Required with `carrier_url`.
+    pub carrier_api_key: Option<String>,
+    /// How long the sandbox carrier takes to deliver a parcel.
+    pub sandbox_delivery_secs: u64,
+}
+
+impl std::fmt::Debug for FulfilmentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FulfilmentSettings")
+            .field("carrier_url", &self.carrier_url)
+            .field("sandbox_delivery_secs", &self.sandbox_delivery_secs)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The payment provider. Without a URL the server starts the sandbox provider on a free
@@ -222,6 +244,11 @@ impl Default for Settings {
                 reservation_ttl_minutes: 15,
                 shipping: app::checkout::ssr::CheckoutRules::standard().shipping,
             },
+            fulfilment: FulfilmentSettings {
+                carrier_url: None,
+                carrier_api_key: None,
+                sandbox_delivery_secs: 120,
+            },
             payments: PaymentSettings {
                 provider_url: None,
                 api_key: None,
@@ -288,9 +315,12 @@ impl Settings {
             return bad("checkout.reservation_ttl_minutes must be at least 1");
         }
         if self.checkout.shipping.iter().any(|r| {
-            r.base_minor < 0 || r.per_item_minor < 0 || r.free_over_minor.is_some_and(|f| f < 0)
+            r.base_minor < 0 || r.per_kg_minor < 0 || r.free_over_minor.is_some_and(|f| f < 0)
         }) {
             return bad("checkout.shipping: amounts cannot be negative");
+        }
+        if self.fulfilment.carrier_url.is_some() && self.fulfilment.carrier_api_key.is_none() {
+            return bad("fulfilment.carrier_url needs fulfilment.carrier_api_key");
         }
         if p.timeout_ms == 0 {
             return bad("payments.timeout_ms must be at least 1");

@@ -10,7 +10,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 use stylers_macro::style;
 
-fn form_style() -> &'static str {
+/// The house style of a simple form (also the order look-up's).
+pub fn form_style() -> &'static str {
     style! {
         form {
             display: grid;
@@ -195,6 +196,8 @@ pub fn AccountPage() -> impl IntoView {
                                 "Signed in as " <strong>{user.email}</strong>
                             </p>
                             <p>
+                                <a href="/account/orders">"Your orders"</a>
+                                " · "
                                 <a href="/account/addresses">"Your addresses"</a>
                             </p>
                             <form method="post" action=SignOut::url() aria-label="Sign out">

@@ -173,7 +173,27 @@ pub fn CartPage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match cart.await {
-                    Ok(cart) => view! { <CartEditor cart /> }.into_any(),
+                    Ok(cart) => {
+                        let any = !cart.lines.is_empty();
+                        view! {
+                            <CartEditor cart />
+                            {any
+                                .then(|| {
+                                    view! {
+                                        <p class="checkout-link">
+                                            <a
+                                                class="button"
+                                                href="/checkout"
+                                                data-test="checkout-link"
+                                            >
+                                                "Go to checkout"
+                                            </a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
+                    }
                     Err(error) => {
                         view! {
                             <p class="flash flash-error" role="alert">

@@ -16,7 +16,10 @@
 //! leaves the order in payment_processing with its stock held: the shopper may retry,
 //! and [`settle`] (a worker) finishes it by asking the provider what happened.
 
-use super::model::{CheckoutError, Placed, ShippingRate, totals};
+use super::model::{
+    CheckoutError, CheckoutView, DiscountKind, DiscountRule, Draft, MethodOption, Placed,
+    ShippingRate, SummaryLine, Totals, normalize_code, totals,
+};
 use crate::account::addresses::Address;
 use crate::inventory::model::{InventoryError, WantedLine};
 use crate::inventory::ssr as inventory;
@@ -39,6 +42,8 @@ pub struct PlaceOrder {
     pub idempotency_key: String,
     pub email: String,
     pub address: Address,
+    pub shipping_method: String,
+    pub discount_code: String,
     pub card_number: String,
 }
 
@@ -56,38 +61,53 @@ impl CheckoutRules {
     pub fn standard() -> Self {
         CheckoutRules {
             reservation_ttl: Duration::from_secs(15 * 60),
-            shipping: vec![ShippingRate {
-                region: "DEFAULT".into(),
-                base_minor: 499,
-                per_item_minor: 100,
-                free_over_minor: Some(10_000),
-            }],
+            shipping: vec![
+                ShippingRate {
+                    region: "DEFAULT".into(),
+                    method: "standard".into(),
+                    label: "Standard delivery (3–5 working days)".into(),
+                    base_minor: 499,
+                    per_kg_minor: 100,
+                    free_over_minor: Some(10_000),
+                },
+                ShippingRate {
+                    region: "DEFAULT".into(),
+                    method: "express".into(),
+                    label: "Express delivery (next working day)".into(),
+                    base_minor: 1_499,
+                    per_kg_minor: 200,
+                    free_over_minor: None,
+                },
+            ],
             settle_after: Duration::from_secs(30),
         }
     }
 
-    fn shipping_for(&self, region: &str) -> ShippingRate {
+    /// The region's methods, or `DEFAULT`'s when it has none of its own.
+    fn methods_for(&self, region: &str) -> Vec<&ShippingRate> {
+        let own: Vec<&ShippingRate> = self
+            .shipping
+            .iter()
+            .filter(|r| r.region == region)
+            .collect();
+        if !own.is_empty() {
+            return own;
+        }
         self.shipping
             .iter()
-            .find(|r| r.region == region)
-            .or_else(|| self.shipping.iter().find(|r| r.region == "DEFAULT"))
-            .cloned()
-            .unwrap_or(ShippingRate {
-                region: region.to_owned(),
-                base_minor: 0,
-                per_item_minor: 0,
-                free_over_minor: None,
-            })
+            .filter(|r| r.region == "DEFAULT")
+            .collect()
     }
 }
 
-struct CartLine {
-    variant_id: i64,
-    sku: String,
-    title: String,
-    quantity: i32,
-    price_minor: i64,
-    currency: String,
+pub(crate) struct CartLine {
+    pub variant_id: i64,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i32,
+    pub price_minor: i64,
+    pub currency: String,
+    pub weight_grams: i32,
     active: bool,
 }
 
@@ -165,7 +185,7 @@ async fn cart_lines(conn: &mut PgConnection, cart: i64) -> Result<Vec<CartLine>,
     sqlx::query_as!(
         CartLine,
         r#"SELECT v.id AS variant_id, v.sku, p.title, l.quantity, v.price_minor, v.currency,
-                  p.status::text = 'active' AS "active!"
+                  v.weight_grams, p.status::text = 'active' AS "active!"
              FROM cart_lines l
              JOIN variants v ON v.id = l.variant_id
              JOIN products p ON p.id = v.product_id
@@ -175,6 +195,195 @@ async fn cart_lines(conn: &mut PgConnection, cart: i64) -> Result<Vec<CartLine>,
     )
     .fetch_all(conn)
     .await
+}
+
+/// A cart priced for an address, a shipping method and a discount code: everything the
+/// checkout page shows and the order stores, computed here and nowhere else.
+pub(crate) struct Priced {
+    pub lines: Vec<CartLine>,
+    pub currency: String,
+    pub region: String,
+    pub tax_name: String,
+    pub weight_grams: i64,
+    pub methods: Vec<MethodOption>,
+    /// The method chosen (the first offered when the one asked for is not).
+    pub method: MethodOption,
+    /// The code and what it takes off, if one was given and it applies.
+    pub discount: Option<(String, i64)>,
+    /// Why the code given does not apply.
+    pub discount_error: Option<String>,
+    pub totals: Totals,
+}
+
+/// What pricing depends on besides the cart.
+pub(crate) struct PriceFor<'a> {
+    pub country: &'a str,
+    pub method: &'a str,
+    pub code: &'a str,
+    /// The shopper's e-mail (for per-customer code limits), when known.
+    pub email: Option<&'a str>,
+}
+
+async fn discount_rule(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<DiscountRule>, sqlx::Error> {
+    let row: Option<DiscountRow> = sqlx::query_as(
+        "SELECT code, kind, amount, currency::text AS currency, min_subtotal_minor, starts_at, ends_at,
+                max_uses, max_uses_per_customer, uses, active
+           FROM discount_codes WHERE code = $1",
+    )
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(DiscountRow::into_rule))
+}
+
+#[derive(sqlx::FromRow)]
+struct DiscountRow {
+    code: String,
+    kind: DiscountKind,
+    amount: i64,
+    currency: Option<String>,
+    min_subtotal_minor: i64,
+    starts_at: Option<chrono::DateTime<chrono::Utc>>,
+    ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    max_uses: Option<i32>,
+    max_uses_per_customer: Option<i32>,
+    uses: i32,
+    active: bool,
+}
+
+impl DiscountRow {
+    fn into_rule(self) -> DiscountRule {
+        DiscountRule {
+            code: self.code,
+            kind: self.kind,
+            amount: self.amount,
+            currency: self.currency,
+            min_subtotal_minor: self.min_subtotal_minor,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            max_uses: self.max_uses,
+            max_uses_per_customer: self.max_uses_per_customer,
+            uses: self.uses,
+            active: self.active,
+        }
+    }
+}
+
+/// What `code` takes off `subtotal` for `customer` now. Read in the statements' own
+/// snapshots: under the code's row lock they include every committed redemption.
+async fn discount_for(
+    conn: &mut PgConnection,
+    code: &str,
+    subtotal: i64,
+    currency: &str,
+    customer: Option<&str>,
+) -> Result<Result<i64, String>, sqlx::Error> {
+    let Some(rule) = discount_rule(conn, code).await? else {
+        return Ok(Err(format!("the code {code} is not valid")));
+    };
+    let used = match customer {
+        Some(c) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM discount_redemptions WHERE code = $1 AND customer = $2"#,
+                code,
+                c
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        None => 0,
+    };
+    Ok(rule.apply(subtotal, currency, chrono::Utc::now(), used))
+}
+
+/// Prices the cart's available lines. Errors: an empty cart, mixed currencies.
+pub(crate) async fn price(
+    conn: &mut PgConnection,
+    rules: &CheckoutRules,
+    cart: i64,
+    input: &PriceFor<'_>,
+) -> Result<Priced, CheckoutError> {
+    let lines = cart_lines(conn, cart).await.map_err(unavailable)?;
+    let lines: Vec<CartLine> = lines.into_iter().filter(|l| l.active).collect();
+    let Some(first) = lines.first() else {
+        return Err(CheckoutError::EmptyCart);
+    };
+    let currency = first.currency.clone();
+    if lines.iter().any(|l| l.currency != currency) {
+        return Err(CheckoutError::InvalidInput(
+            "your cart mixes currencies; check out one currency at a time".into(),
+        ));
+    }
+    let country = input.country.trim().to_uppercase();
+    let place = sqlx::query!(
+        r#"SELECT r.code AS "region!", coalesce(t.rate_bp, 0) AS "rate_bp!", coalesce(t.name, 'Tax') AS "tax_name!"
+             FROM regions r LEFT JOIN tax_rates t ON t.region = r.code
+            WHERE r.code = coalesce((SELECT code FROM regions WHERE $1 = ANY (countries) LIMIT 1), 'DEFAULT')"#,
+        country
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    let subtotal: i64 = lines
+        .iter()
+        .map(|l| l.price_minor * i64::from(l.quantity))
+        .sum();
+    let weight_grams: i64 = lines
+        .iter()
+        .map(|l| i64::from(l.weight_grams) * i64::from(l.quantity))
+        .sum();
+    let code = normalize_code(input.code);
+    let customer = input
+        .email
+        .and_then(|e| crate::account::model::normalize_email(e).ok())
+        .map(|e| e.to_lowercase());
+    let (discount, discount_error) = if code.is_empty() {
+        (None, None)
+    } else {
+        match discount_for(conn, &code, subtotal, &currency, customer.as_deref())
+            .await
+            .map_err(unavailable)?
+        {
+            Ok(off) => (Some((code, off)), None),
+            Err(why) => (None, Some(why)),
+        }
+    };
+    let off = discount.as_ref().map_or(0, |(_, off)| *off);
+    let rates = rules.methods_for(&place.region);
+    let methods: Vec<MethodOption> = rates
+        .iter()
+        .map(|r| MethodOption {
+            method: r.method.clone(),
+            label: r.label.clone(),
+            price_minor: r.price(subtotal - off, weight_grams),
+        })
+        .collect();
+    let method = methods
+        .iter()
+        .find(|m| m.method == input.method)
+        .or(methods.first())
+        .cloned()
+        .unwrap_or(MethodOption {
+            method: "standard".into(),
+            label: "Delivery".into(),
+            price_minor: 0,
+        });
+    let totals = totals(subtotal, off, method.price_minor, place.rate_bp);
+    Ok(Priced {
+        lines,
+        currency,
+        region: place.region,
+        tax_name: place.tax_name,
+        weight_grams,
+        methods,
+        method,
+        discount,
+        discount_error,
+        totals,
+    })
 }
 
 /// Places the request's cart as an order, or carries on with the order this form's key
@@ -198,48 +407,37 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         .and_then(|v| v.cart_id)
         .ok_or(CheckoutError::EmptyCart)?;
     let user_id = visitor.as_ref().and_then(|v| v.session.user_id);
-    let lines = cart_lines(&mut conn, cart).await.map_err(unavailable)?;
-    let lines: Vec<CartLine> = lines.into_iter().filter(|l| l.active).collect();
-    let Some(first) = lines.first() else {
-        return Err(CheckoutError::EmptyCart);
-    };
-    let currency = first.currency.clone();
-    if lines.iter().any(|l| l.currency != currency) {
-        return Err(CheckoutError::InvalidInput(
-            "your cart mixes currencies; check out one currency at a time".into(),
-        ));
-    }
-    let region: String = sqlx::query_scalar!(
-        r#"SELECT coalesce((SELECT code FROM regions WHERE $1 = ANY (countries) LIMIT 1), 'DEFAULT') AS "code!""#,
-        input.address.country
+    let priced = price(
+        &mut conn,
+        &state.checkout,
+        cart,
+        &PriceFor {
+            country: &input.address.country,
+            method: &input.shipping_method,
+            code: &input.discount_code,
+            email: Some(&email),
+        },
     )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(unavailable)?;
-    let tax_bp: i32 =
-        sqlx::query_scalar!("SELECT rate_bp FROM tax_rates WHERE region = $1", region)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(unavailable)?
-            .unwrap_or(0);
-    let subtotal: i64 = lines
-        .iter()
-        .map(|l| l.price_minor * i64::from(l.quantity))
-        .sum();
-    let items: i64 = lines.iter().map(|l| i64::from(l.quantity)).sum();
-    let t = totals(
-        subtotal,
-        items,
-        &state.checkout.shipping_for(&region),
-        tax_bp,
-    );
-
+    .await?;
     drop(conn);
+    if let Some(why) = &priced.discount_error {
+        return Err(CheckoutError::InvalidInput(format!(
+            "{why}; remove it or try another"
+        )));
+    }
+    let wanted_method = input.shipping_method.trim();
+    if !wanted_method.is_empty() && priced.method.method != wanted_method {
+        return Err(CheckoutError::InvalidInput(format!(
+            "that shipping method does not deliver to {}; choose another",
+            input.address.country
+        )));
+    }
 
     // 1. Hold the stock, under a name of this request's own: a twin holds under its own.
     let number = order_number();
     let holder = format!("order:{number}");
-    let wanted: Vec<WantedLine> = lines
+    let wanted: Vec<WantedLine> = priced
+        .lines
         .iter()
         .map(|l| WantedLine {
             variant_id: l.variant_id,
@@ -251,7 +449,7 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         .reserve(
             &holder,
             &wanted,
-            Some(&region),
+            Some(&priced.region),
             state.checkout.reservation_ttl,
         )
         .await
@@ -267,17 +465,16 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
     // 2. Claim the key with the order (whose stock is held from the moment it exists).
     let claimed = insert_order(
         state,
-        &key,
-        &number,
-        &holder,
-        user_id,
-        &email,
-        &currency,
-        &t,
-        &input.address,
-        &region,
-        cart,
-        &lines,
+        &NewOrder {
+            key: &key,
+            number: &number,
+            holder: &holder,
+            user_id,
+            email: &email,
+            address: &input.address,
+            cart,
+            priced: &priced,
+        },
     )
     .await;
     let order_id = match claimed {
@@ -302,57 +499,74 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         id: order_id,
         number,
         status: OrderStatus::Pending,
-        total_minor: t.total,
-        currency,
+        total_minor: priced.totals.total,
+        currency: priced.currency,
         holder,
     };
     pay(state, order, &input.card_number).await
 }
 
-/// Inserts the order (pending) and its lines; `None` if a twin has the key already.
-#[allow(clippy::too_many_arguments)]
-async fn insert_order(
-    state: &AppState,
-    key: &str,
-    number: &str,
-    holder: &str,
+struct NewOrder<'a> {
+    key: &'a str,
+    number: &'a str,
+    holder: &'a str,
     user_id: Option<i64>,
-    email: &str,
-    currency: &str,
-    t: &super::model::Totals,
-    address: &Address,
-    region: &str,
+    email: &'a str,
+    address: &'a Address,
     cart: i64,
-    lines: &[CartLine],
-) -> Result<Option<i64>, CheckoutError> {
-    let address = serde_json::to_value(address).map_err(unavailable)?;
+    priced: &'a Priced,
+}
+
+/// Inserts the order (pending) with its lines and its use of a discount code; `None` if
+/// a twin has the key already.
+async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>, CheckoutError> {
+    let p = o.priced;
+    let t = &p.totals;
+    let address = serde_json::to_value(o.address).map_err(unavailable)?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
     sqlx::query_scalar!(
         "SELECT set_config('mercato.actor', $1, true)",
-        actor(user_id)
+        actor(o.user_id)
     )
     .fetch_one(&mut *tx)
     .await
     .map_err(unavailable)?;
+    let code = p.discount.as_ref().map(|(code, _)| code.as_str());
+    // The code's row first: uses are counted under its lock, and taking it before the
+    // order's foreign key does (a share lock) keeps two checkouts from deadlocking.
+    if let Some(code) = code {
+        sqlx::query!(
+            "SELECT 1 AS one FROM discount_codes WHERE code = $1 FOR UPDATE",
+            code
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    }
+    // Then the key: a twin waits here for this transaction and then finds the order.
     let inserted = sqlx::query_scalar!(
         "INSERT INTO orders (number, idempotency_key, user_id, email, currency, subtotal_minor,
-                             shipping_minor, tax_minor, total_minor, shipping_address, region, holder,
-                             cart_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                             discount_minor, shipping_minor, tax_minor, total_minor, shipping_address,
+                             region, holder, cart_id, shipping_method, weight_grams, discount_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-        number,
-        key,
-        user_id,
-        email,
-        currency,
+        o.number,
+        o.key,
+        o.user_id,
+        o.email,
+        p.currency,
         t.subtotal,
+        t.discount,
         t.shipping,
         t.tax,
         t.total,
         address,
-        region,
-        holder,
-        cart,
+        p.region,
+        o.holder,
+        o.cart,
+        p.method.method,
+        p.weight_grams,
+        code,
     )
     .fetch_optional(&mut *tx)
     .await
@@ -360,7 +574,38 @@ async fn insert_order(
     let Some(order_id) = inserted else {
         return Ok(None);
     };
-    for (position, l) in lines.iter().enumerate() {
+    if let Some((code, quoted)) = &p.discount {
+        let customer = o.email.to_lowercase();
+        let now = discount_for(&mut tx, code, t.subtotal, &p.currency, Some(&customer))
+            .await
+            .map_err(unavailable)?;
+        match now {
+            Ok(off) if off == *quoted => {}
+            Ok(_) => {
+                return Err(CheckoutError::InvalidInput(format!(
+                    "the code {code} has changed since you saw your totals; review them and place the order again"
+                )));
+            }
+            Err(why) => return Err(CheckoutError::InvalidInput(why)),
+        }
+        sqlx::query!(
+            "UPDATE discount_codes SET uses = uses + 1 WHERE code = $1",
+            code
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        sqlx::query!(
+            "INSERT INTO discount_redemptions (order_id, code, customer) VALUES ($1, $2, $3)",
+            order_id,
+            code,
+            customer
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+    }
+    for (position, l) in p.lines.iter().enumerate() {
         sqlx::query!(
             "INSERT INTO order_lines (order_id, position, variant_id, sku, title, quantity, unit_price_minor)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -397,6 +642,24 @@ async fn resume(state: &AppState, order: OrderRow, card: &str) -> Result<Placed,
         OrderStatus::Pending | OrderStatus::PaymentProcessing => {
             // Its stock is still held unless it expired; payment picks up where it was.
             pay(state, order, card).await
+        }
+        OrderStatus::Cancelled => {
+            // A declined card (or a payment that never started): this form is spent, and
+            // the page offers a new one.
+            let reason = sqlx::query_scalar!(
+                "SELECT reason FROM order_transitions
+                  WHERE order_id = $1 AND to_status = 'cancelled' ORDER BY id DESC LIMIT 1",
+                order.id
+            )
+            .fetch_optional(&state.db.primary)
+            .await
+            .map_err(unavailable)?
+            .flatten()
+            .unwrap_or_else(|| "it was cancelled".into());
+            Err(CheckoutError::Declined(format!(
+                "order {} was not placed ({reason}); you have not been charged",
+                order.number
+            )))
         }
         _ => Ok(order.placed()),
     }
@@ -742,4 +1005,251 @@ pub async fn settle(state: &AppState) -> Result<usize, CheckoutError> {
         }
     }
     Ok(settled)
+}
+
+/// The cookie that keeps the checkout form's fields between a plain post and the page
+/// it returns to (an hour; never the card number).
+const DRAFT_COOKIE: &str = "mercato_checkout";
+
+fn read_draft() -> Draft {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() else {
+        return Draft::default();
+    };
+    crate::account::ssr::session::cookie_value(&parts.headers, DRAFT_COOKIE)
+        .and_then(|raw| URL_SAFE_NO_PAD.decode(raw).ok())
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or_default()
+}
+
+fn set_draft_cookie(value: &str, max_age: u32) {
+    use axum::http::{HeaderValue, header};
+    let cookie =
+        format!("{DRAFT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// Remembers what was typed for the next checkout page.
+pub fn keep_draft(draft: &Draft) {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let clip = |s: &str| s.chars().take(200).collect::<String>();
+    let tidy = Draft {
+        email: clip(&draft.email),
+        full_name: clip(&draft.full_name),
+        line1: clip(&draft.line1),
+        line2: clip(&draft.line2),
+        city: clip(&draft.city),
+        region: clip(&draft.region),
+        postal_code: clip(&draft.postal_code),
+        country: clip(&draft.country),
+        method: clip(&draft.method),
+        code: clip(&draft.code),
+        address_id: draft.address_id,
+        key: draft.key.as_deref().map(clip),
+    };
+    if let Ok(json) = serde_json::to_vec(&tidy) {
+        set_draft_cookie(&URL_SAFE_NO_PAD.encode(json), 3600);
+    }
+}
+
+fn new_form_key() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// The signed-in customer's saved address `id`, if it is theirs.
+async fn saved_address(
+    state: &AppState,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<Address>, CheckoutError> {
+    sqlx::query_as!(
+        Address,
+        r#"SELECT id, full_name, line1, line2, city, region, postal_code,
+                  country AS "country!", phone
+             FROM addresses WHERE id = $1 AND user_id = $2"#,
+        id,
+        user_id
+    )
+    .fetch_optional(&state.db.primary)
+    .await
+    .map_err(unavailable)
+}
+
+/// The checkout page: the cart priced for the draft (or the customer's first saved
+/// address), with a fresh form key unless an order of this form is still being paid.
+pub async fn view(state: &AppState) -> Result<CheckoutView, CheckoutError> {
+    let visitor = crate::account::ssr::session::visitor(state)
+        .await
+        .map_err(unavailable)?;
+    let cart = visitor
+        .as_ref()
+        .and_then(|v| v.cart_id)
+        .ok_or(CheckoutError::EmptyCart)?;
+    let user_id = visitor.as_ref().and_then(|v| v.session.user_id);
+    let mut draft = read_draft();
+    let saved = match user_id {
+        Some(user) => sqlx::query_as!(
+            Address,
+            r#"SELECT id, full_name, line1, line2, city, region, postal_code,
+                      country AS "country!", phone
+                 FROM addresses WHERE user_id = $1 ORDER BY id"#,
+            user
+        )
+        .fetch_all(&state.db.primary)
+        .await
+        .map_err(unavailable)?,
+        None => Vec::new(),
+    };
+    if draft.email.is_empty()
+        && let Some(email) = visitor.as_ref().and_then(|v| v.email.clone())
+    {
+        draft.email = email;
+    }
+    if draft.address_id.is_none() && draft.country.is_empty() {
+        draft.address_id = saved.first().map(|a| a.id);
+    }
+    let chosen = draft
+        .address_id
+        .and_then(|id| saved.iter().find(|a| a.id == id));
+    if chosen.is_none() {
+        draft.address_id = None;
+    }
+    let country = chosen.map_or(draft.country.as_str(), |a| a.country.as_str());
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let priced = price(
+        &mut conn,
+        &state.checkout,
+        cart,
+        &PriceFor {
+            country,
+            method: &draft.method,
+            code: &draft.code,
+            email: Some(&draft.email),
+        },
+    )
+    .await?;
+    drop(conn);
+    let key = draft.key.clone().unwrap_or_else(new_form_key);
+    Ok(CheckoutView {
+        lines: priced
+            .lines
+            .iter()
+            .map(|l| SummaryLine {
+                sku: l.sku.clone(),
+                title: l.title.clone(),
+                quantity: l.quantity,
+                unit_minor: l.price_minor,
+                line_minor: l.price_minor * i64::from(l.quantity),
+            })
+            .collect(),
+        currency: priced.currency,
+        methods: priced.methods,
+        method: priced.method.method,
+        totals: priced.totals,
+        tax_name: priced.tax_name,
+        discount_error: priced.discount_error,
+        draft,
+        saved,
+        signed_in: user_id.is_some(),
+        idempotency_key: key,
+    })
+}
+
+/// Placing from the form: a saved address (the customer's own) or the typed one.
+pub async fn place_from_form(
+    state: &AppState,
+    draft: &Draft,
+    idempotency_key: String,
+    card_number: String,
+) -> Result<Placed, CheckoutError> {
+    let address = match draft.address_id {
+        Some(id) => {
+            let visitor = crate::account::ssr::session::visitor(state)
+                .await
+                .map_err(unavailable)?;
+            let user = visitor.and_then(|v| v.session.user_id).ok_or_else(|| {
+                CheckoutError::InvalidInput("sign in to use a saved address".into())
+            })?;
+            saved_address(state, user, id).await?.ok_or_else(|| {
+                CheckoutError::InvalidInput("that address is not in your address book".into())
+            })?
+        }
+        None => crate::account::addresses::validate(
+            &draft.full_name,
+            &draft.line1,
+            &draft.line2,
+            &draft.city,
+            &draft.region,
+            &draft.postal_code,
+            &draft.country,
+            "",
+        )
+        .map_err(|e| CheckoutError::InvalidInput(e.to_string()))?,
+    };
+    place(
+        state,
+        PlaceOrder {
+            idempotency_key,
+            email: draft.email.clone(),
+            address,
+            shipping_method: draft.method.clone(),
+            discount_code: draft.code.clone(),
+            card_number,
+        },
+    )
+    .await
+}
+
+/// After a placement. A plain form post goes to the order (and forgets the draft), or
+/// back to the checkout with what was typed and what went wrong; when the provider did
+/// not answer, the form keeps its key so that submitting again cannot pay twice.
+pub fn after_placing(result: &Result<Placed, CheckoutError>, mut draft: Draft) {
+    use crate::flash::{Flash, capitalise, error_status, is_plain_form_post, set};
+    if !is_plain_form_post() {
+        error_status(result);
+        return;
+    }
+    match result {
+        Ok(placed) => {
+            set_draft_cookie("", 0);
+            let message = match placed.status {
+                OrderStatus::Confirmed
+                | OrderStatus::Fulfilment
+                | OrderStatus::Shipped
+                | OrderStatus::Delivered => format!(
+                    "Thank you! Your order {} is confirmed; we have e-mailed you a receipt.",
+                    placed.number
+                ),
+                _ => format!(
+                    "Your order {} is {}.",
+                    placed.number,
+                    placed.status.label().to_lowercase()
+                ),
+            };
+            set(&Flash {
+                error: false,
+                message,
+            });
+            leptos_axum::redirect(&format!("/orders/{}", placed.number));
+        }
+        Err(error) => {
+            // Only an order still being paid keeps its form's key.
+            if !matches!(error, CheckoutError::PaymentUnavailable(_)) {
+                draft.key = None;
+            }
+            keep_draft(&draft);
+            set(&Flash {
+                error: true,
+                message: capitalise(&error.to_string()),
+            });
+            leptos_axum::redirect("/checkout");
+        }
+    }
 }

@@ -126,6 +126,9 @@ pub fn Footer() -> impl IntoView {
     view! { class=cls,
         <footer>
             <p>
+                <a href="/orders/lookup">"Find an order"</a>
+            </p>
+            <p>
                 "Demo catalog from the Vendure sample data (MIT licence); product photos from "
                 <a href="https://unsplash.com/license">"Unsplash"</a>
                 ". Online Retail data set: Chen, Sain and Guo (2012), UCI Machine Learning Repository, CC BY 4.0."

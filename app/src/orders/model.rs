@@ -91,6 +91,126 @@ pub struct InvalidTransition {
     pub to: OrderStatus,
 }
 
+/// Why an order cannot be shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(
+    into = "crate::api_error::ErrorBody",
+    from = "crate::api_error::ErrorBody"
+)]
+pub enum OrderError {
+    #[error("{0}")]
+    InvalidInput(String),
+    /// No such order, or not one this visitor may see (the two look the same).
+    #[error("we could not find that order; check the order number and e-mail address")]
+    NotFound,
+    #[error("please sign in to see your orders")]
+    NotSignedIn,
+    #[error("orders are unavailable right now; please try again in a moment")]
+    Unavailable,
+    #[error("could not reach the shop: {0}")]
+    Transport(String),
+}
+
+crate::server_fn_error!(OrderError);
+
+impl From<OrderError> for crate::api_error::ErrorBody {
+    fn from(e: OrderError) -> Self {
+        let code = match &e {
+            OrderError::InvalidInput(_) => "invalid_input",
+            OrderError::NotFound => "not_found",
+            OrderError::NotSignedIn => "not_signed_in",
+            OrderError::Unavailable => "unavailable",
+            OrderError::Transport(_) => "transport",
+        };
+        crate::api_error::ErrorBody::new(code, &e)
+    }
+}
+
+impl From<crate::api_error::ErrorBody> for OrderError {
+    fn from(b: crate::api_error::ErrorBody) -> Self {
+        match b.code.as_str() {
+            "invalid_input" => OrderError::InvalidInput(b.message),
+            "not_found" => OrderError::NotFound,
+            "not_signed_in" => OrderError::NotSignedIn,
+            "unavailable" => OrderError::Unavailable,
+            _ => OrderError::Transport(b.message),
+        }
+    }
+}
+
+impl crate::flash::HttpStatus for OrderError {
+    fn http_status(&self) -> u16 {
+        match self {
+            OrderError::InvalidInput(_) => 400,
+            OrderError::NotFound => 404,
+            OrderError::NotSignedIn => 401,
+            OrderError::Unavailable => 503,
+            OrderError::Transport(_) => 502,
+        }
+    }
+}
+
+/// A line of the order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub number: String,
+    pub placed_at: chrono::DateTime<chrono::Utc>,
+    pub status: OrderStatus,
+    pub items: i64,
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i32,
+    pub unit_minor: i64,
+}
+
+/// One step of the status timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    pub status: OrderStatus,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    /// packed, shipped or delivered.
+    pub status: String,
+    pub items: i64,
+}
+
+/// An order as its customer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub number: String,
+    pub email: String,
+    pub status: OrderStatus,
+    pub placed_at: chrono::DateTime<chrono::Utc>,
+    pub currency: String,
+    pub lines: Vec<OrderLineView>,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub discount_code: Option<String>,
+    pub shipping_minor: i64,
+    pub shipping_method: String,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub address: Vec<String>,
+    /// What the card was charged, net of refunds, and its last four digits.
+    pub charged_minor: i64,
+    pub refunded_minor: i64,
+    pub card_last4: Option<String>,
+    pub timeline: Vec<TimelineStep>,
+    pub shipments: Vec<ShipmentView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,39 +15,59 @@ use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 /// Seeded laptop variant: $1,299.00, 100 in stock.
-const LAPTOP_13: &str = "L2201308";
+pub(crate) const LAPTOP_13: &str = "L2201308";
 
-fn key() -> String {
+pub(crate) fn key() -> String {
     format!("test-{}", hex::encode(rand::random::<[u8; 12]>()))
 }
 
-async fn add(b: &Browser, sku: &str, quantity: &str) {
+pub(crate) async fn add(b: &Browser, sku: &str, quantity: &str) {
     let r = b
         .call("/api/cart/add", &[("sku", sku), ("quantity", quantity)])
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
-async fn place(b: &Browser, key: &str, card: &str) -> Response {
-    b.call(
-        "/api/checkout/place",
-        &[
-            ("idempotency_key", key),
-            ("email", "Shopper@Example.com"),
-            ("full_name", "Ada Shopper"),
-            ("line1", "1 High Street"),
-            ("line2", ""),
-            ("city", "Leeds"),
-            ("region", ""),
-            ("postal_code", "LS1 1AA"),
-            ("country", "GB"),
-            ("card_number", card),
-        ],
-    )
-    .await
+pub(crate) async fn place(b: &Browser, key: &str, card: &str) -> Response {
+    place_with(b, key, card, &[]).await
 }
 
-async fn variant(app: &TestApp, sku: &str) -> i64 {
+/// The checkout form's fields as a shopper in Leeds fills them, `extra` added or replacing.
+pub(crate) fn checkout_fields<'a>(
+    key: &'a str,
+    card: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("idempotency_key", key),
+        ("email", "Shopper@Example.com"),
+        ("full_name", "Ada Shopper"),
+        ("line1", "1 High Street"),
+        ("line2", ""),
+        ("city", "Leeds"),
+        ("region", ""),
+        ("postal_code", "LS1 1AA"),
+        ("country", "GB"),
+        ("card_number", card),
+    ];
+    for (name, value) in extra {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name, value));
+    }
+    fields
+}
+
+pub(crate) async fn place_with(
+    b: &Browser,
+    key: &str,
+    card: &str,
+    extra: &[(&str, &str)],
+) -> Response {
+    b.call("/api/checkout/place", &checkout_fields(key, card, extra))
+        .await
+}
+
+pub(crate) async fn variant(app: &TestApp, sku: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM variants WHERE sku = $1")
         .bind(sku)
         .fetch_one(&app.pool)
@@ -56,7 +76,7 @@ async fn variant(app: &TestApp, sku: &str) -> i64 {
 }
 
 /// (on_hand, reserved, sold) summed over warehouses.
-async fn stock(app: &TestApp, sku: &str) -> (i64, i64, i64) {
+pub(crate) async fn stock(app: &TestApp, sku: &str) -> (i64, i64, i64) {
     sqlx::query_as(
         "SELECT sum(on_hand)::bigint, sum(reserved)::bigint, sum(sold)::bigint
            FROM stock_levels s JOIN variants v ON v.id = s.variant_id WHERE v.sku = $1",
@@ -67,7 +87,7 @@ async fn stock(app: &TestApp, sku: &str) -> (i64, i64, i64) {
     .unwrap()
 }
 
-async fn order_status(app: &TestApp, number: &str) -> String {
+pub(crate) async fn order_status(app: &TestApp, number: &str) -> String {
     sqlx::query_scalar("SELECT status::text FROM orders WHERE number = $1")
         .bind(number)
         .fetch_one(&app.pool)
@@ -75,7 +95,7 @@ async fn order_status(app: &TestApp, number: &str) -> String {
         .unwrap()
 }
 
-async fn intents(app: &TestApp, number: &str) -> Vec<(String, i64)> {
+pub(crate) async fn intents(app: &TestApp, number: &str) -> Vec<(String, i64)> {
     sqlx::query_as(
         "SELECT status, captured FROM payments_sandbox.intents WHERE reference = $1 ORDER BY created_at",
     )
@@ -97,8 +117,8 @@ async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
     let number = placed["number"].as_str().unwrap().to_owned();
     assert!(number.starts_with("M-") && number.len() == 12, "{number}");
 
-    // Totals on the server: 2 × $1,299.00, free shipping over $100, no tax rate for GB yet.
-    assert_eq!(placed["total_minor"], 259_800);
+    // Totals on the server: 2 × $1,299.00, free shipping over $100, UK VAT at 20%.
+    assert_eq!(placed["total_minor"], 311_760);
     let (email, subtotal, shipping, tax, total): (String, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT email, subtotal_minor, shipping_minor, tax_minor, total_minor FROM orders WHERE number = $1",
     )
@@ -107,7 +127,10 @@ async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
     .await
     .unwrap();
     assert_eq!(email, "shopper@example.com");
-    assert_eq!((subtotal, shipping, tax, total), (259_800, 0, 0, 259_800));
+    assert_eq!(
+        (subtotal, shipping, tax, total),
+        (259_800, 0, 51_960, 311_760)
+    );
 
     // Every step recorded, with an outbox event for each.
     let steps: Vec<(Option<String>, String, String)> = sqlx::query_as(
@@ -141,7 +164,7 @@ async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
     // Paid once; the shop keeps the token and last four digits, never the number.
     assert_eq!(
         intents(&app, &number).await,
-        [("captured".to_owned(), 259_800)]
+        [("captured".to_owned(), 311_760)]
     );
     let (last4, token, captured): (String, Option<String>, i64) = sqlx::query_as(
         "SELECT p.last4, p.card_token, p.captured_minor FROM payments p JOIN orders o ON o.id = p.order_id
@@ -151,7 +174,7 @@ async fn a_guest_buys_and_the_order_payment_stock_and_events_agree() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!((last4.as_str(), captured), ("4242", 259_800));
+    assert_eq!((last4.as_str(), captured), ("4242", 311_760));
     assert!(token.unwrap().starts_with("tok_"));
     let leaks: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM orders o WHERE o::text LIKE '%' || $1 || '%')
@@ -194,7 +217,7 @@ async fn a_double_submit_or_two_tabs_make_one_order_and_one_charge() {
     assert_eq!(orders, 1);
     assert_eq!(
         intents(&app, &number).await,
-        [("captured".to_owned(), 129_900)]
+        [("captured".to_owned(), 155_880)]
     );
     assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 1));
 }
@@ -370,7 +393,7 @@ async fn a_provider_that_is_down_keeps_the_order_and_the_stock_and_a_retry_charg
     assert_eq!(order_status(&app, &number).await, "confirmed");
     assert_eq!(
         intents(&app, &number).await,
-        [("captured".to_owned(), 129_900)]
+        [("captured".to_owned(), 155_880)]
     );
     assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 1));
 }
@@ -410,7 +433,7 @@ async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
     assert_eq!(order_status(&app, &numbers[0]).await, "confirmed");
     assert_eq!(
         intents(&app, &numbers[0]).await,
-        [("captured".to_owned(), 259_800)]
+        [("captured".to_owned(), 311_760)]
     );
     assert_eq!(order_status(&app, &numbers[1]).await, "cancelled");
     assert!(intents(&app, &numbers[1]).await.is_empty());
@@ -536,4 +559,143 @@ async fn the_machine_refuses_transitions_it_does_not_have_in_code_and_in_the_dat
         .collect();
     code.sort();
     assert_eq!(db, code);
+}
+
+#[tokio::test]
+async fn with_javascript_off_the_form_goes_to_the_order_or_back_with_everything_typed() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    let page = b.get("/checkout").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let key = between(&html, r#"name="idempotency_key" value=""#, "\"");
+    assert!(html.contains("$1,299.00"), "the summary shows the goods");
+
+    // "Update totals" for an express delivery to Germany: priced there, fields kept.
+    let fields = checkout_fields(
+        &key,
+        "",
+        &[("country", "DE"), ("shipping_method", "express")],
+    );
+    let r = b.submit("/api/checkout/update", &fields, "/checkout").await;
+    assert_eq!((r.status, r.header("location")), (302, "/checkout"));
+    let html = b.get("/checkout").await.text();
+    assert!(html.contains(r#"value="DE""#) && html.contains(r#"value="Ada Shopper""#));
+    // 1,299.00 + express 14.99 + 2.00 (one started kilogram) = 1,315.99; 21% VAT = 276.36.
+    assert!(
+        html.contains("$1,592.35"),
+        "the total for Germany by express"
+    );
+
+    // The declined card: back to the checkout with the message and what was typed, a
+    // fresh form key, nothing charged.
+    let key = between(&html, r#"name="idempotency_key" value=""#, "\"");
+    let fields = checkout_fields(
+        &key,
+        test_cards::DECLINE,
+        &[("country", "DE"), ("shipping_method", "express")],
+    );
+    let r = b.submit("/api/checkout/place", &fields, "/checkout").await;
+    assert_eq!((r.status, r.header("location")), (302, "/checkout"));
+    let html = b.get("/checkout").await.text();
+    assert!(html.contains("Your card was declined"), "{html}");
+    assert!(
+        html.contains(r#"value="Ada Shopper""#),
+        "what was typed is still there"
+    );
+    assert!(
+        !html.contains(&format!(r#"value="{}""#, test_cards::DECLINE)),
+        "never the card number"
+    );
+    let second = between(&html, r#"name="idempotency_key" value=""#, "\"");
+    assert_ne!(second, key, "a spent form gets a new key");
+
+    // The success card: to the order page, which thanks the shopper.
+    let fields = checkout_fields(
+        &second,
+        test_cards::SUCCESS,
+        &[("country", "DE"), ("shipping_method", "express")],
+    );
+    let r = b.submit("/api/checkout/place", &fields, "/checkout").await;
+    assert_eq!(r.status, 302);
+    let to = r.header("location").to_owned();
+    assert!(to.starts_with("/orders/M-"), "{to}");
+    let page = b.get(&to).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("Thank you! Your order"), "the confirmation");
+    assert!(html.contains(r#"data-test="order-status""#) && html.contains("Confirmed"));
+    assert!(html.contains("$1,592.35") && html.contains("card ending 4242"));
+    // A spent draft is forgotten; the cart is empty now.
+    assert_eq!(b.cookie("mercato_checkout"), None);
+    let html = b.get("/checkout").await.text();
+    assert!(html.contains("Your cart is empty"));
+
+    // Someone else with the number but not the e-mail address sees nothing.
+    let stranger = Browser::new(&app);
+    assert_eq!(stranger.get(&to).await.status, 404);
+    let lookup = format!("{}?email=SHOPPER@example.com", to);
+    let page = stranger.get(&lookup).await;
+    assert_eq!(page.status, 200, "the guest's link from the e-mail");
+    let number = to.trim_start_matches("/orders/");
+    let page = stranger
+        .get(&format!(
+            "/orders/lookup?number={number}&email=someone@example.com"
+        ))
+        .await;
+    assert_eq!(page.status, 404);
+    let page = stranger
+        .get(&format!(
+            "/orders/lookup?number={}&email=shopper@example.com",
+            number.to_lowercase()
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Awaiting payment"), "the timeline");
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).expect(start) + start.len();
+    let len = text[from..].find(end).expect(end);
+    text[from..from + len].to_owned()
+}
+
+#[tokio::test]
+async fn a_customer_sees_their_orders_and_nobody_elses() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    let r = b
+        .call(
+            "/api/account/sign-up",
+            &[
+                ("name", "Grace"),
+                ("email", "grace@example.com"),
+                ("password", "a long enough passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        b.get("/account/orders")
+            .await
+            .text()
+            .contains("No orders yet")
+    );
+    add(&b, LAPTOP_13, "1").await;
+    let r = place(&b, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let number = r.json()["number"].as_str().unwrap().to_owned();
+    let html = b.get("/account/orders").await.text();
+    assert!(
+        html.contains(&number) && html.contains("Confirmed"),
+        "{html}"
+    );
+    let page = b.get(&format!("/orders/{number}")).await;
+    assert_eq!(page.status, 200, "the customer's own order");
+
+    let other = Browser::new(&app);
+    let page = other.get("/account/orders").await;
+    assert_eq!(page.status, 302, "sign in first");
+    assert_eq!(other.get(&format!("/orders/{number}")).await.status, 404);
 }

@@ -546,6 +546,7 @@ pub async fn standalone_sandbox(
             webhook_url: None,
             webhook_secret: SANDBOX_SECRET.into(),
             slow_card_delay,
+            delivery_delay: std::time::Duration::from_secs(1),
         },
     )
     .await

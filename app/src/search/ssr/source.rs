@@ -201,7 +201,7 @@ pub struct OutboxEvent {
 /// write this outbox, so they are left out of that horizon when PostgreSQL can tell they
 /// are elsewhere; a long write elsewhere in the cluster then does not delay indexing.
 pub async fn events_after(
-    db: &PgPool,
+    db: impl PgExecutor<'_>,
     cursor: Cursor,
     limit: i64,
 ) -> Result<Vec<OutboxEvent>, sqlx::Error> {

@@ -1,0 +1,487 @@
+//! The fulfilment workers and the carrier client.
+//!
+//! - `allocate`: follows the outbox (its position in `outbox_consumers`, moved in the
+//!   same transaction as its effects). On `order.confirmed` it creates a shipment per
+//!   warehouse the order's sale took stock from, moves the order to fulfilment and queues
+//!   the confirmation e-mail.
+//! - `dispatch`: buys a label for each packed parcel (keyed by the shipment, so a retry
+//!   buys none twice), ships its stock, and when every parcel is out marks the order
+//!   shipped and queues the dispatch e-mail.
+//! - `follow`: asks the carrier where shipped parcels are; when all of an order's are
+//!   delivered, so is the order.
+//!
+//! Each step is idempotent and safe with several servers running it.
+
+use super::carrier::{LabelRequest, Parcel};
+use crate::checkout::model::format_money;
+use crate::orders::model::OrderStatus;
+use crate::orders::ssr::{TransitionError, transition};
+use crate::search::ssr::source::{Cursor, events_after};
+use crate::state::AppState;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+const ACTOR: &str = "worker:fulfilment";
+const CONSUMER: &str = "fulfilment";
+
+/// The carrier's HTTP API.
+#[derive(Debug, Clone)]
+pub struct Carrier {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: String,
+}
+
+impl Carrier {
+    pub fn new(base_url: &str, api_key: &str, timeout: Duration) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Carrier {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.to_owned(),
+        })
+    }
+
+    async fn read(response: reqwest::Response) -> Result<Parcel, String> {
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default();
+            return Err(format!(
+                "the carrier answered {status}: {}",
+                body.chars().take(200).collect::<String>()
+            ));
+        }
+        response.json().await.map_err(|e| e.to_string())
+    }
+
+    pub async fn label(&self, request: &LabelRequest) -> Result<Parcel, String> {
+        let response = self
+            .http
+            .post(format!("{}/v1/carrier/shipments", self.base_url))
+            .bearer_auth(&self.api_key)
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Self::read(response).await
+    }
+
+    pub async fn track(&self, tracking_number: &str) -> Result<Parcel, String> {
+        let response = self
+            .http
+            .get(format!(
+                "{}/v1/carrier/shipments/{}",
+                self.base_url,
+                crate::url::encode(tracking_number)
+            ))
+            .bearer_auth(&self.api_key)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Self::read(response).await
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FulfilmentError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("inventory: {0}")]
+    Inventory(#[from] crate::inventory::model::InventoryError),
+}
+
+/// What a round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub allocated: usize,
+    pub shipped: usize,
+    pub delivered: usize,
+}
+
+/// One round of every step.
+pub async fn run_once(state: &AppState, carrier: &Carrier) -> Result<Round, FulfilmentError> {
+    Ok(Round {
+        allocated: allocate(state).await?,
+        shipped: dispatch(state, carrier).await?,
+        delivered: follow(state, carrier).await?,
+    })
+}
+
+/// The order link in e-mails: guests open it with their address.
+fn order_link(state: &AppState, number: &str, email: &str) -> String {
+    format!(
+        "{}/orders/{number}?email={}",
+        state.site.public_url,
+        crate::url::encode(email)
+    )
+}
+
+/// Follows the outbox from this consumer's position, a batch per transaction.
+pub async fn allocate(state: &AppState) -> Result<usize, FulfilmentError> {
+    let pool = &state.db.primary;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO outbox_consumers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+        CONSUMER
+    )
+    .execute(&mut *tx)
+    .await?;
+    // The row lock makes one server at a time the consumer.
+    let at = sqlx::query!(
+        "SELECT txid, event_id FROM outbox_consumers WHERE name = $1 FOR UPDATE",
+        CONSUMER
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let cursor = Cursor {
+        txid: at.txid as u64,
+        id: at.event_id,
+    };
+    // Read on this transaction's connection (no second connection while holding one).
+    // Events this consumer writes itself (order.fulfilment) may land behind its cursor;
+    // it never needs them.
+    let events = events_after(&mut *tx, cursor, 200).await?;
+    let Some(last) = events.last().map(|e| e.cursor) else {
+        return Ok(0);
+    };
+    let mut allocated = 0;
+    for event in &events {
+        if event.topic != "order.confirmed" {
+            continue;
+        }
+        let Ok(order_id) = event.aggregate_id.parse::<i64>() else {
+            continue;
+        };
+        if allocate_order(state, &mut tx, order_id).await? {
+            allocated += 1;
+        }
+    }
+    sqlx::query!(
+        "UPDATE outbox_consumers SET txid = $2, event_id = $3, updated_at = now() WHERE name = $1",
+        CONSUMER,
+        last.txid as i64,
+        last.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(allocated)
+}
+
+/// Parcels for a confirmed order, the move to fulfilment, the confirmation e-mail.
+async fn allocate_order(
+    state: &AppState,
+    tx: &mut PgConnection,
+    order_id: i64,
+) -> Result<bool, FulfilmentError> {
+    let Some(order) = sqlx::query!(
+        r#"SELECT number, email, status AS "status: OrderStatus", currency::text AS "currency!",
+                  total_minor, shipping_method
+             FROM orders WHERE id = $1 FOR UPDATE"#,
+        order_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(false);
+    };
+    if order.status != OrderStatus::Confirmed {
+        return Ok(false);
+    }
+    // What the sale took from each warehouse: the reservation chose them (the shopper's
+    // region first, then priority, one warehouse when one has everything).
+    let taken = sqlx::query!(
+        r#"SELECT m.warehouse_id, m.variant_id, sum(m.sold_delta)::int AS "quantity!",
+                  max(v.weight_grams) AS "weight!", w.code
+             FROM stock_movements m
+             JOIN variants v ON v.id = m.variant_id
+             JOIN warehouses w ON w.id = m.warehouse_id
+            WHERE m.order_id = $1 AND m.kind = 'sale'
+            GROUP BY m.warehouse_id, m.variant_id, w.code
+            HAVING sum(m.sold_delta) > 0
+            ORDER BY m.warehouse_id, m.variant_id"#,
+        order_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut warehouses: Vec<String> = Vec::new();
+    for line in &taken {
+        let shipment = sqlx::query_scalar!(
+            "INSERT INTO shipments (order_id, warehouse_id) VALUES ($1, $2)
+             ON CONFLICT (order_id, warehouse_id) DO UPDATE SET order_id = EXCLUDED.order_id
+             RETURNING id",
+            order_id,
+            line.warehouse_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO shipment_lines (shipment_id, variant_id, quantity) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            shipment,
+            line.variant_id,
+            line.quantity
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "UPDATE shipments SET weight_grams = weight_grams + $2 WHERE id = $1",
+            shipment,
+            i64::from(line.weight) * i64::from(line.quantity)
+        )
+        .execute(&mut *tx)
+        .await?;
+        if !warehouses.contains(&line.code) {
+            warehouses.push(line.code.clone());
+        }
+    }
+    let reason = format!("packing at {}", warehouses.join(", "));
+    transition(
+        tx,
+        order_id,
+        OrderStatus::Confirmed,
+        OrderStatus::Fulfilment,
+        ACTOR,
+        Some(&reason),
+    )
+    .await?;
+    let lines = sqlx::query!(
+        "SELECT title, quantity, unit_price_minor FROM order_lines WHERE order_id = $1 ORDER BY position",
+        order_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut body = format!(
+        "Thank you for your order {}.\n\nWe have your payment and are packing it now.\n\n",
+        order.number
+    );
+    for l in &lines {
+        body.push_str(&format!(
+            "  {} × {}  {}\n",
+            l.quantity,
+            l.title,
+            format_money(l.unit_price_minor * i64::from(l.quantity), &order.currency)
+        ));
+    }
+    body.push_str(&format!(
+        "\nTotal paid: {}\nDelivery: {}\n\nSee your order at any time: {}\n",
+        format_money(order.total_minor, &order.currency),
+        order.shipping_method,
+        order_link(state, &order.number, &order.email)
+    ));
+    crate::mail::enqueue(
+        tx,
+        &order.email,
+        &format!("Your Mercato order {} is confirmed", order.number),
+        &body,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Labels for packed parcels; stock leaves the warehouse; orders whose parcels are all
+/// out are shipped. A carrier that does not answer is asked again next round.
+pub async fn dispatch(state: &AppState, carrier: &Carrier) -> Result<usize, FulfilmentError> {
+    let pool = &state.db.primary;
+    let packed = sqlx::query!(
+        r#"SELECT s.id, s.order_id, s.weight_grams, w.code AS warehouse,
+                  coalesce(o.shipping_address->>'country', '') AS "country!"
+             FROM shipments s
+             JOIN orders o ON o.id = s.order_id
+             JOIN warehouses w ON w.id = s.warehouse_id
+            WHERE s.status = 'packed' ORDER BY s.id LIMIT 50"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut shipped = 0;
+    for s in packed {
+        let request = LabelRequest {
+            reference: format!("shipment-{}", s.id),
+            weight_grams: s.weight_grams,
+            from: s.warehouse.clone(),
+            to_country: s.country.clone(),
+        };
+        let parcel = match carrier.label(&request).await {
+            Ok(p) => p,
+            Err(error) => {
+                tracing::warn!(shipment = s.id, %error, "no label from the carrier yet");
+                continue;
+            }
+        };
+        if ship_parcel(state, s.id, s.order_id, &parcel).await? {
+            shipped += 1;
+        }
+    }
+    Ok(shipped)
+}
+
+async fn ship_parcel(
+    state: &AppState,
+    shipment_id: i64,
+    order_id: i64,
+    parcel: &Parcel,
+) -> Result<bool, FulfilmentError> {
+    let mut tx = state.db.primary.begin().await?;
+    let Some(order) = sqlx::query!(
+        r#"SELECT number, email, status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
+        order_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(false);
+    };
+    let marked = sqlx::query!(
+        "UPDATE shipments SET status = 'shipped', carrier = $2, tracking_number = $3, shipped_at = now()
+          WHERE id = $1 AND status = 'packed' RETURNING warehouse_id",
+        shipment_id,
+        parcel.carrier,
+        parcel.tracking_number
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(marked) = marked else {
+        // Another server shipped it first.
+        return Ok(false);
+    };
+    let lines = sqlx::query!(
+        "SELECT variant_id, quantity FROM shipment_lines WHERE shipment_id = $1 ORDER BY variant_id",
+        shipment_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for l in lines {
+        crate::inventory::ssr::ship(
+            &mut tx,
+            l.variant_id,
+            marked.warehouse_id,
+            l.quantity,
+            order_id,
+            ACTOR,
+        )
+        .await?;
+    }
+    let waiting = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM shipments WHERE order_id = $1 AND status = 'packed'"#,
+        order_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if waiting == 0 && order.status == OrderStatus::Fulfilment {
+        let parcels = sqlx::query!(
+            r#"SELECT carrier AS "carrier!", tracking_number AS "tracking!" FROM shipments
+                WHERE order_id = $1 AND tracking_number IS NOT NULL ORDER BY id"#,
+            order_id
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let tracking: Vec<String> = parcels
+            .iter()
+            .map(|p| format!("{} {}", p.carrier, p.tracking))
+            .collect();
+        transition(
+            &mut tx,
+            order_id,
+            OrderStatus::Fulfilment,
+            OrderStatus::Shipped,
+            ACTOR,
+            Some(&format!("tracking {}", tracking.join(", "))),
+        )
+        .await?;
+        let body = format!(
+            "Good news: your order {} is on its way.\n\nTracking: {}\n\nFollow it here: {}\n",
+            order.number,
+            tracking.join(", "),
+            order_link(state, &order.number, &order.email)
+        );
+        crate::mail::enqueue(
+            &mut tx,
+            &order.email,
+            &format!("Your Mercato order {} has shipped", order.number),
+            &body,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Asks the carrier about shipped parcels (the least recently asked first); delivered
+/// parcels are marked, and an order whose parcels are all delivered is delivered.
+pub async fn follow(state: &AppState, carrier: &Carrier) -> Result<usize, FulfilmentError> {
+    let pool = &state.db.primary;
+    let out = sqlx::query!(
+        r#"SELECT id, order_id, tracking_number AS "tracking!" FROM shipments
+            WHERE status = 'shipped' AND (checked_at IS NULL OR checked_at < now() - interval '1 second')
+            ORDER BY checked_at NULLS FIRST, id LIMIT 50"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut delivered = 0;
+    for s in out {
+        let parcel = match carrier.track(&s.tracking).await {
+            Ok(p) => p,
+            Err(error) => {
+                tracing::warn!(shipment = s.id, %error, "could not track a parcel");
+                continue;
+            }
+        };
+        if !parcel.delivered() {
+            sqlx::query!(
+                "UPDATE shipments SET checked_at = now() WHERE id = $1",
+                s.id
+            )
+            .execute(pool)
+            .await?;
+            continue;
+        }
+        if deliver(pool, s.id, s.order_id).await? {
+            delivered += 1;
+        }
+    }
+    Ok(delivered)
+}
+
+async fn deliver(pool: &PgPool, shipment_id: i64, order_id: i64) -> Result<bool, FulfilmentError> {
+    let mut tx = pool.begin().await?;
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
+        order_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let done = sqlx::query!(
+        "UPDATE shipments SET status = 'delivered', delivered_at = now(), checked_at = now()
+          WHERE id = $1 AND status = 'shipped'",
+        shipment_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let open = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM shipments WHERE order_id = $1 AND status <> 'delivered'"#,
+        order_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if open == 0 && status == OrderStatus::Shipped {
+        transition(
+            &mut tx,
+            order_id,
+            OrderStatus::Shipped,
+            OrderStatus::Delivered,
+            ACTOR,
+            Some("the carrier delivered it"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
