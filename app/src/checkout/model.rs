@@ -367,7 +367,7 @@ mod tests {
         let june = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
         refuses(rule(), 2_505, "EUR", feb, 0, "not valid yet");
         refuses(rule(), 2_505, "EUR", june, 0, "expired");
-        refuses(rule(), 1_999, "EUR", april, 0, "minimum spend of €19.99");
+        refuses(rule(), 1_999, "EUR", april, 0, "minimum spend of €20.00");
         refuses(rule(), 2_505, "EUR", april, 1, "already used");
         refuses(
             DiscountRule {

@@ -498,7 +498,7 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
     let order = OrderRow {
         id: order_id,
         number,
-        status: OrderStatus::Pending,
+        status: OrderStatus::PaymentProcessing,
         total_minor: priced.totals.total,
         currency: priced.currency,
         holder,
@@ -621,6 +621,18 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>,
         .await
         .map_err(unavailable)?;
     }
+    // Straight on to payment in the same transaction (both steps are recorded): one
+    // commit fewer per order.
+    transition(
+        &mut tx,
+        order_id,
+        OrderStatus::Pending,
+        OrderStatus::PaymentProcessing,
+        "checkout",
+        None,
+    )
+    .await
+    .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     Ok(Some(order_id))
 }
@@ -764,7 +776,8 @@ async fn pay(state: &AppState, order: OrderRow, card: &str) -> Result<Placed, Ch
             return Err(payment_unavailable(&order.number));
         }
     };
-    record_payment(state, order.id, &intent).await?;
+    // The payment row is written with the confirmation (a crash before it is settled
+    // from the provider's records, which the order number finds).
     complete(state, &order, intent).await
 }
 
@@ -805,7 +818,11 @@ async fn complete(
     .await
     .map_err(unavailable)?;
     match confirm(state, order, &intent, units).await? {
-        Confirmed::Now | Confirmed::Already => current(state, order).await,
+        Confirmed::Now => Ok(Placed {
+            status: OrderStatus::Confirmed,
+            ..order.placed()
+        }),
+        Confirmed::Already => current(state, order).await,
         Confirmed::NotHeld => {
             let refunded = provider
                 .refund(&intent.id, None, &format!("refund:{}", order.number))
@@ -863,15 +880,9 @@ async fn confirm(
         Err(InventoryError::NotHeld) => return Ok(Confirmed::NotHeld),
         Err(e) => return Err(unavailable(e)),
     }
-    sqlx::query!(
-        "UPDATE payments SET status = $2, captured_minor = $3, updated_at = now() WHERE provider_intent = $1",
-        intent.id,
-        IntentStatus::Captured.as_str(),
-        intent.captured,
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
+    upsert_payment(&mut tx, order.id, intent)
+        .await
+        .map_err(unavailable)?;
     // What was bought leaves the cart (lines added since stay).
     sqlx::query!(
         "DELETE FROM cart_lines l USING orders o, order_lines ol
@@ -916,6 +927,17 @@ async fn record_payment(
     order_id: i64,
     intent: &Intent,
 ) -> Result<(), CheckoutError> {
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    upsert_payment(&mut conn, order_id, intent)
+        .await
+        .map_err(unavailable)
+}
+
+async fn upsert_payment(
+    conn: &mut PgConnection,
+    order_id: i64,
+    intent: &Intent,
+) -> Result<(), sqlx::Error> {
     let status = intent.status.as_str();
     sqlx::query!(
         "INSERT INTO payments (order_id, provider_intent, status, amount_minor, captured_minor,
@@ -933,9 +955,8 @@ async fn record_payment(
         intent.last4,
         intent.card_token,
     )
-    .execute(&state.db.primary)
-    .await
-    .map_err(unavailable)?;
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
