@@ -367,6 +367,8 @@ pub async fn spawn_with(
             unreachable.payments.provider_url = Some("http://127.0.0.1:1".into());
             unreachable.payments.api_key = Some("none".into());
             unreachable.payments.webhook_secret = Some("none".into());
+            unreachable.fulfilment.carrier_url = Some("http://127.0.0.1:1".into());
+            unreachable.fulfilment.carrier_api_key = Some("none".into());
             server::serve::payments(&unreachable, &pool, addr, stop_rx)
                 .await
                 .expect("a payment client")
