@@ -28,15 +28,23 @@ pub fn is_plain_form_post() -> bool {
 
 #[cfg(feature = "ssr")]
 pub fn set(flash: &Flash) {
-    use axum::http::{HeaderValue, header};
     let value = format!(
-        "{COOKIE}={}{}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+        "{}{}",
         if flash.error { "e:" } else { "n:" },
         crate::url::encode(&flash.message)
     );
+    set_cookie(COOKIE, &value, 60);
+}
+
+/// Adds a short-lived, script-proof cookie for this site to the response (`max_age` 0
+/// removes it). `value` must already be cookie-safe.
+#[cfg(feature = "ssr")]
+pub fn set_cookie(name: &str, value: &str, max_age: u32) {
+    use axum::http::{HeaderValue, header};
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(&value),
+        HeaderValue::from_str(&cookie),
     ) {
         response.append_header(header::SET_COOKIE, value);
     }
@@ -105,15 +113,9 @@ pub fn error_status<T, E: HttpStatus>(result: &Result<T, E>) {
 /// The message left for this page, if any; it is cleared as it is read.
 #[cfg(feature = "ssr")]
 pub fn take() -> Option<Flash> {
-    use axum::http::{HeaderValue, header, request::Parts};
-    let parts = use_context::<Parts>()?;
+    let parts = use_context::<axum::http::request::Parts>()?;
     let raw = crate::account::ssr::session::cookie_value(&parts.headers, COOKIE)?;
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.append_header(
-            header::SET_COOKIE,
-            HeaderValue::from_static("mercato_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-        );
-    }
+    set_cookie(COOKIE, "", 0);
     let (kind, message) = raw.split_at_checked(2)?;
     let message: String = crate::url::decode(message).chars().take(300).collect();
     (!message.is_empty()).then(|| Flash {

@@ -117,19 +117,20 @@ pub async fn providers(
     } else {
         None
     };
-    let (base_url, api_key, webhook_secret) = match (&p.provider_url, &sandbox) {
-        (Some(url), _) => (
+    let no_sandbox = || anyhow::anyhow!("the sandbox was not started");
+    let (base_url, api_key, webhook_secret) = match &p.provider_url {
+        Some(url) => (
             url.clone(),
             p.api_key.clone().unwrap_or_default(),
             p.webhook_secret.clone().unwrap_or_default(),
         ),
-        (None, Some(s)) => s.clone(),
-        (None, None) => unreachable!("the sandbox starts when no provider is configured"),
+        None => sandbox.clone().ok_or_else(no_sandbox)?,
     };
-    let (carrier_url, carrier_key) = match (&f.carrier_url, &sandbox) {
-        (Some(url), _) => (url.clone(), f.carrier_api_key.clone().unwrap_or_default()),
-        (None, Some((url, key, _))) => (url.clone(), key.clone()),
-        (None, None) => unreachable!("the sandbox starts when no carrier is configured"),
+    let (carrier_url, carrier_key) = match &f.carrier_url {
+        Some(url) => (url.clone(), f.carrier_api_key.clone().unwrap_or_default()),
+        None => sandbox
+            .map(|(url, key, _)| (url, key))
+            .ok_or_else(no_sandbox)?,
     };
     let provider = HttpProvider::new(ClientSettings {
         base_url,

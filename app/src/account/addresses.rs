@@ -102,21 +102,33 @@ pub fn validate(
     })
 }
 
+/// A customer's saved addresses, oldest first, or only `id` (if it is theirs).
+#[cfg(feature = "ssr")]
+pub async fn saved(
+    pool: &sqlx::PgPool,
+    user_id: i64,
+    id: Option<i64>,
+) -> Result<Vec<Address>, sqlx::Error> {
+    sqlx::query_as!(
+        Address,
+        r#"SELECT id, full_name, line1, line2, city, region, postal_code,
+                  country AS "country!", phone
+             FROM addresses WHERE user_id = $1 AND ($2::bigint IS NULL OR id = $2) ORDER BY id"#,
+        user_id,
+        id
+    )
+    .fetch_all(pool)
+    .await
+}
+
 #[server(endpoint = "account/addresses")]
 pub async fn list_addresses() -> Result<Vec<Address>, AccountError> {
     let state = crate::state::app_state().ok_or(AccountError::Unavailable)?;
     let result = async {
         let (_, user) = super::ssr::require_user(&state).await?;
-        sqlx::query_as!(
-            Address,
-            r#"SELECT id, full_name, line1, line2, city, region, postal_code,
-                      country AS "country!", phone
-                 FROM addresses WHERE user_id = $1 ORDER BY id"#,
-            user.id
-        )
-        .fetch_all(&state.db.primary)
-        .await
-        .map_err(super::ssr::unavailable)
+        saved(&state.db.primary, user.id, None)
+            .await
+            .map_err(super::ssr::unavailable)
     }
     .await;
     crate::flash::error_status(&result);

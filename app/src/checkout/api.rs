@@ -29,8 +29,9 @@ pub async fn update_checkout(
     #[server(default)] shipping_method: String,
     #[server(default)] discount_code: String,
 ) -> Result<(), CheckoutError> {
-    let draft = super::model::Draft {
+    let draft = super::model::Draft::from_form(
         email,
+        address_id,
         full_name,
         line1,
         line2,
@@ -38,11 +39,9 @@ pub async fn update_checkout(
         region,
         postal_code,
         country,
-        method: shipping_method,
-        code: discount_code,
-        address_id: address_id.trim().parse().ok(),
-        key: None,
-    };
+        shipping_method,
+        discount_code,
+    );
     super::ssr::keep_draft(&draft);
     if crate::flash::is_plain_form_post() {
         leptos_axum::redirect("/checkout");
@@ -70,8 +69,9 @@ pub async fn place_order(
     #[server(default)] card_number: String,
 ) -> Result<Placed, CheckoutError> {
     let state = crate::state::app_state().ok_or(CheckoutError::Unavailable)?;
-    let draft = super::model::Draft {
+    let draft = super::model::Draft::from_form(
         email,
+        address_id,
         full_name,
         line1,
         line2,
@@ -79,11 +79,10 @@ pub async fn place_order(
         region,
         postal_code,
         country,
-        method: shipping_method,
-        code: discount_code,
-        address_id: address_id.trim().parse().ok(),
-        key: Some(idempotency_key.clone()),
-    };
+        shipping_method,
+        discount_code,
+    )
+    .with_key(&idempotency_key);
     let result = super::ssr::place_from_form(&state, &draft, idempotency_key, card_number).await;
     super::ssr::after_placing(&result, draft);
     result

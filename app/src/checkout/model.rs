@@ -106,6 +106,46 @@ pub struct Draft {
     pub key: Option<String>,
 }
 
+impl Draft {
+    /// The checkout form's fields as posted (a saved address by its id, if chosen).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_form(
+        email: String,
+        address_id: String,
+        full_name: String,
+        line1: String,
+        line2: String,
+        city: String,
+        region: String,
+        postal_code: String,
+        country: String,
+        method: String,
+        code: String,
+    ) -> Self {
+        Draft {
+            email,
+            full_name,
+            line1,
+            line2,
+            city,
+            region,
+            postal_code,
+            country,
+            method,
+            code,
+            address_id: address_id.trim().parse().ok(),
+            key: None,
+        }
+    }
+
+    pub fn with_key(self, key: &str) -> Self {
+        Draft {
+            key: Some(key.to_owned()),
+            ..self
+        }
+    }
+}
+
 /// A line of the order summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryLine {

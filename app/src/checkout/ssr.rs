@@ -228,48 +228,15 @@ async fn discount_rule(
     conn: &mut PgConnection,
     code: &str,
 ) -> Result<Option<DiscountRule>, sqlx::Error> {
-    let row: Option<DiscountRow> = sqlx::query_as(
-        "SELECT code, kind, amount, currency::text AS currency, min_subtotal_minor, starts_at, ends_at,
-                max_uses, max_uses_per_customer, uses, active
-           FROM discount_codes WHERE code = $1",
+    sqlx::query_as!(
+        DiscountRule,
+        r#"SELECT code, kind AS "kind: DiscountKind", amount, currency::text AS currency,
+                  min_subtotal_minor, starts_at, ends_at, max_uses, max_uses_per_customer, uses, active
+             FROM discount_codes WHERE code = $1"#,
+        code
     )
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map(DiscountRow::into_rule))
-}
-
-#[derive(sqlx::FromRow)]
-struct DiscountRow {
-    code: String,
-    kind: DiscountKind,
-    amount: i64,
-    currency: Option<String>,
-    min_subtotal_minor: i64,
-    starts_at: Option<chrono::DateTime<chrono::Utc>>,
-    ends_at: Option<chrono::DateTime<chrono::Utc>>,
-    max_uses: Option<i32>,
-    max_uses_per_customer: Option<i32>,
-    uses: i32,
-    active: bool,
-}
-
-impl DiscountRow {
-    fn into_rule(self) -> DiscountRule {
-        DiscountRule {
-            code: self.code,
-            kind: self.kind,
-            amount: self.amount,
-            currency: self.currency,
-            min_subtotal_minor: self.min_subtotal_minor,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            max_uses: self.max_uses,
-            max_uses_per_customer: self.max_uses_per_customer,
-            uses: self.uses,
-            active: self.active,
-        }
-    }
+    .fetch_optional(conn)
+    .await
 }
 
 /// What `code` takes off `subtotal` for `customer` now. Read in the statements' own
@@ -338,8 +305,7 @@ pub(crate) async fn price(
     let code = normalize_code(input.code);
     let customer = input
         .email
-        .and_then(|e| crate::account::model::normalize_email(e).ok())
-        .map(|e| e.to_lowercase());
+        .and_then(|e| crate::account::model::normalize_email(e).ok());
     let (discount, discount_error) = if code.is_empty() {
         (None, None)
     } else {
@@ -575,8 +541,9 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>,
         return Ok(None);
     };
     if let Some((code, quoted)) = &p.discount {
-        let customer = o.email.to_lowercase();
-        let now = discount_for(&mut tx, code, t.subtotal, &p.currency, Some(&customer))
+        // The address is normalized (lower case): it is the customer.
+        let customer = o.email;
+        let now = discount_for(&mut tx, code, t.subtotal, &p.currency, Some(customer))
             .await
             .map_err(unavailable)?;
         match now {
@@ -1044,18 +1011,6 @@ fn read_draft() -> Draft {
         .unwrap_or_default()
 }
 
-fn set_draft_cookie(value: &str, max_age: u32) {
-    use axum::http::{HeaderValue, header};
-    let cookie =
-        format!("{DRAFT_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
-    if let (Some(response), Ok(value)) = (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(&cookie),
-    ) {
-        response.append_header(header::SET_COOKIE, value);
-    }
-}
-
 /// Remembers what was typed for the next checkout page.
 pub fn keep_draft(draft: &Draft) {
     use base64::Engine;
@@ -1076,31 +1031,12 @@ pub fn keep_draft(draft: &Draft) {
         key: draft.key.as_deref().map(clip),
     };
     if let Ok(json) = serde_json::to_vec(&tidy) {
-        set_draft_cookie(&URL_SAFE_NO_PAD.encode(json), 3600);
+        crate::flash::set_cookie(DRAFT_COOKIE, &URL_SAFE_NO_PAD.encode(json), 3600);
     }
 }
 
 fn new_form_key() -> String {
     hex::encode(rand::random::<[u8; 16]>())
-}
-
-/// The signed-in customer's saved address `id`, if it is theirs.
-async fn saved_address(
-    state: &AppState,
-    user_id: i64,
-    id: i64,
-) -> Result<Option<Address>, CheckoutError> {
-    sqlx::query_as!(
-        Address,
-        r#"SELECT id, full_name, line1, line2, city, region, postal_code,
-                  country AS "country!", phone
-             FROM addresses WHERE id = $1 AND user_id = $2"#,
-        id,
-        user_id
-    )
-    .fetch_optional(&state.db.primary)
-    .await
-    .map_err(unavailable)
 }
 
 /// The checkout page: the cart priced for the draft (or the customer's first saved
@@ -1116,16 +1052,9 @@ pub async fn view(state: &AppState) -> Result<CheckoutView, CheckoutError> {
     let user_id = visitor.as_ref().and_then(|v| v.session.user_id);
     let mut draft = read_draft();
     let saved = match user_id {
-        Some(user) => sqlx::query_as!(
-            Address,
-            r#"SELECT id, full_name, line1, line2, city, region, postal_code,
-                      country AS "country!", phone
-                 FROM addresses WHERE user_id = $1 ORDER BY id"#,
-            user
-        )
-        .fetch_all(&state.db.primary)
-        .await
-        .map_err(unavailable)?,
+        Some(user) => crate::account::addresses::saved(&state.db.primary, user, None)
+            .await
+            .map_err(unavailable)?,
         None => Vec::new(),
     };
     if draft.email.is_empty()
@@ -1198,9 +1127,13 @@ pub async fn place_from_form(
             let user = visitor.and_then(|v| v.session.user_id).ok_or_else(|| {
                 CheckoutError::InvalidInput("sign in to use a saved address".into())
             })?;
-            saved_address(state, user, id).await?.ok_or_else(|| {
-                CheckoutError::InvalidInput("that address is not in your address book".into())
-            })?
+            crate::account::addresses::saved(&state.db.primary, user, Some(id))
+                .await
+                .map_err(unavailable)?
+                .pop()
+                .ok_or_else(|| {
+                    CheckoutError::InvalidInput("that address is not in your address book".into())
+                })?
         }
         None => crate::account::addresses::validate(
             &draft.full_name,
@@ -1239,7 +1172,7 @@ pub fn after_placing(result: &Result<Placed, CheckoutError>, mut draft: Draft) {
     }
     match result {
         Ok(placed) => {
-            set_draft_cookie("", 0);
+            crate::flash::set_cookie(DRAFT_COOKIE, "", 0);
             let message = match placed.status {
                 OrderStatus::Confirmed
                 | OrderStatus::Fulfilment
