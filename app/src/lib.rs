@@ -12,6 +12,8 @@ pub mod fulfilment;
 pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod notify;
 pub mod orders;
 pub mod pages;
 pub mod payments;

@@ -13,14 +13,20 @@ use std::sync::Arc;
 pub struct Db {
     pub primary: PgPool,
     pub replica: PgPool,
+    /// The primary, for cart lines only: its commits do not wait for the disk
+    /// (`synchronous_commit = off`). A database crash may lose the last fraction of a
+    /// second of cart changes, never anything else: every order, payment or account
+    /// commit waits for the disk, and flushes every cart change before it.
+    pub carts: PgPool,
 }
 
 impl Db {
-    /// One pool for everything (no read replica configured).
+    /// One pool for everything (no read replica; cart commits as durable as the rest).
     pub fn single(pool: PgPool) -> Self {
         Db {
             primary: pool.clone(),
-            replica: pool,
+            replica: pool.clone(),
+            carts: pool,
         }
     }
 }
@@ -83,6 +89,8 @@ pub struct AppState {
     /// The search read model (an embedded tantivy index fed by the outbox).
     pub search: Arc<SearchService>,
     pub accounts: AccountRules,
+    /// Who session tokens belong to, kept exact by database notifications.
+    pub sessions: Arc<crate::account::ssr::cache::SessionCache>,
     pub payments: Payments,
     pub checkout: crate::checkout::ssr::CheckoutRules,
     /// Stock holds, batched per SKU (see `inventory::ssr::Reservations`).

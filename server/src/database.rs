@@ -32,9 +32,27 @@ pub enum DatabaseError {
 pub async fn pool(url: &str, settings: &Settings) -> Result<PgPool, DatabaseError> {
     let options =
         PgConnectOptions::from_str(url).map_err(|e| DatabaseError::BadUrl(e.to_string()))?;
+    pool_with(options, settings).await
+}
+
+/// A pool whose commits do not wait for the disk (see `Db::carts`).
+pub async fn cart_pool(url: &str, settings: &Settings) -> Result<PgPool, DatabaseError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| DatabaseError::BadUrl(e.to_string()))?
+        .options([("synchronous_commit", "off")]);
+    pool_with(options, settings).await
+}
+
+async fn pool_with(
+    options: PgConnectOptions,
+    settings: &Settings,
+) -> Result<PgPool, DatabaseError> {
+    // No ping before each use: a broken connection fails its one query (answered as
+    // "unavailable") and is replaced, instead of every query paying a round trip.
     PgPoolOptions::new()
         .max_connections(settings.database.max_connections)
         .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_secs))
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(DatabaseError::Connect)
@@ -68,8 +86,13 @@ pub async fn open(settings: &Settings) -> Result<Database, DatabaseError> {
         Some(read_url) => pool(read_url, settings).await?,
         None => primary.clone(),
     };
+    let carts = cart_pool(&url, settings).await?;
     Ok(Database {
-        db: Db { primary, replica },
+        db: Db {
+            primary,
+            replica,
+            carts,
+        },
         embedded,
     })
 }
@@ -78,6 +101,7 @@ impl Database {
     pub async fn close(self) {
         self.db.primary.close().await;
         self.db.replica.close().await;
+        self.db.carts.close().await;
         if let Some(pg) = self.embedded {
             pg.stop().await;
         }

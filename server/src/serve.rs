@@ -54,6 +54,7 @@ pub fn app_state(
         catalog_cache: Default::default(),
         search: search_service(settings),
         accounts: account_rules(settings, &public_url),
+        sessions: Default::default(),
         payments,
         checkout: checkout_rules(settings),
         reservations: app::inventory::ssr::Reservations::new(database.db.primary.clone()),
@@ -191,6 +192,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tokio::spawn(app::catalog::ssr::cache::listen(
         database.db.primary.clone(),
         state.catalog_cache.clone(),
+    ));
+    tokio::spawn(app::notify::listen(
+        database.db.primary.clone(),
+        state.sessions.clone(),
     ));
     let indexer = tokio::spawn(
         state

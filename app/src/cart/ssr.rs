@@ -106,7 +106,7 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
     let visitor = session::visitor(state).await.map_err(unavailable)?;
     let existing = visitor.as_ref().and_then(|v| v.cart_id);
     let current = visitor.map(|v| v.session);
-    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let mut conn = state.db.carts.acquire().await.map_err(unavailable)?;
     let cart = match existing {
         Some(cart) => cart,
         None => {
@@ -121,6 +121,8 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
             let s = session_or_new_guest(state, &mut tx, current).await?;
             let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
             tx.commit().await.map_err(unavailable)?;
+            // Its session was remembered without a cart.
+            state.sessions.evict_session(s.id);
             cart
         }
     };
@@ -178,7 +180,7 @@ pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result
     let max = state.accounts.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
     let cart = existing_cart(state).await?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = state.db.carts.begin().await.map_err(unavailable)?;
     let line = sqlx::query!(
         r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!"
              FROM cart_lines l
@@ -218,7 +220,7 @@ pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result
 
 pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
     let cart = existing_cart(state).await?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = state.db.carts.begin().await.map_err(unavailable)?;
     let done = sqlx::query!(
         "DELETE FROM cart_lines l USING variants v
           WHERE l.variant_id = v.id AND l.cart_id = $1 AND v.sku = $2",
@@ -246,29 +248,41 @@ async fn existing_cart(state: &AppState) -> Result<i64, CartError> {
         .ok_or(CartError::NotInCart)
 }
 
-/// The request's cart (empty when there is none yet).
+/// The request's cart (empty when there is none yet), loaded once per request however
+/// many ask (the cart page and the header's count).
 pub async fn view(state: &AppState) -> Result<Cart, CartError> {
     let max = state.accounts.max_line_quantity;
     let visitor = session::visitor(state).await.map_err(unavailable)?;
-    match visitor.and_then(|v| v.cart_id) {
-        Some(cart) => {
-            let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-            load(&mut conn, cart, max).await
-        }
-        None => Ok(Cart {
+    let Some(cart) = visitor.and_then(|v| v.cart_id) else {
+        return Ok(Cart {
             max_line_quantity: max,
             ..Cart::default()
-        }),
-    }
+        });
+    };
+    let pool = state.db.carts.clone();
+    session::shared_cart(move || {
+        Box::pin(async move {
+            let mut conn = pool.acquire().await.map_err(unavailable)?;
+            load(&mut conn, cart, max).await
+        })
+    })
+    .await
 }
 
-/// The header's sign-in state and item count (from the request's one visitor lookup).
+/// The header's sign-in state and item count.
 pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
     let visitor = session::visitor(state).await.map_err(unavailable)?;
-    Ok(visitor.map_or_else(HeaderInfo::default, |v| HeaderInfo {
-        signed_in_as: v.email,
-        cart_items: v.cart_items,
-    }))
+    let Some(visitor) = visitor else {
+        return Ok(HeaderInfo::default());
+    };
+    let cart_items = match visitor.cart_id {
+        Some(_) => view(state).await?.item_count,
+        None => 0,
+    };
+    Ok(HeaderInfo {
+        signed_in_as: visitor.email,
+        cart_items,
+    })
 }
 
 async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, CartError> {

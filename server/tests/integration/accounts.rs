@@ -294,10 +294,9 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     let app = spawn_shop().await;
     let b = Browser::new(&app);
     sign_up(&b, "ada@example.com").await;
-    sqlx::query("UPDATE sessions SET last_seen_at = now() - interval '73 hours'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    assert!(whoami(&b).await.is_some(), "signed in (and remembered)");
+    app.change_sessions("UPDATE sessions SET last_seen_at = now() - interval '73 hours'")
+        .await;
     assert_eq!(whoami(&b).await, None, "idle for longer than 72 hours");
 
     let b = Browser::new(&app);
@@ -307,10 +306,8 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
     )
     .await;
     assert!(whoami(&b).await.is_some());
-    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 second'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.change_sessions("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .await;
     assert_eq!(whoami(&b).await, None, "past the absolute limit");
 
     let rules = app::state::AccountRules::standard(false);
@@ -318,6 +315,42 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
         .await
         .unwrap();
     assert_eq!(purged, 2, "both ended sessions are removed");
+}
+
+#[tokio::test]
+async fn sessions_are_remembered_until_the_database_says_otherwise() {
+    let app = spawn_shop().await;
+    let (a, b) = (Browser::new(&app), Browser::new(&app));
+    sign_up(&a, "ada@example.com").await;
+    sign_up(&b, "bob@example.com").await;
+    assert_eq!(whoami(&a).await.as_deref(), Some("ada@example.com"));
+    assert_eq!(whoami(&b).await.as_deref(), Some("bob@example.com"));
+    assert_eq!(app.state.sessions.len(), 2, "both sessions are remembered");
+
+    // Another server instance signs Ada out: this one hears of it from the database.
+    app.change_sessions(
+        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'ada@example.com')",
+    )
+    .await;
+    assert_eq!(whoami(&a).await, None, "ended elsewhere, refused here");
+    assert_eq!(whoami(&b).await.as_deref(), Some("bob@example.com"));
+
+    // A new address shows at once too.
+    app.change_sessions(
+        "UPDATE users SET email = 'robert@example.com' WHERE email = 'bob@example.com'",
+    )
+    .await;
+    assert_eq!(whoami(&b).await.as_deref(), Some("robert@example.com"));
+
+    // A visit that only extends a session changes nothing anyone remembered.
+    let seen = app.state.sessions.freshness().generation();
+    sqlx::query("UPDATE sessions SET last_seen_at = now() + interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(whoami(&b).await.as_deref(), Some("robert@example.com"));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(app.state.sessions.freshness().generation(), seen);
 }
 
 #[tokio::test]

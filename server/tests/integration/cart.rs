@@ -454,10 +454,9 @@ async fn abandoned_guest_carts_expire() {
     let app = spawn_shop().await;
     let b = Browser::new(&app);
     add(&b, LAPTOP_13, "1").await;
-    sqlx::query("UPDATE sessions SET expires_at = now() - interval '1 minute'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    assert_eq!(cart(&b).await["item_count"], 1);
+    app.change_sessions("UPDATE sessions SET expires_at = now() - interval '1 minute'")
+        .await;
     assert_eq!(
         cart(&b).await["item_count"],
         0,

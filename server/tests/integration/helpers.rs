@@ -284,13 +284,27 @@ impl TestApp {
             self.pool.clone(),
             self.cache.clone(),
         ));
+        assert!(
+            app::notify::until_live(app::notify::Notified::freshness(&*self.cache)).await,
+            "the catalog cache did not go live"
+        );
+    }
+
+    /// Changes sessions behind the shop's back (as another instance or time would), then
+    /// waits until the shop's session cache has heard of it from the database.
+    pub async fn change_sessions(&self, sql: &str) {
+        let seen = self.state.sessions.freshness().generation();
+        sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .expect("session change");
         for _ in 0..200 {
-            if self.cache.is_live() {
+            if self.state.sessions.freshness().generation() != seen {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        panic!("the catalog cache did not go live");
+        panic!("the session cache never heard of: {sql}");
     }
 
     /// Builds (or opens) the search index and follows the outbox, as the server does;
@@ -342,6 +356,7 @@ pub async fn spawn_with(
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let cache = std::sync::Arc::new(app::catalog::ssr::cache::CatalogCache::new());
+    let sessions = std::sync::Arc::new(app::account::ssr::cache::SessionCache::new());
     let search = app::search::ssr::SearchService::new(
         search_dir(),
         app::catalog::money::Currency::parse("USD").expect("USD"),
@@ -386,10 +401,15 @@ pub async fn spawn_with(
         catalog_cache: cache.clone(),
         search: search.clone(),
         accounts: AppRules::standard(false),
+        sessions: sessions.clone(),
         payments: payments.clone(),
         checkout: app::checkout::ssr::CheckoutRules::standard(),
         reservations: app::inventory::ssr::Reservations::new(pool.clone()),
     };
+    // Sessions are remembered across requests as the server does, once its listener is
+    // live (never, for a shop whose database is down: it runs without the cache).
+    tokio::spawn(app::notify::listen(pool.clone(), sessions.clone()));
+    app::notify::until_live(sessions.freshness()).await;
     let router = server::http::router(state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(

@@ -2,6 +2,7 @@
 //! Every function takes the session from the request's cookie, never an id from the
 //! browser, so nobody can act as someone else whatever they send.
 
+pub mod cache;
 pub mod password;
 pub mod reset;
 pub mod session;
@@ -118,7 +119,7 @@ async fn establish(
         if old.user_id.is_none() {
             crate::cart::ssr::merge_guest_cart(tx, old.id, user_id, &state.accounts).await?;
         }
-        session::delete(tx, old.id).await?;
+        session::delete(tx, &state.sessions, old.id).await?;
     }
     debug_assert_eq!(new.user_id, Some(user_id));
     Ok(token)
@@ -231,7 +232,7 @@ pub async fn sign_in(
 pub async fn sign_out(state: &AppState) -> Result<(), AccountError> {
     if let Some(s) = session::current(state).await.map_err(unavailable)? {
         let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-        session::delete(&mut conn, s.id)
+        session::delete(&mut conn, &state.sessions, s.id)
             .await
             .map_err(unavailable)?;
     }
@@ -280,7 +281,7 @@ pub async fn change_password(
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
-    let ended = session::revoke_all(&mut tx, user.id, None)
+    let ended = session::revoke_all(&mut tx, &state.sessions, user.id, None)
         .await
         .map_err(unavailable)?;
     let (_, token) = session::create_signed_in(&mut tx, user.id, &state.accounts)

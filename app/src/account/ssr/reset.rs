@@ -44,7 +44,7 @@ pub async fn request(state: &AppState, email: &str) -> Result<(), AccountError> 
     sqlx::query!(
         "INSERT INTO password_resets (token_hash, user_id, expires_at)
          VALUES ($1, $2, now() + make_interval(secs => $3))",
-        session::token_hash(&token),
+        &session::token_hash(&token)[..],
         user_id,
         LINK_LIFETIME_SECS
     )
@@ -77,7 +77,7 @@ pub async fn complete(
     if !session::well_formed(token) {
         return Err(invalid());
     }
-    let hash_of_token = session::token_hash(token);
+    let hash_of_token = &session::token_hash(token)[..];
     let email = sqlx::query_scalar!(
         "SELECT u.email FROM password_resets r JOIN users u ON u.id = r.user_id
           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()",
@@ -122,7 +122,7 @@ pub async fn complete(
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-    let ended = session::revoke_all(&mut tx, user_id, None)
+    let ended = session::revoke_all(&mut tx, &state.sessions, user_id, None)
         .await
         .map_err(unavailable)?;
     tracing::info!(user.id = user_id, sessions.ended = ended, "password reset");

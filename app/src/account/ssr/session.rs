@@ -2,6 +2,8 @@
 //! table holds only their SHA-256. Guests get a session when they first put something
 //! in a cart; signing in always starts a new one (the old token stops working).
 
+use super::cache::{SessionCache, TokenHash};
+use crate::cart::model::{Cart, CartError};
 use crate::state::{AccountRules, AppState};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use base64::Engine;
@@ -30,8 +32,8 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+pub fn token_hash(token: &str) -> TokenHash {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// A cookie's value from request headers (every `Cookie` header, `a=b; c=d` pairs).
@@ -59,8 +61,7 @@ pub fn request_token() -> Option<String> {
     cookie_value(&parts.headers, COOKIE).filter(|t| well_formed(t))
 }
 
-/// Who is asking: the request's valid session, with what the header and the cart need,
-/// read in one statement.
+/// Who is asking: the request's valid session, and what the header and the cart need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visitor {
     pub session: Session,
@@ -68,29 +69,24 @@ pub struct Visitor {
     pub cart_id: Option<i64>,
     /// The signed-in customer's e-mail address.
     pub email: Option<String>,
-    /// Units in the cart's available lines (the header's count).
-    pub cart_items: i64,
 }
 
-/// One request's visitor, looked up at most once however many server functions and
-/// components ask (the header and the page render concurrently). Leptos provides a fresh
-/// one per request (server/src/http.rs). Anything that changes the session or the cart
-/// calls [`forget`], and the next question reads the database again.
+/// What one request has looked up about its visitor, at most once however many server
+/// functions and components ask (the header and the page render concurrently): who they
+/// are, and their cart. Leptos provides a fresh one per request (server/src/http.rs).
+/// Anything that changes the session or the cart calls [`forget`], and the next question
+/// reads again.
 ///
-/// The lookup is a shared future: whoever asks polls it, so no asker ever waits on
+/// Each lookup is a shared future: whoever asks polls it, so no asker ever waits on
 /// another that has stopped being polled (a lock held across the query could).
 #[derive(Debug, Default, Clone)]
 pub struct RequestVisitor(std::sync::Arc<VisitorMemo>);
 
-type SharedLookup = futures::future::Shared<
-    futures::future::BoxFuture<'static, Result<Option<Visitor>, std::sync::Arc<sqlx::Error>>>,
->;
-
 #[derive(Default)]
 pub struct VisitorMemo {
     generation: std::sync::atomic::AtomicU64,
-    /// The lookup started at a generation.
-    slot: std::sync::Mutex<Option<(u64, SharedLookup)>>,
+    visitor: Memo<Result<Option<Visitor>, std::sync::Arc<sqlx::Error>>>,
+    cart: Memo<Result<Cart, CartError>>,
 }
 
 impl std::fmt::Debug for VisitorMemo {
@@ -99,13 +95,53 @@ impl std::fmt::Debug for VisitorMemo {
     }
 }
 
-/// Drops the request's remembered visitor (its session or cart just changed).
+type Shared<T> = futures::future::Shared<futures::future::BoxFuture<'static, T>>;
+
+/// One lookup, started at a generation.
+struct Memo<T: Clone>(std::sync::Mutex<Option<(u64, Shared<T>)>>);
+
+impl<T: Clone> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Memo<T> {
+    /// The lookup of this generation, started by `start` if there is none yet.
+    async fn get(
+        &self,
+        generation: u64,
+        start: impl FnOnce() -> futures::future::BoxFuture<'static, T>,
+    ) -> T {
+        use futures::FutureExt;
+        let lookup = match self.0.lock() {
+            Ok(mut slot) => match slot.as_ref() {
+                Some((seen, lookup)) if *seen == generation => lookup.clone(),
+                _ => {
+                    let lookup = start().shared();
+                    *slot = Some((generation, lookup.clone()));
+                    lookup
+                }
+            },
+            Err(_) => start().shared(),
+        };
+        lookup.await
+    }
+}
+
+/// Drops what the request remembers about its visitor (its session or cart just changed).
 pub fn forget() {
     if let Some(memo) = use_context::<RequestVisitor>() {
         memo.0
             .generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
+}
+
+fn request_memo() -> Option<(RequestVisitor, u64)> {
+    let memo = use_context::<RequestVisitor>()?;
+    let generation = memo.0.generation.load(std::sync::atomic::Ordering::SeqCst);
+    Some((memo, generation))
 }
 
 /// The visitor the request's cookie names, if its session is still valid. A tampered,
@@ -115,33 +151,37 @@ pub async fn visitor(state: &AppState) -> Result<Option<Visitor>, sqlx::Error> {
     let Some(token) = request_token() else {
         return Ok(None);
     };
-    let Some(memo) = use_context::<RequestVisitor>() else {
-        return lookup_visitor(&state.db.primary, &token, &state.accounts).await;
-    };
-    let generation = memo.0.generation.load(std::sync::atomic::Ordering::SeqCst);
     let lookup = {
-        let Ok(mut slot) = memo.0.slot.lock() else {
-            return lookup_visitor(&state.db.primary, &token, &state.accounts).await;
-        };
-        match slot.as_ref() {
-            Some((seen, lookup)) if *seen == generation => lookup.clone(),
-            _ => {
-                let (pool, rules) = (state.db.primary.clone(), state.accounts.clone());
-                let lookup = async move {
-                    lookup_visitor(&pool, &token, &rules)
-                        .await
-                        .map_err(std::sync::Arc::new)
-                }
-                .boxed()
-                .shared();
-                *slot = Some((generation, lookup.clone()));
-                lookup
+        let (db, rules, sessions) = (
+            state.db.primary.clone(),
+            state.accounts.clone(),
+            state.sessions.clone(),
+        );
+        move || {
+            async move {
+                lookup_visitor(&db, &sessions, &token, &rules)
+                    .await
+                    .map_err(std::sync::Arc::new)
             }
+            .boxed()
         }
     };
-    lookup
-        .await
-        .map_err(|e| sqlx::Error::Protocol(format!("session lookup: {e}")))
+    let found = match request_memo() {
+        Some((memo, generation)) => memo.0.visitor.get(generation, lookup).await,
+        None => lookup().await,
+    };
+    found.map_err(|e| sqlx::Error::Protocol(format!("session lookup: {e}")))
+}
+
+/// The request's cart, loaded by `load` at most once per request however many ask (the
+/// cart page and the header's count).
+pub async fn shared_cart(
+    load: impl FnOnce() -> futures::future::BoxFuture<'static, Result<Cart, CartError>>,
+) -> Result<Cart, CartError> {
+    match request_memo() {
+        Some((memo, generation)) => memo.0.cart.get(generation, load).await,
+        None => load().await,
+    }
 }
 
 /// The session the request's cookie names, if it is still valid.
@@ -151,19 +191,25 @@ pub async fn current(state: &AppState) -> Result<Option<Session>, sqlx::Error> {
 
 async fn lookup_visitor(
     pool: &PgPool,
+    sessions: &SessionCache,
     token: &str,
     rules: &AccountRules,
 ) -> Result<Option<Visitor>, sqlx::Error> {
+    let hash = token_hash(token);
+    if let Some(visitor) = sessions.get(&hash) {
+        return Ok(Some(visitor));
+    }
+    let ticket = sessions.ticket();
     // The cart is found on one of its two unique indexes (a guest's by session, a
     // customer's by account); an `OR` in one condition would scan instead.
     let row = sqlx::query!(
         r#"SELECT s.id, s.user_id, u.email AS "email?", c.id AS "cart_id?",
-                  coalesce((SELECT sum(l.quantity)
-                              FROM cart_lines l
-                              JOIN variants v ON v.id = l.variant_id
-                              JOIN products p ON p.id = v.product_id AND p.status = 'active'
-                             WHERE l.cart_id = c.id), 0)::bigint AS "items!",
-                  s.last_seen_at < now() - make_interval(secs => $3) AS "stale!"
+                  s.last_seen_at < now() - make_interval(secs => $3) AS "stale!",
+                  extract(epoch FROM LEAST(
+                      s.expires_at,
+                      CASE WHEN s.user_id IS NOT NULL
+                           THEN s.last_seen_at + make_interval(secs => $2) END) - now()
+                  )::float8 AS "valid_secs!"
              FROM sessions s
              LEFT JOIN users u ON u.id = s.user_id
              LEFT JOIN LATERAL (
@@ -174,7 +220,7 @@ async fn lookup_visitor(
             WHERE s.token_hash = $1
               AND s.expires_at > now()
               AND (s.user_id IS NULL OR s.last_seen_at > now() - make_interval(secs => $2))"#,
-        token_hash(token),
+        &hash[..],
         rules.session_idle.as_secs_f64(),
         TOUCH_EVERY_SECS,
     )
@@ -198,15 +244,17 @@ async fn lookup_visitor(
         .execute(pool)
         .await?;
     }
-    Ok(Some(Visitor {
+    let visitor = Visitor {
         session: Session {
             id: row.id,
             user_id: row.user_id,
         },
         cart_id: row.cart_id,
         email: row.email,
-        cart_items: row.items,
-    }))
+    };
+    let valid_for = Duration::try_from_secs_f64(row.valid_secs).unwrap_or(Duration::ZERO);
+    sessions.put(ticket, hash, visitor.clone(), valid_for);
+    Ok(Some(visitor))
 }
 
 /// A new guest session (for a cart). Returns it and its token.
@@ -218,7 +266,7 @@ pub async fn create_guest(
     let id = sqlx::query_scalar!(
         "INSERT INTO sessions (token_hash, expires_at)
          VALUES ($1, now() + make_interval(secs => $2)) RETURNING id",
-        token_hash(&token),
+        &token_hash(&token)[..],
         rules.guest_cart.as_secs_f64(),
     )
     .fetch_one(conn)
@@ -236,7 +284,7 @@ pub async fn create_signed_in(
     let id = sqlx::query_scalar!(
         "INSERT INTO sessions (token_hash, user_id, expires_at)
          VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id",
-        token_hash(&token),
+        &token_hash(&token)[..],
         user_id,
         rules.session_absolute.as_secs_f64(),
     )
@@ -251,16 +299,24 @@ pub async fn create_signed_in(
     ))
 }
 
-pub async fn delete(conn: &mut PgConnection, session_id: i64) -> Result<(), sqlx::Error> {
+/// Ends a session. This instance forgets it at once; the commit's notification tells
+/// the others (and evicts here again, after any request that read it meanwhile).
+pub async fn delete(
+    conn: &mut PgConnection,
+    sessions: &SessionCache,
+    session_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM sessions WHERE id = $1", session_id)
         .execute(conn)
         .await?;
+    sessions.evict_session(session_id);
     Ok(())
 }
 
 /// Ends every session of a customer (all devices), but one if given.
 pub async fn revoke_all(
     conn: &mut PgConnection,
+    sessions: &SessionCache,
     user_id: i64,
     except: Option<i64>,
 ) -> Result<u64, sqlx::Error> {
@@ -271,6 +327,7 @@ pub async fn revoke_all(
     )
     .execute(conn)
     .await?;
+    sessions.evict_user(user_id);
     Ok(done.rows_affected())
 }
 

@@ -4,12 +4,11 @@
 //! page is never served from data the database has since changed.
 
 use crate::catalog::model::{CategoryLink, CategoryPage, HomePage, ProductDetail};
+pub use crate::notify::Ticket;
+use crate::notify::{Freshness, Notified};
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 /// Channel the catalog triggers notify (see migrations/*_catalog_notify.sql).
 pub const CHANNEL: &str = "mercato_catalog";
@@ -40,10 +39,7 @@ impl<V> Shelf<V> {
 /// header's categories.
 #[derive(Debug)]
 pub struct CatalogCache {
-    live: AtomicBool,
-    /// Bumped by every invalidation: a reader that loaded data before an invalidation
-    /// must not store it afterwards (it may be older than the change).
-    generation: AtomicU64,
+    freshness: Freshness,
     products: Shelf<ProductDetail>,
     listings: Shelf<CategoryPage>,
     home: Shelf<HomePage>,
@@ -53,8 +49,7 @@ pub struct CatalogCache {
 impl Default for CatalogCache {
     fn default() -> Self {
         CatalogCache {
-            live: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
+            freshness: Freshness::default(),
             products: Shelf::new(MAX_PRODUCTS),
             listings: Shelf::new(MAX_LISTINGS),
             home: Shelf::new(1),
@@ -63,25 +58,18 @@ impl Default for CatalogCache {
     }
 }
 
-/// A ticket taken before reading the database; storing succeeds only if nothing was
-/// invalidated in between.
-#[derive(Debug, Clone, Copy)]
-pub struct Ticket(Option<u64>);
-
 impl CatalogCache {
     pub fn new() -> Self {
         Self::default()
     }
 
     pub fn is_live(&self) -> bool {
-        self.live.load(Ordering::Acquire)
+        self.freshness.is_live()
     }
 
+    /// Take one before reading the database (see [`Ticket`]).
     pub fn ticket(&self) -> Ticket {
-        Ticket(
-            self.is_live()
-                .then(|| self.generation.load(Ordering::Acquire)),
-        )
+        self.freshness.ticket()
     }
 
     fn get<V>(&self, shelf: &Shelf<V>, key: &str) -> Option<Arc<V>> {
@@ -93,9 +81,7 @@ impl CatalogCache {
 
     fn put<V>(&self, shelf: &Shelf<V>, ticket: Ticket, key: &str, value: Arc<V>) {
         if let Ok(mut map) = shelf.map.write()
-            && ticket
-                .0
-                .is_some_and(|g| self.is_live() && self.generation.load(Ordering::Acquire) == g)
+            && self.freshness.admits(ticket)
         {
             if map.len() >= shelf.capacity && !map.contains_key(key) {
                 map.clear();
@@ -141,10 +127,19 @@ impl CatalogCache {
     pub fn put_nav(&self, ticket: Ticket, nav: Arc<Vec<CategoryLink>>) {
         self.put(&self.nav, ticket, "", nav);
     }
+}
+
+impl Notified for CatalogCache {
+    const NAME: &'static str = "catalog";
+    const CHANNEL: &'static str = CHANNEL;
+
+    fn freshness(&self) -> &Freshness {
+        &self.freshness
+    }
 
     /// Applies one notification: `product:<slug>` evicts that product and every page that
     /// lists products; anything else evicts everything.
-    pub fn invalidate(&self, payload: &str) {
+    fn invalidate(&self, payload: &str) {
         match payload.strip_prefix("product:") {
             Some(slug) => {
                 // Bump under the locks, so no reader can store what it read before.
@@ -153,7 +148,7 @@ impl CatalogCache {
                     self.listings.map.write(),
                     self.home.map.write(),
                 ) {
-                    self.generation.fetch_add(1, Ordering::AcqRel);
+                    self.freshness.bump();
                     products.remove(slug);
                     listings.clear();
                     home.clear();
@@ -163,68 +158,31 @@ impl CatalogCache {
         }
     }
 
-    pub fn clear(&self) {
+    fn clear(&self) {
         if let (Ok(mut products), Ok(mut listings), Ok(mut home), Ok(mut nav)) = (
             self.products.map.write(),
             self.listings.map.write(),
             self.home.map.write(),
             self.nav.map.write(),
         ) {
-            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.freshness.bump();
             products.clear();
             listings.clear();
             home.clear();
             nav.clear();
         }
     }
-
-    fn set_live(&self, live: bool) {
-        self.clear();
-        self.live.store(live, Ordering::Release);
-        self.clear();
-    }
 }
 
-/// Keeps `cache` in step with the database for as long as the process runs. Connection
-/// losses clear the cache and bypass it until the listener is back.
+/// Keeps `cache` in step with the database for as long as the process runs.
 pub async fn listen(pool: PgPool, cache: Arc<CatalogCache>) {
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "catalog cache listener cannot connect; cache bypassed");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
-        if let Err(e) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %e, "catalog cache listener cannot LISTEN; cache bypassed");
-            tokio::time::sleep(backoff).await;
-            continue;
-        }
-        backoff = Duration::from_millis(100);
-        cache.set_live(true);
-        tracing::info!("catalog cache is live");
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => cache.invalidate(notification.payload()),
-                // The connection dropped: notifications may have been missed.
-                Ok(None) => cache.clear(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "catalog cache listener lost; cache bypassed");
-                    cache.set_live(false);
-                    break;
-                }
-            }
-        }
-    }
+    crate::notify::listen(pool, cache).await;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::set_live;
 
     fn product(slug: &str) -> Arc<ProductDetail> {
         Arc::new(ProductDetail::fixture(slug))
@@ -235,17 +193,17 @@ mod tests {
         let cache = CatalogCache::new();
         cache.put_product(cache.ticket(), "a", product("a"));
         assert!(cache.product("a").is_none());
-        cache.set_live(true);
+        set_live(&cache, true);
         cache.put_product(cache.ticket(), "a", product("a"));
         assert!(cache.product("a").is_some());
-        cache.set_live(false);
+        set_live(&cache, false);
         assert!(cache.product("a").is_none());
     }
 
     #[test]
     fn an_invalidation_during_a_read_discards_what_was_read() {
         let cache = CatalogCache::new();
-        cache.set_live(true);
+        set_live(&cache, true);
         let ticket = cache.ticket(); // a reader starts reading the database...
         cache.invalidate("product:a"); // ...the row changes and the notification arrives...
         cache.put_product(ticket, "a", product("a")); // ...so its (possibly old) copy is dropped.
@@ -255,7 +213,7 @@ mod tests {
     #[test]
     fn invalidation_is_precise() {
         let cache = CatalogCache::new();
-        cache.set_live(true);
+        set_live(&cache, true);
         cache.put_product(cache.ticket(), "a", product("a"));
         cache.put_product(cache.ticket(), "b", product("b"));
         cache.put_nav(cache.ticket(), Arc::new(vec![]));
