@@ -26,7 +26,9 @@ BEGIN
                                                    THEN 'session:' || OLD.session_id
                                                    ELSE 'user:' || OLD.user_id END);
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    -- A guest's session and cart are made in one transaction, so no one can have
+    -- remembered that session without its cart; a customer's may have been.
+    IF TG_OP = 'UPDATE' OR (TG_OP = 'INSERT' AND NEW.user_id IS NOT NULL) THEN
         PERFORM pg_notify('mercato_sessions', CASE WHEN NEW.session_id IS NOT NULL
                                                    THEN 'session:' || NEW.session_id
                                                    ELSE 'user:' || NEW.user_id END);

@@ -23,6 +23,13 @@ pub struct Freshness {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(Option<u64>);
 
+impl Ticket {
+    /// The generation it was taken at, if the cache was live then.
+    pub fn generation(self) -> Option<u64> {
+        self.0
+    }
+}
+
 impl Freshness {
     pub fn is_live(&self) -> bool {
         self.live.load(Ordering::Acquire)

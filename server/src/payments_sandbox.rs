@@ -575,13 +575,19 @@ impl Sandbox {
         decline: Option<&'static str>,
     ) -> Response {
         let last4 = card[card.len() - 4..].to_owned();
+        // Automatic capture: an authorized amount is taken at once.
+        let (status, captured) = match status {
+            "authorized" if request.capture => ("captured", request.amount),
+            other => (other, 0),
+        };
         idempotent(&self, headers, "authorize", body, move |conn| {
             Box::pin(async move {
-                let token = (status == "authorized").then(|| random_id("tok"));
+                let token = (status != "declined").then(|| random_id("tok"));
                 let sql = format!(
                     "INSERT INTO payments_sandbox.intents
-                        (id, status, amount, currency, reference, last4, card_token, decline_code)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {INTENT_COLUMNS}"
+                        (id, status, amount, currency, reference, last4, card_token, decline_code,
+                         captured)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {INTENT_COLUMNS}"
                 );
                 let row: IntentRow = sqlx::query_as(&sql)
                     .bind(random_id("pi"))
@@ -592,6 +598,7 @@ impl Sandbox {
                     .bind(&last4)
                     .bind(token)
                     .bind(decline)
+                    .bind(captured)
                     .fetch_one(&mut *conn)
                     .await?;
                 Ok(Ok((row.into_intent(), status)))

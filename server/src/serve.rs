@@ -61,6 +61,18 @@ pub fn app_state(
     }
 }
 
+/// Keeps the catalog and session caches exact (each bypassed until its listener is live).
+pub fn spawn_cache_listeners(state: &AppState) {
+    tokio::spawn(app::catalog::ssr::cache::listen(
+        state.db.primary.clone(),
+        state.catalog_cache.clone(),
+    ));
+    tokio::spawn(app::notify::listen(
+        state.db.primary.clone(),
+        state.sessions.clone(),
+    ));
+}
+
 fn checkout_rules(settings: &Settings) -> app::checkout::ssr::CheckoutRules {
     let mut rules = app::checkout::ssr::CheckoutRules::standard();
     rules.reservation_ttl =
@@ -189,14 +201,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             }
         };
     let state = app_state(&settings, &database, public_url, payments);
-    tokio::spawn(app::catalog::ssr::cache::listen(
-        database.db.primary.clone(),
-        state.catalog_cache.clone(),
-    ));
-    tokio::spawn(app::notify::listen(
-        database.db.primary.clone(),
-        state.sessions.clone(),
-    ));
+    spawn_cache_listeners(&state);
     let indexer = tokio::spawn(
         state
             .search

@@ -4,6 +4,7 @@
 //! with the limit in its `WHERE`), so two tabs adding at once both count.
 
 use super::model::{Cart, CartError, CartLine, HeaderInfo, parse_quantity};
+use crate::account::ssr::cache::TokenHash;
 use crate::account::ssr::session::{self, Session};
 use crate::catalog::ssr::rows::{image_ref, money};
 use crate::state::{AccountRules, AppState};
@@ -59,20 +60,20 @@ async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::E
 
 /// The request's session (looked up before the transaction began: never hold one
 /// connection while waiting for another), or a new guest session whose cookie is sent
-/// with the response.
+/// with the response (and the hash of its token).
 async fn session_or_new_guest(
     state: &AppState,
     conn: &mut PgConnection,
     current: Option<Session>,
-) -> Result<Session, CartError> {
+) -> Result<(Session, Option<TokenHash>), CartError> {
     if let Some(s) = current {
-        return Ok(s);
+        return Ok((s, None));
     }
     let (s, token) = session::create_guest(conn, &state.accounts)
         .await
         .map_err(unavailable)?;
     session::set_cookie(Some(&token), state.accounts.guest_cart, &state.accounts);
-    Ok(s)
+    Ok((s, Some(session::token_hash(&token))))
 }
 
 /// The stock of an active product's variant by SKU; anything else is "not available".
@@ -115,14 +116,28 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
             if quantity > stock {
                 return Err(stock_message(stock));
             }
+            let ticket = state.sessions.ticket();
             let mut tx = sqlx::Connection::begin(&mut *conn)
                 .await
                 .map_err(unavailable)?;
-            let s = session_or_new_guest(state, &mut tx, current).await?;
+            let (s, new_token) = session_or_new_guest(state, &mut tx, current).await?;
             let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
             tx.commit().await.map_err(unavailable)?;
-            // Its session was remembered without a cart.
-            state.sessions.evict_session(s.id);
+            match new_token {
+                // The shopper's next request will find the new session remembered.
+                Some(token) => {
+                    let visitor = session::Visitor {
+                        session: s,
+                        cart_id: Some(cart),
+                        email: None,
+                    };
+                    state
+                        .sessions
+                        .put(ticket, token, visitor, state.accounts.guest_cart);
+                }
+                // The session was remembered without a cart.
+                None => state.sessions.evict_session(s.id),
+            }
             cart
         }
     };

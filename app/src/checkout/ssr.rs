@@ -120,6 +120,8 @@ struct OrderRow {
     total_minor: i64,
     currency: String,
     holder: String,
+    /// Units across its lines (what its holds must add up to when sold).
+    units: i64,
 }
 
 impl OrderRow {
@@ -173,7 +175,8 @@ fn validate(input: &PlaceOrder) -> Result<String, CheckoutError> {
 async fn find_order(conn: &mut PgConnection, key: &str) -> Result<Option<OrderRow>, sqlx::Error> {
     sqlx::query_as!(
         OrderRow,
-        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder
+        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder,
+                  (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
              FROM orders WHERE idempotency_key = $1"#,
         key
     )
@@ -468,6 +471,7 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
         total_minor: priced.totals.total,
         currency: priced.currency,
         holder,
+        units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
     };
     pay(state, order, &input.card_number).await
 }
@@ -713,6 +717,9 @@ async fn pay(state: &AppState, order: OrderRow, card: &str) -> Result<Placed, Ch
         currency: order.currency.clone(),
         card_number: card.to_owned(),
         reference: order.number.clone(),
+        // The stock is held already: take the money in the same call. Should the order
+        // not be confirmable after all, it is refunded (see `complete`).
+        capture: true,
     };
     let intent = match provider
         .authorize(&request, &format!("authorize:{}", order.number))
@@ -777,14 +784,7 @@ async fn complete(
             intent.id, intent.status
         )));
     }
-    let units: i64 = sqlx::query_scalar!(
-        r#"SELECT coalesce(sum(quantity), 0)::bigint AS "units!" FROM order_lines WHERE order_id = $1"#,
-        order.id
-    )
-    .fetch_one(&state.db.primary)
-    .await
-    .map_err(unavailable)?;
-    match confirm(state, order, &intent, units).await? {
+    match confirm(state, order, &intent, order.units).await? {
         Confirmed::Now => Ok(Placed {
             status: OrderStatus::Confirmed,
             ..order.placed()
@@ -831,16 +831,21 @@ async fn confirm(
     let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
         .map_err(unavailable)?;
-    // Twins wait here for each other; whoever comes second finds the order confirmed.
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
-        order.id
+    // The order's row first: twins wait here for each other, and whoever comes second
+    // finds it confirmed. Everything below is undone if the stock is not held after all.
+    match transition(
+        &mut tx,
+        order.id,
+        OrderStatus::PaymentProcessing,
+        OrderStatus::Confirmed,
+        "checkout",
+        None,
     )
-    .fetch_one(&mut *tx)
     .await
-    .map_err(unavailable)?;
-    if status != OrderStatus::PaymentProcessing {
-        return Ok(Confirmed::Already);
+    {
+        Ok(()) => {}
+        Err(TransitionError::Moved(_)) => return Ok(Confirmed::Already),
+        Err(e) => return Err(unavailable(e)),
     }
     match inventory::sell(&mut tx, &order.holder, order.id, units, "checkout").await {
         Ok(_) => {}
@@ -858,16 +863,6 @@ async fn confirm(
         order.id
     )
     .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    transition(
-        &mut tx,
-        order.id,
-        OrderStatus::PaymentProcessing,
-        OrderStatus::Confirmed,
-        "checkout",
-        None,
-    )
     .await
     .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
@@ -933,7 +928,8 @@ async fn upsert_payment(
 pub async fn settle(state: &AppState) -> Result<usize, CheckoutError> {
     let stuck = sqlx::query_as!(
         OrderRow,
-        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder
+        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder,
+                  (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
              FROM orders
             WHERE status IN ('pending', 'payment_processing')
               AND updated_at < now() - make_interval(secs => $1)

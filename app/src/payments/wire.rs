@@ -78,6 +78,10 @@ pub struct AuthorizeRequest {
     pub currency: String,
     pub card_number: String,
     pub reference: String,
+    /// Capture at once if authorized (automatic capture): one call instead of two, and
+    /// the intent comes back captured. Without it, the amount waits for a capture.
+    #[serde(default)]
+    pub capture: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -294,8 +294,14 @@ async fn orders(
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
     let payments = server::serve::payments(settings, &pool, addr, stop_rx).await?;
     let mut state = server::serve::app_state(settings, database, base.clone(), payments);
-    state.db = app::state::Db::single(pool.clone());
+    // The shop's pools as the server makes them (the primary, and the cart pool).
+    state.db = app::state::Db {
+        primary: pool.clone(),
+        replica: pool.clone(),
+        carts: database::cart_pool(&url, &shop_settings).await?,
+    };
     state.reservations = inventory::Reservations::new(pool.clone());
+    server::serve::spawn_cache_listeners(&state);
     let router = server::http::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(

@@ -450,6 +450,19 @@ async fn the_cart_works_without_javascript() {
 }
 
 #[tokio::test]
+async fn a_new_guest_is_remembered_from_the_first_add() {
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    // Its cart's notification (if any) has had time to arrive: nothing evicted it.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(app.state.sessions.len(), 1, "remembered from its creation");
+    assert_eq!(cart(&b).await["item_count"], 1);
+    add(&b, LAPTOP_13, "2").await;
+    assert_eq!(cart(&b).await["item_count"], 3);
+}
+
+#[tokio::test]
 async fn abandoned_guest_carts_expire() {
     let app = spawn_shop().await;
     let b = Browser::new(&app);

@@ -421,7 +421,8 @@ async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
         .unwrap();
     assert_eq!(
         intents(&app, &numbers[0]).await,
-        [("authorized".to_owned(), 0)]
+        [("captured".to_owned(), 311_760)],
+        "taken at once (automatic capture); only the answer was lost"
     );
     assert!(intents(&app, &numbers[1]).await.is_empty());
     assert_eq!(stock(&app, LAPTOP_13).await, (100, 3, 0));

@@ -18,6 +18,7 @@ fn request(card: &str, amount: i64, reference: &str) -> AuthorizeRequest {
         currency: "USD".into(),
         card_number: card.into(),
         reference: reference.into(),
+        capture: false,
     }
 }
 
@@ -133,6 +134,31 @@ async fn each_test_card_gives_its_outcome_and_money_moves_only_as_allowed() {
         IntentStatus::Voided
     );
     assert!(provider.capture(&held.id, None, "k-cap-2").await.is_err());
+
+    // Automatic capture takes the money in the authorizing call; a capture after it is
+    // refused, and a decline with it still takes nothing.
+    let mut at_once = request(test_cards::SUCCESS, 4_321, "order-3");
+    at_once.capture = true;
+    let taken = provider.authorize(&at_once, "k-auth-3").await.unwrap();
+    assert_eq!(
+        (taken.status, taken.captured),
+        (IntentStatus::Captured, 4_321)
+    );
+    assert!(taken.card_token.is_some());
+    let twice = provider
+        .capture(&taken.id, None, "k-cap-3")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&twice, PaymentError::Rejected { code, .. } if code == "invalid_state"),
+        "{twice:?}"
+    );
+    let mut declined = request(test_cards::DECLINE, 4_321, "order-4");
+    declined.capture = true;
+    match provider.authorize(&declined, "k-auth-4").await.unwrap_err() {
+        PaymentError::Declined { intent, .. } => assert_eq!(intent.captured, 0),
+        other => panic!("{other:?}"),
+    }
 
     // Bad input is refused by the provider, clearly.
     for (card, amount, code) in [
