@@ -6,8 +6,9 @@
 //!    with its lines and totals. A twin request (a double click, a retry, a second tab)
 //!    that loses the key releases its own holds and carries on with the winner's order,
 //!    which exists only once its stock is held.
-//! 3. payment_processing; the provider authorizes and captures with keys derived from
-//!    the order number, so no retry, crash or replay can charge twice.
+//! 3. payment_processing; the provider authorizes and captures in one call (automatic
+//!    capture) with a key derived from the order number, so no retry, crash or replay
+//!    can charge twice.
 //! 4. In one transaction: the holds become a sale, the payment is recorded as captured,
 //!    the bought lines leave the cart, and the order is confirmed (its outbox event
 //!    feeds fulfilment and e-mail).
