@@ -32,6 +32,15 @@ pub fn leptos_options() -> LeptosOptions {
     }
 }
 
+/// Serves the shop on `listener` in the background, for as long as the process runs
+/// (benches and tests; `serve` adds a graceful shutdown).
+pub fn spawn(listener: tokio::net::TcpListener, state: AppState) {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let media = Router::new()

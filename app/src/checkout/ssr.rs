@@ -785,7 +785,7 @@ async fn complete(
             intent.id, intent.status
         )));
     }
-    match confirm(state, order, &intent, order.units).await? {
+    match confirm(state, order, &intent).await? {
         Confirmed::Now => Ok(Placed {
             status: OrderStatus::Confirmed,
             ..order.placed()
@@ -826,7 +826,6 @@ async fn confirm(
     state: &AppState,
     order: &OrderRow,
     intent: &Intent,
-    units: i64,
 ) -> Result<Confirmed, CheckoutError> {
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let mut tx = sqlx::Connection::begin(&mut *conn)
@@ -848,7 +847,7 @@ async fn confirm(
         Err(TransitionError::Moved(_)) => return Ok(Confirmed::Already),
         Err(e) => return Err(unavailable(e)),
     }
-    match inventory::sell(&mut tx, &order.holder, order.id, units, "checkout").await {
+    match inventory::sell(&mut tx, &order.holder, order.id, order.units, "checkout").await {
         Ok(_) => {}
         Err(InventoryError::NotHeld) => return Ok(Confirmed::NotHeld),
         Err(e) => return Err(unavailable(e)),

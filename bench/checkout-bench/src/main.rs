@@ -302,14 +302,7 @@ async fn orders(
     };
     state.reservations = inventory::Reservations::new(pool.clone());
     server::serve::spawn_cache_listeners(&state);
-    let router = server::http::router(state);
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
+    server::http::spawn(listener, state);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients as usize)
         .build()?;

@@ -570,14 +570,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let payments = server::serve::payments(&settings, &pool, addr, payments_stop_rx).await?;
     let state = server::serve::app_state(&settings, &database, format!("http://{addr}"), payments);
     let search = state.search.clone();
-    let router = server::http::router(state);
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
+    server::http::spawn(listener, state);
 
     println!(
         "Search benchmark: tantivy (Mercato) against PostgreSQL full-text search (tsvector + GIN + ts_rank)"

@@ -410,14 +410,7 @@ pub async fn spawn_with(
     // live (never, for a shop whose database is down: it runs without the cache).
     tokio::spawn(app::notify::listen(pool.clone(), sessions.clone()));
     app::notify::until_live(sessions.freshness()).await;
-    let router = server::http::router(state.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
+    server::http::spawn(listener, state.clone());
     TestApp {
         addr,
         base,
