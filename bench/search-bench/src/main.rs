@@ -39,8 +39,17 @@ struct Args {
     #[arg(long)]
     breakdown: bool,
     /// Where the embedded PostgreSQL and the index live (a fresh temporary directory by default).
+    /// A kept directory is reused: products already loaded are not loaded again.
     #[arg(long)]
     data_dir: Option<std::path::PathBuf>,
+    /// Only run the mix in process, this many times over, and print its latencies (for
+    /// profiling; no HTTP or PostgreSQL figures).
+    #[arg(long)]
+    in_process_rounds: Option<usize>,
+    /// With `--in-process-rounds`: only these classes (single, multi, misspelled,
+    /// faceted, autocomplete).
+    #[arg(long, value_delimiter = ',')]
+    classes: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -585,16 +594,25 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     );
     let generator = Generator::new(args.seed);
     let mut ids = Ids::default();
-    let mut loaded = 0u64;
+    let mut loaded: u64 = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM products")
+        .fetch_one(&pool)
+        .await? as u64;
     for &size in &args.sizes {
         println!("\n== {size} products ==");
         let t = Instant::now();
-        load(&pool, &generator, &mut ids, loaded, size).await?;
-        loaded = size;
-        println!(
-            "loaded into PostgreSQL with COPY in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
+        if loaded < size {
+            load(&pool, &generator, &mut ids, loaded, size).await?;
+            loaded = size;
+            println!(
+                "loaded into PostgreSQL with COPY in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        } else {
+            anyhow::ensure!(
+                loaded == size,
+                "the kept data directory has {loaded} products, more than {size}"
+            );
+        }
 
         let report = search.rebuild(&pool, |_, _| {}).await?;
         println!(
@@ -605,6 +623,21 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
             report.bytes_on_disk as f64 / 1e6
         );
         search.load_context(&pool).await?;
+        let queries = mix(&generator, size, args.queries);
+        if let Some(rounds) = args.in_process_rounds {
+            let chosen: Vec<Query> = queries
+                .into_iter()
+                .filter(|q| {
+                    args.classes.is_empty()
+                        || args
+                            .classes
+                            .iter()
+                            .any(|c| q.class.name().starts_with(c.as_str()))
+                })
+                .collect();
+            in_process_only(&search, &chosen, rounds)?;
+            continue;
+        }
         let (fts_time, fts_bytes) = build_fts(&pool).await?;
         println!(
             "postgres: tsvector table + GIN index built in {:.1} s; {:.1} MB",
@@ -612,7 +645,6 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
             fts_bytes as f64 / 1e6
         );
 
-        let queries = mix(&generator, size, args.queries);
         if args.breakdown {
             breakdown(&search, &queries)?;
         }
@@ -621,10 +653,11 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
         let mut pg: HashMap<&'static str, Stats> = HashMap::new();
         let mut client = Http::connect(addr).await?;
 
-        // Warm up every path once.
+        // Each engine runs the whole mix on its own, one after the other, after a warm-up
+        // of its own: each is measured in its steady state, not right after the other
+        // has filled the caches with its own data.
         for q in queries.iter().take(25) {
             run_inproc(&search, q)?;
-            pg_query(&pool, q).await?;
         }
         for q in &queries {
             let t = Instant::now();
@@ -632,11 +665,16 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
             let s = inproc.entry(q.class.name()).or_default();
             s.samples.push(t.elapsed());
             s.hits += hits;
-
-            let path = match q.class {
-                Class::Autocomplete => format!("/api/v1/suggest?q={}", encode(&q.url)),
-                _ => format!("/api/v1/search?{}", q.url),
-            };
+        }
+        let path = |q: &Query| match q.class {
+            Class::Autocomplete => format!("/api/v1/suggest?q={}", encode(&q.url)),
+            _ => format!("/api/v1/search?{}", q.url),
+        };
+        for q in queries.iter().take(25) {
+            client.get(&path(q)).await?;
+        }
+        for q in &queries {
+            let path = path(q);
             let t = Instant::now();
             let (status, _) = client.get(&path).await?;
             anyhow::ensure!(status == 200, "{path}: HTTP {status}");
@@ -644,7 +682,11 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
                 .or_default()
                 .samples
                 .push(t.elapsed());
-
+        }
+        for q in queries.iter().take(25) {
+            pg_query(&pool, q).await?;
+        }
+        for q in &queries {
             let t = Instant::now();
             let hits = pg_query(&pool, q).await?;
             let s = pg.entry(q.class.name()).or_default();
@@ -728,6 +770,61 @@ fn run_inproc(
     })
 }
 
+/// The mix in process only, `rounds` times over: per-class p50/p99.
+fn in_process_only(
+    search: &std::sync::Arc<app::search::ssr::SearchService>,
+    queries: &[Query],
+    rounds: usize,
+) -> anyhow::Result<()> {
+    if let Some(index) = search.index() {
+        let searcher = index.reader.searcher();
+        let compact = searcher
+            .segment_readers()
+            .iter()
+            .filter(|s| index.tables.of(s).is_ok_and(|t| t.is_compact()))
+            .count();
+        println!(
+            "{} segments, {compact} with compact facet rows",
+            searcher.segment_readers().len()
+        );
+    }
+    let mut stats: HashMap<&'static str, Stats> = HashMap::new();
+    let mut all = Stats::default();
+    for q in queries.iter().take(25) {
+        run_inproc(search, q)?;
+    }
+    for _ in 0..rounds {
+        for q in queries {
+            let t = Instant::now();
+            let hits = run_inproc(search, q)?;
+            let elapsed = t.elapsed();
+            let s = stats.entry(q.class.name()).or_default();
+            s.samples.push(elapsed);
+            s.hits += hits;
+            all.samples.push(elapsed);
+        }
+    }
+    println!("{:<14} {:>9} {:>9}", "query", "tv p50", "tv p99");
+    for class in Class::ALL {
+        let Some(s) = stats.get(class.name()) else {
+            continue;
+        };
+        println!(
+            "{:<14} {:>9} {:>9}",
+            class.name(),
+            ms(s.pct(0.5)),
+            ms(s.pct(0.99))
+        );
+    }
+    println!(
+        "{:<14} {:>9} {:>9}",
+        "whole mix",
+        ms(all.pct(0.5)),
+        ms(all.pct(0.99))
+    );
+    Ok(())
+}
+
 /// One stage of the breakdown, run for each query.
 type Stage<'a> = Box<dyn FnMut(&Query) -> anyhow::Result<()> + 'a>;
 
@@ -759,7 +856,7 @@ fn breakdown(
         a.mark_known(|_, _| true);
         let text = query::text_query(f, &a, false, query::Mode::Match);
         let filters = query::filters(f, &params);
-        query::combine(text.as_ref(), &filters, None)
+        query::combine(text.as_ref(), &filters, None, &index.tables)
     };
     time(
         "parse + analyse + build query",
@@ -785,7 +882,10 @@ fn breakdown(
     time(
         "facets only",
         Box::new(|q| {
-            searcher.search(build(q).as_ref(), &FacetCollector::exact(Dims::ALL))?;
+            searcher.search(
+                build(q).as_ref(),
+                &FacetCollector::exact(Dims::ALL, index.tables.clone()),
+            )?;
             Ok(())
         }),
     )?;

@@ -1,9 +1,10 @@
 //! Running searches and suggestions against one open index.
 
-use super::facets::{Counts, Dims, FacetCollector, PRICE_EDGES};
+use super::facets::{Counts, Dims, FacetCollector, PRICE_EDGES, Sampling};
 use super::query::{self, Analysed, Analyzers, Filter, Mode, Synonyms, Unit};
 use super::schema::{self, Fields, StoredCard, fast};
 use super::source::Labels;
+use super::table::Tables;
 use super::text::{allowed_typos, edit_distance};
 use crate::catalog::model::CategoryLink;
 use crate::catalog::money::{Currency, Money};
@@ -27,8 +28,9 @@ pub const IN_STOCK_BOOST: f32 = 1.25;
 pub const POPULARITY_WEIGHT: f32 = 0.05;
 /// Facet values shown per dimension.
 pub const FACET_LIMIT: usize = 12;
-/// Above about this many results, facets are counted on a sample (see `FacetCollector`).
-pub const FACET_SAMPLE: u64 = 5_000;
+/// Facets count about this many matches one by one, then a sample of about as many again
+/// from the rest (see `facets::Sampling`); the total is always exact.
+pub const FACET_SAMPLE: u64 = 2_500;
 
 pub fn ranking_factor(in_stock: bool, units_sold: u64) -> f32 {
     let stock = if in_stock { IN_STOCK_BOOST } else { 1.0 };
@@ -37,11 +39,16 @@ pub fn ranking_factor(in_stock: bool, units_sold: u64) -> f32 {
 
 /// Words of titles and brands with their document frequencies.
 type Vocabulary = HashMap<String, u64>;
-/// A segment's stock and popularity columns.
-type BoostColumns = (
-    Option<tantivy::columnar::Column<u64>>,
-    Option<tantivy::columnar::Column<u64>>,
-);
+
+/// How a search's main pass runs: the order, the first hit wanted, how facets are
+/// counted, and whether the ranking query can be pruned (`query::prunable`).
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    sort: SearchSort,
+    offset: usize,
+    sampling: Sampling,
+    prunable: bool,
+}
 
 /// One generation of the index on disk, open for reading.
 pub struct SearchIndex {
@@ -49,6 +56,8 @@ pub struct SearchIndex {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    /// The segments' facet and ranking values in memory, kept by the reader's warmer.
+    pub tables: Arc<Tables>,
     vocabulary: Mutex<Option<(u64, Arc<Vocabulary>)>>,
     /// Decoded result cards by segment and document: a segment's stored documents never
     /// change, so entries stay true; the map is simply emptied when it grows too big.
@@ -66,12 +75,20 @@ pub struct Context {
 }
 
 impl SearchIndex {
-    pub fn new(dir: PathBuf, index: Index, reader: IndexReader, fields: Fields) -> Self {
+    /// `tables` must be the warmer of `reader`.
+    pub fn new(
+        dir: PathBuf,
+        index: Index,
+        reader: IndexReader,
+        fields: Fields,
+        tables: Arc<Tables>,
+    ) -> Self {
         SearchIndex {
             dir,
             index,
             reader,
             fields,
+            tables,
             vocabulary: Mutex::new(None),
             cards: Mutex::new(HashMap::new()),
         }
@@ -117,29 +134,43 @@ impl SearchIndex {
         searcher: &Searcher,
         matching: &dyn Query,
         scoring: &dyn Query,
-        sort: SearchSort,
-        offset: usize,
-        stride: u32,
+        plan: Plan,
     ) -> tantivy::Result<(Vec<DocAddress>, Counts)> {
+        let Plan {
+            sort,
+            offset,
+            sampling,
+            prunable,
+        } = plan;
         let top = TopDocs::with_limit(PAGE_SIZE as usize).and_offset(offset);
         let facets = FacetCollector {
             dims: Dims::ALL,
-            stride,
+            sampling,
+            tables: self.tables.clone(),
         };
         fn addrs<T>(hits: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
             hits.into_iter().map(|(_, a)| a).collect()
         }
         Ok(match sort {
             SearchSort::Relevance => {
-                // Counting needs no scores; the best text matches come from a second,
-                // pruned (block-max WAND) pass, and the stock and popularity boosts
-                // re-rank the best RERANK_WINDOW of them. Deeper results keep text order,
-                // so pages stay consistent with each other.
-                let counts = searcher.search(matching, &facets)?;
+                // When the ranking query can be pruned (block-max WAND skips documents
+                // that cannot reach the top), counting runs as its own pass without
+                // scores and the best text matches come from a pruned second pass.
+                // Otherwise every match is scored anyway, so one pass does both. The
+                // stock and popularity boosts re-rank the best RERANK_WINDOW. Deeper
+                // results keep text order, so pages stay consistent with each other.
                 let want = (offset + PAGE_SIZE as usize).max(RERANK_WINDOW);
-                let mut best = searcher.search(scoring, &TopDocs::with_limit(want))?;
+                let (mut best, counts) = if prunable {
+                    let counts = searcher.search(matching, &facets)?;
+                    (
+                        searcher.search(scoring, &TopDocs::with_limit(want))?,
+                        counts,
+                    )
+                } else {
+                    searcher.search(scoring, &(TopDocs::with_limit(want), facets))?
+                };
                 let window = best.len().min(RERANK_WINDOW);
-                rerank(searcher, &mut best[..window]);
+                rerank(searcher, &self.tables, &mut best[..window])?;
                 let page = best
                     .into_iter()
                     .skip(offset)
@@ -166,8 +197,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let f = &self.fields;
         let mut an = Analyzers::default();
-        let mut analysed = Analysed::new(&p.q, &ctx.synonyms, &mut an, true);
-        analysed.mark_known(|w, s| self.has_word(&searcher, w, s));
+        let mut analysed = self.analyse(&searcher, &p.q, ctx, &mut an, true);
         // A submitted search whose last word is a known, longer word means that word
         // (its stem already matches plurals); only short or unknown ones are prefixes.
         for unit in analysed.units.iter_mut().filter(|u| u.known) {
@@ -176,7 +206,14 @@ impl SearchIndex {
             }
         }
         let filters = query::filters(f, p);
-        let stride = self.facet_stride(&searcher, &analysed);
+        let sampling = Sampling::Budget {
+            docs: FACET_SAMPLE,
+            of: searcher
+                .segment_readers()
+                .iter()
+                .map(|s| u64::from(s.max_doc()))
+                .sum(),
+        };
         let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
 
         let mut relaxed = false;
@@ -185,11 +222,14 @@ impl SearchIndex {
             let scoring = query::text_query(f, &analysed, relaxed, Mode::Score);
             let found = self.top_and_counts(
                 &searcher,
-                query::combine(matching.as_ref(), &filters, None).as_ref(),
-                query::combine(scoring.as_ref(), &filters, None).as_ref(),
-                p.sort,
-                offset,
-                stride,
+                query::combine(matching.as_ref(), &filters, None, &self.tables).as_ref(),
+                query::combine(scoring.as_ref(), &filters, None, &self.tables).as_ref(),
+                Plan {
+                    sort: p.sort,
+                    offset,
+                    sampling,
+                    prunable: query::prunable(&analysed, &filters),
+                },
             )?;
             Ok((matching, found))
         };
@@ -203,11 +243,18 @@ impl SearchIndex {
         // still shows the others (with how many results each would add).
         let mut own: Vec<(query::Dim, Counts)> = Vec::new();
         for filter in filters.iter().filter(|f| query::is_disjunctive(f.dim)) {
-            let q = query::combine(text.as_ref(), &filters, Some(filter.dim));
+            let q = query::combine(text.as_ref(), &filters, Some(filter.dim), &self.tables);
             let dims = query::dims_of(filter.dim);
             own.push((
                 filter.dim,
-                searcher.search(q.as_ref(), &FacetCollector { dims, stride })?,
+                searcher.search(
+                    q.as_ref(),
+                    &FacetCollector {
+                        dims,
+                        sampling,
+                        tables: self.tables.clone(),
+                    },
+                )?,
             ));
         }
 
@@ -227,7 +274,7 @@ impl SearchIndex {
             .map(|h| h.card.price_from.currency())
             .unwrap_or(ctx.currency);
         let mut facets = facets(p, &counts, &own, &filters, &ctx.labels, currency);
-        facets.exact = stride == 1;
+        facets.exact = counts.exact && own.iter().all(|(_, c)| c.exact);
         let did_you_mean = self.did_you_mean(&searcher, &analysed)?;
         let pages = counts
             .total
@@ -253,8 +300,7 @@ impl SearchIndex {
     ) -> tantivy::Result<Vec<Suggestion>> {
         let searcher = self.reader.searcher();
         let mut an = Analyzers::default();
-        let mut analysed = Analysed::new(q, &ctx.synonyms, &mut an, !q.ends_with(' '));
-        analysed.mark_known(|w, s| self.has_word(&searcher, w, s));
+        let analysed = self.analyse(&searcher, q, ctx, &mut an, !q.ends_with(' '));
         if analysed.is_empty() {
             return Ok(Vec::new());
         }
@@ -297,7 +343,7 @@ impl SearchIndex {
             text.as_ref(),
             &TopDocs::with_limit(limit.max(1).max(RERANK_WINDOW)),
         )?;
-        rerank(&searcher, &mut best);
+        rerank(&searcher, &self.tables, &mut best)?;
         for (_, addr) in best.into_iter().take(limit) {
             let stored = self.stored(&searcher, addr)?;
             out.push(Suggestion {
@@ -308,6 +354,25 @@ impl SearchIndex {
             });
         }
         Ok(out)
+    }
+
+    /// The shopper's words, with the ones the index has marked, and whether the whole
+    /// query can be a SKU at all (most are not, and a query without that clause is
+    /// simpler to run).
+    fn analyse(
+        &self,
+        searcher: &Searcher,
+        q: &str,
+        ctx: &Context,
+        an: &mut Analyzers,
+        last_is_prefix: bool,
+    ) -> Analysed {
+        let mut analysed = Analysed::new(q, &ctx.synonyms, an, last_is_prefix);
+        analysed.mark_known(|w, s| self.has_word(searcher, w, s));
+        analysed.maybe_sku = searcher
+            .doc_freq(&Term::from_field_text(self.fields.sku, &analysed.raw))
+            .is_ok_and(|n| n > 0);
+        analysed
     }
 
     /// Words of the index (titles and brands) with their document frequencies, built
@@ -335,31 +400,6 @@ impl SearchIndex {
         let vocab = Arc::new(vocab);
         *cached = Some((generation, vocab.clone()));
         Ok(vocab)
-    }
-
-    /// 1 when facets can be counted exactly; more when every word is known and the
-    /// rarest one is in so many documents that counting all would be slow.
-    fn facet_stride(&self, searcher: &Searcher, analysed: &Analysed) -> u32 {
-        if analysed.units.is_empty() || !analysed.units.iter().all(|u| u.known) {
-            return 1;
-        }
-        let estimate = analysed
-            .units
-            .iter()
-            .map(|u| {
-                u.stems
-                    .iter()
-                    .map(|s| {
-                        searcher
-                            .doc_freq(&Term::from_field_text(self.fields.all, s))
-                            .unwrap_or(u64::MAX)
-                    })
-                    .min()
-                    .unwrap_or(u64::MAX)
-            })
-            .min()
-            .unwrap_or(0);
-        (estimate / FACET_SAMPLE).clamp(1, 64) as u32
     }
 
     /// Whether the index has this word as typed (titles, brands) or by stem (any field).
@@ -427,21 +467,17 @@ impl SearchIndex {
 pub const RERANK_WINDOW: usize = 48;
 
 /// Multiplies each hit's BM25 score by its stock and popularity factors and re-sorts.
-fn rerank(searcher: &Searcher, hits: &mut [(Score, DocAddress)]) {
-    let mut columns: HashMap<u32, BoostColumns> = HashMap::new();
+fn rerank(
+    searcher: &Searcher,
+    tables: &Tables,
+    hits: &mut [(Score, DocAddress)],
+) -> tantivy::Result<()> {
     for (score, addr) in hits.iter_mut() {
-        let (stock, popularity) = columns.entry(addr.segment_ord).or_insert_with(|| {
-            let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-            (ff.u64(fast::IN_STOCK).ok(), ff.u64(fast::POPULARITY).ok())
-        });
-        let in_stock = stock.as_ref().and_then(|c| c.first(addr.doc_id)) == Some(1);
-        let units = popularity
-            .as_ref()
-            .and_then(|c| c.first(addr.doc_id))
-            .unwrap_or(0);
-        *score *= ranking_factor(in_stock, units);
+        let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
+        *score *= ranking_factor(table.in_stock(addr.doc_id), table.popularity(addr.doc_id));
     }
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(())
 }
 
 /// Labels whose words start with the query's words, shortest first.

@@ -1,11 +1,11 @@
-//! Facet counts in the same pass as the top hits: one collector reads the fast fields of
-//! every matching document and counts by term ordinal, resolving ordinals to strings
-//! only once per segment.
+//! Facet counts: one collector reads each matching document's values from its segment's
+//! table in memory (see `table`) and counts by term ordinal, resolving ordinals to
+//! strings once per segment.
 
-use super::schema::fast;
+use super::table::{Kind, Row, SegmentTable, Tables};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Price bucket edges in minor units: [0, 10), [10, 25), ... [1000, ∞) in major units.
@@ -48,6 +48,8 @@ pub struct Counts {
     pub in_stock: u64,
     /// By `code=value`.
     pub attrs: HashMap<String, u64>,
+    /// Every match was counted (no sampling).
+    pub exact: bool,
 }
 
 impl Counts {
@@ -66,6 +68,7 @@ impl Counts {
             *a += b;
         }
         self.in_stock += other.in_stock;
+        self.exact &= other.exact;
     }
 }
 
@@ -78,42 +81,65 @@ pub fn price_bucket(price: u64) -> usize {
 
 pub struct FacetCollector {
     pub dims: Dims,
-    /// Count facets on every `stride`-th document and scale up (1: exact). The total is
-    /// always exact. Big result sets are sampled, as large engines do, because counting
-    /// facets costs more than finding the results.
-    pub stride: u32,
+    /// About how many documents to count exactly before sampling the rest: `Exact`, or
+    /// `Budget(n)`. The total is always exact.
+    pub sampling: Sampling,
+    /// The segments' values in memory (see `table`).
+    pub tables: Arc<Tables>,
 }
 
+/// How much of a big result set facets count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    Exact,
+    /// Count about `docs` documents of the whole index exactly, each segment its share,
+    /// then every k-th of the segment's remaining matches (k chosen so the sample is about
+    /// as big again), weighted by k. `of` is the index's document count.
+    Budget {
+        docs: u64,
+        of: u64,
+    },
+}
+
+/// The largest sampling step.
+const MAX_STEP: u32 = 64;
+
 impl FacetCollector {
-    pub fn exact(dims: Dims) -> Self {
-        FacetCollector { dims, stride: 1 }
+    pub fn exact(dims: Dims, tables: Arc<Tables>) -> Self {
+        FacetCollector {
+            dims,
+            sampling: Sampling::Exact,
+            tables,
+        }
     }
 }
 
 pub struct SegmentFacets {
-    stride: u32,
     total: u64,
-    category: Option<(StrColumn, Vec<u32>)>,
-    brand: Option<(StrColumn, Vec<u32>)>,
-    attr: Option<(StrColumn, Vec<u32>)>,
-    price: Option<Column<u64>>,
-    in_stock: Option<Column<u64>>,
-    prices: [u64; PRICE_EDGES.len()],
-    stocked: u64,
+    table: Arc<SegmentTable>,
+    sampler: Sampler,
+    tally: Tally,
 }
 
-fn str_column(
-    segment: &SegmentReader,
-    name: &str,
-    wanted: bool,
-) -> tantivy::Result<Option<(StrColumn, Vec<u32>)>> {
-    if !wanted {
-        return Ok(None);
-    }
-    Ok(segment.fast_fields().str(name)?.map(|column| {
-        let terms = column.num_terms();
-        (column, vec![0u32; terms])
-    }))
+/// Which matches are counted.
+struct Sampler {
+    max_doc: u32,
+    /// Documents counted one by one so far, and how many may be before sampling starts
+    /// (`u64::MAX`: never).
+    counted: u64,
+    quota: u64,
+    /// Count every `step`-th document, each weighing `step` (1: every document).
+    step: u32,
+}
+
+/// The counts so far.
+struct Tally {
+    dims: Dims,
+    categories: Vec<u64>,
+    brands: Vec<u64>,
+    attrs: Vec<u64>,
+    prices: [u64; PRICE_EDGES.len()],
+    stocked: u64,
 }
 
 impl Collector for FacetCollector {
@@ -126,25 +152,32 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let d = self.dims;
-        let ff = segment.fast_fields();
+        let table = self.tables.of(segment)?;
+        let slots =
+            |wanted: bool, terms: &[String]| vec![0u64; if wanted { terms.len() } else { 0 }];
+        let quota = match self.sampling {
+            Sampling::Exact => u64::MAX,
+            Sampling::Budget { docs, of } => {
+                (docs * u64::from(segment.max_doc()) / of.max(1)).max(MIN_QUOTA)
+            }
+        };
         Ok(SegmentFacets {
-            stride: self.stride.max(1),
             total: 0,
-            category: str_column(segment, fast::CATEGORY, d.category)?,
-            brand: str_column(segment, fast::BRAND, d.brand)?,
-            attr: str_column(segment, fast::ATTR, d.attr)?,
-            price: if d.price {
-                Some(ff.u64(fast::PRICE)?)
-            } else {
-                None
+            sampler: Sampler {
+                max_doc: segment.max_doc(),
+                counted: 0,
+                quota,
+                step: 1,
             },
-            in_stock: if d.in_stock {
-                Some(ff.u64(fast::IN_STOCK)?)
-            } else {
-                None
+            tally: Tally {
+                dims: d,
+                categories: slots(d.category, &table.categories),
+                brands: slots(d.brand, &table.brands),
+                attrs: slots(d.attr, &table.attrs),
+                prices: [0; PRICE_EDGES.len()],
+                stocked: 0,
             },
-            prices: [0; PRICE_EDGES.len()],
-            stocked: 0,
+            table,
         })
     }
 
@@ -153,7 +186,10 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut all = Counts::default();
+        let mut all = Counts {
+            exact: true,
+            ..Counts::default()
+        };
         for f in fruits {
             all.absorb(f);
         }
@@ -161,76 +197,126 @@ impl Collector for FacetCollector {
     }
 }
 
-fn count_ords(slot: &mut Option<(StrColumn, Vec<u32>)>, doc: DocId) {
-    if let Some((column, counts)) = slot {
-        for ord in column.term_ords(doc) {
-            if let Some(c) = counts.get_mut(ord as usize) {
-                *c += 1;
+/// A segment counts at least this many documents exactly.
+const MIN_QUOTA: u64 = 256;
+
+/// One document in `step`, picked by a hash of its id so that patterns in the order of
+/// documents (a catalog imported brand by brand) do not line up with the step.
+#[inline]
+fn sampled(doc: DocId, step: u32) -> bool {
+    (doc.wrapping_mul(0x9E37_79B9) >> 8).is_multiple_of(step)
+}
+
+/// Counted ordinals to their terms.
+fn resolve(counts: Vec<u64>, terms: &[String]) -> HashMap<String, u64> {
+    counts
+        .into_iter()
+        .zip(terms)
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| (name.clone(), n))
+        .collect()
+}
+
+impl Sampler {
+    /// Whether `doc` is counted; past the quota, picks the sampling step from how far
+    /// into the segment the quota was reached.
+    #[inline]
+    fn wanted(&mut self, doc: DocId) -> bool {
+        if self.step > 1 {
+            return sampled(doc, self.step);
+        }
+        if self.counted >= self.quota {
+            // The rest of the segment likely holds counted × (rest / seen) more matches.
+            let seen = u64::from(doc).max(1);
+            let rest = u64::from(self.max_doc.saturating_sub(doc));
+            let expected = self.counted * rest / seen;
+            self.step = (expected / self.quota.max(1)).clamp(1, u64::from(MAX_STEP)) as u32;
+            self.quota = u64::MAX;
+            if self.step > 1 {
+                return sampled(doc, self.step);
             }
         }
+        self.counted += 1;
+        true
     }
 }
 
-/// Counted ordinals to strings, walking the segment's dictionary once in order.
-fn resolve(slot: Option<(StrColumn, Vec<u32>)>) -> HashMap<String, u64> {
-    let mut out = HashMap::new();
-    if let Some((column, counts)) = slot {
-        let hit: Vec<(u64, u32)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(ord, &n)| (ord as u64, n))
-            .collect();
-        let mut next = hit.iter();
-        let _ =
-            column
-                .dictionary()
-                .sorted_ords_to_term_cb(hit.iter().map(|(ord, _)| *ord), |bytes| {
-                    if let Some((_, n)) = next.next() {
-                        out.insert(String::from_utf8_lossy(bytes).into_owned(), u64::from(*n));
-                    }
-                    Ok(())
-                });
+impl Tally {
+    /// Counts a document's row, `w` times.
+    #[inline]
+    fn count(&mut self, row: Row<'_>, w: u64) {
+        let (categories, brands, attrs) = (&mut self.categories, &mut self.brands, &mut self.attrs);
+        row.for_each_term(|kind, ord| {
+            // A dimension not counted has no slots.
+            let slots = match kind {
+                k if k == Kind::Category as u32 => &mut *categories,
+                k if k == Kind::Brand as u32 => &mut *brands,
+                _ => &mut *attrs,
+            };
+            if let Some(c) = slots.get_mut(ord) {
+                *c += w;
+            }
+        });
+        if self.dims.price {
+            self.prices[row.price_bucket.min(PRICE_EDGES.len() - 1)] += w;
+        }
+        if self.dims.in_stock && row.in_stock {
+            self.stocked += w;
+        }
     }
-    out
 }
 
 impl SegmentCollector for SegmentFacets {
     type Fruit = Counts;
 
+    #[inline]
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
-        if self.stride > 1 && !doc.is_multiple_of(self.stride) {
+        if self.sampler.wanted(doc) {
+            let w = u64::from(self.sampler.step);
+            self.tally.count(self.table.row(doc), w);
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.total += docs.len() as u64;
+        let table = &self.table;
+        if table.is_compact() {
+            for &doc in docs {
+                if self.sampler.wanted(doc) {
+                    let w = u64::from(self.sampler.step);
+                    self.tally.count(table.row(doc), w);
+                }
+            }
             return;
         }
-        count_ords(&mut self.category, doc);
-        count_ords(&mut self.brand, doc);
-        count_ords(&mut self.attr, doc);
-        if let Some(price) = self.price.as_ref().and_then(|c| c.first(doc)) {
-            self.prices[price_bucket(price)] += 1;
-        }
-        if let Some(stock) = &self.in_stock
-            && stock.first(doc) == Some(1)
-        {
-            self.stocked += 1;
+        // Spans first, then rows: independent loads the processor can overlap.
+        let mut spans = [((0u32, 0u32), 0u64); tantivy::COLLECT_BLOCK_BUFFER_LEN];
+        for chunk in docs.chunks(spans.len()) {
+            let mut n = 0;
+            for &doc in chunk {
+                if self.sampler.wanted(doc) {
+                    spans[n] = (table.span(doc), u64::from(self.sampler.step));
+                    n += 1;
+                }
+            }
+            for &(span, w) in &spans[..n] {
+                self.tally.count(table.row_at(span), w);
+            }
         }
     }
 
     fn harvest(self) -> Counts {
-        let k = u64::from(self.stride);
-        let scale = |mut m: HashMap<String, u64>| {
-            if k > 1 {
-                m.values_mut().for_each(|v| *v *= k);
-            }
-            m
-        };
+        let t = &self.table;
+        let tally = self.tally;
         Counts {
             total: self.total,
-            categories: scale(resolve(self.category)),
-            brands: scale(resolve(self.brand)),
-            attrs: scale(resolve(self.attr)),
-            prices: self.prices.map(|v| v * k),
-            in_stock: (self.stocked * k).min(self.total),
+            categories: resolve(tally.categories, &t.categories),
+            brands: resolve(tally.brands, &t.brands),
+            attrs: resolve(tally.attrs, &t.attrs),
+            prices: tally.prices,
+            in_stock: tally.stocked.min(self.total),
+            exact: self.sampler.step == 1,
         }
     }
 }
@@ -239,9 +325,11 @@ impl SegmentCollector for SegmentFacets {
 mod tests {
     use super::*;
 
-    /// Counts are exact with stride 1; a sample scales up, and the total stays exact.
+    /// Counts are exact without sampling; past its budget a sample weighs up, and the
+    /// total stays exact.
     #[test]
     fn sampled_counts_scale_and_totals_stay_exact() {
+        use super::super::schema::fast;
         use tantivy::query::AllQuery;
         use tantivy::schema::{FAST, INDEXED, STRING, Schema};
         let mut b = Schema::builder();
@@ -259,25 +347,43 @@ mod tests {
         }
         w.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
+        let tables = Arc::new(Tables::default());
         let dims = Dims {
             category: false,
             attr: false,
             ..Dims::ALL
         };
         let exact = searcher
-            .search(&AllQuery, &FacetCollector::exact(dims))
+            .search(&AllQuery, &FacetCollector::exact(dims, tables.clone()))
             .unwrap();
         assert_eq!(exact.total, 1000);
         assert_eq!(exact.brands["acme"], 250);
         assert_eq!(exact.brands["zeta"], 750);
         assert_eq!(exact.prices[0], 100);
         assert_eq!(exact.in_stock, 1000);
-        let sampled = searcher
-            .search(&AllQuery, &FacetCollector { dims, stride: 3 })
-            .unwrap();
+        assert!(exact.exact);
+        let sample = |docs: u64| {
+            searcher
+                .search(
+                    &AllQuery,
+                    &FacetCollector {
+                        dims,
+                        sampling: Sampling::Budget { docs, of: 1000 },
+                        tables: tables.clone(),
+                    },
+                )
+                .unwrap()
+        };
+        // A budget above the matches counts them all.
+        assert_eq!(sample(5_000), exact);
+        // 300 counted one by one, then about every other one of the 700 left.
+        let sampled = sample(300);
         assert_eq!(sampled.total, 1000, "the total is never sampled");
-        let zeta = sampled.brands["zeta"] as f64;
-        assert!((zeta - 750.0).abs() / 750.0 < 0.1, "{zeta}");
+        assert!(!sampled.exact);
+        for (brand, truth) in [("acme", 250.0), ("zeta", 750.0)] {
+            let n = sampled.brands[brand] as f64;
+            assert!((n - truth).abs() / truth < 0.15, "{brand}: {n}");
+        }
         assert!(sampled.in_stock <= 1000);
     }
 

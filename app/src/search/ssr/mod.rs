@@ -1,12 +1,14 @@
 //! The search engine, on the server only: an embedded tantivy index kept current from
 //! the outbox (see `service`).
 
+pub mod checked;
 pub mod engine;
 pub mod facets;
 pub mod query;
 pub mod schema;
 pub mod service;
 pub mod source;
+pub mod table;
 pub mod text;
 
 pub use service::{RebuildReport, SearchError, SearchService};

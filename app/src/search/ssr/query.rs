@@ -4,17 +4,24 @@
 //! the stemmed word in a text field (BM25, boosted by field), the word within a few typos
 //! of a title or brand word (a small constant score, so exact matches rank first), a
 //! title or brand word it begins (last word only), or a synonym. Filters are required
-//! clauses that add no score.
+//! clauses that add no score, except price and stock, which are checked on each
+//! candidate's fast fields (see `checked`).
+//!
+//! Queries are kept as flat as they can be: a one-word query with no filters is a plain
+//! union of term queries, which tantivy ranks with block-max WAND instead of scoring
+//! every match.
 
+use super::checked::{Checked, Value, ValueCheck};
 use super::facets::Dims;
 use super::schema::{Fields, MIN_PREFIX, attr_term};
+use super::table::Tables;
 use super::text::{allowed_typos, is_stop_word};
 use crate::search::params::SearchParams;
-use std::ops::Bound;
+use std::ops::RangeInclusive;
+use std::sync::Arc;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
@@ -139,6 +146,8 @@ pub struct Analysed {
     pub units: Vec<Unit>,
     /// The whole query, lowercased, for an exact SKU match.
     pub raw: String,
+    /// Whether `raw` may be a SKU (false once the index is known not to have it).
+    pub maybe_sku: bool,
 }
 
 impl Analysed {
@@ -173,6 +182,7 @@ impl Analysed {
         Analysed {
             units,
             raw: q.trim().to_lowercase(),
+            maybe_sku: true,
         }
     }
 
@@ -197,16 +207,25 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
 }
 
-fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+/// One clause alone is the clause itself: a boolean query around a single clause would
+/// hide it from tantivy's specialised scorers (block-max WAND needs a flat union of terms).
+fn boolean(occur: Occur, mut clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if clauses.len() == 1
+        && let Some(only) = clauses.pop()
+    {
+        return only;
+    }
     Box::new(BooleanQuery::new(
-        clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+        clauses.into_iter().map(|c| (occur, c)).collect(),
     ))
 }
 
+fn any_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    boolean(Occur::Should, clauses)
+}
+
 fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(
-        clauses.into_iter().map(|c| (Occur::Must, c)).collect(),
-    ))
+    boolean(Occur::Must, clauses)
 }
 
 /// A stem anywhere; when scoring, title and brand matches add to it. (Title and brand
@@ -222,7 +241,13 @@ fn exact_stem(f: &Fields, stem: &str, mode: Mode) -> Vec<Box<dyn Query>> {
     };
     fields
         .iter()
-        .map(|&(field, boost)| boosted(term_query(Term::from_field_text(field, stem)), boost))
+        .map(|&(field, boost)| {
+            let term = term_query(Term::from_field_text(field, stem));
+            match mode {
+                Mode::Match => term,
+                Mode::Score => boosted(term, boost),
+            }
+        })
         .collect()
 }
 
@@ -269,18 +294,48 @@ pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool, mode: Mode) ->
         return Box::new(AllQuery);
     }
     let occur = if relaxed { Occur::Should } else { Occur::Must };
-    let words: Box<dyn Query> = Box::new(BooleanQuery::new(
+    let words = boolean(
+        occur,
         analysed
             .units
             .iter()
-            .map(|u| (occur, unit_query(f, u, mode)))
+            .map(|u| unit_query(f, u, mode))
             .collect(),
-    ));
+    );
+    if !analysed.maybe_sku {
+        return words;
+    }
     let sku = boosted(
         term_query(Term::from_field_text(f.sku, &analysed.raw)),
         SKU_BOOST,
     );
-    any_of(vec![words, sku])
+    // A one-word query stays one flat union (the word's options and the SKU).
+    match words.downcast::<BooleanQuery>() {
+        Ok(union) if union.clauses().iter().all(|(o, _)| *o == Occur::Should) => {
+            let mut clauses: Vec<Box<dyn Query>> =
+                union.clauses().iter().map(|(_, q)| q.box_clone()).collect();
+            clauses.push(sku);
+            any_of(clauses)
+        }
+        Ok(other) => any_of(vec![other, sku]),
+        Err(words) => any_of(vec![words, sku]),
+    }
+}
+
+/// Whether the ranking query of these words and filters is a flat union of term queries
+/// (one known word, no prefix, no synonyms, no filters), which tantivy ranks with
+/// block-max WAND, skipping most matches.
+pub fn prunable(analysed: &Analysed, filters: &[Filter]) -> bool {
+    match &analysed.units[..] {
+        [unit] => {
+            filters.is_empty()
+                && unit.words.len() == 1
+                && unit.known
+                && !unit.prefix
+                && unit.synonyms.is_empty()
+        }
+        _ => false,
+    }
 }
 
 /// A filter dimension, so facet counts can leave their own filter out.
@@ -296,7 +351,14 @@ pub enum Dim {
 
 pub struct Filter {
     pub dim: Dim,
-    pub query: Box<dyn Query>,
+    pub check: Check,
+}
+
+/// How a filter is applied: as a required clause, or checked on each candidate's fast
+/// field (for filters most of the catalog passes).
+pub enum Check {
+    Clause(Box<dyn Query>),
+    Value(ValueCheck),
 }
 
 /// The filters of a search, one per dimension (an attribute code is a dimension).
@@ -305,44 +367,36 @@ pub fn filters(f: &Fields, p: &SearchParams) -> Vec<Filter> {
     if let Some(path) = &p.category {
         out.push(Filter {
             dim: Dim::Category,
-            query: term_query(Term::from_field_text(f.category, path)),
+            check: Check::Clause(term_query(Term::from_field_text(f.category, path))),
         });
     }
     if !p.brands.is_empty() {
         out.push(Filter {
             dim: Dim::Brand,
-            query: any_of(
+            check: Check::Clause(any_of(
                 p.brands
                     .iter()
                     .map(|b| term_query(Term::from_field_text(f.brand_slug, b)))
                     .collect(),
-            ),
+            )),
         });
     }
     if let Some(range) = p.price {
-        let bound = |v: Option<i64>, inclusive: bool| match v {
-            None => Bound::Unbounded,
-            Some(v) => {
-                let t = Term::from_field_u64(f.price, v.max(0) as u64);
-                if inclusive {
-                    Bound::Included(t)
-                } else {
-                    Bound::Excluded(t)
-                }
-            }
-        };
         out.push(Filter {
             dim: Dim::Price,
-            query: Box::new(RangeQuery::new(
-                bound(range.min, true),
-                bound(range.max, false),
-            )),
+            check: Check::Value(ValueCheck {
+                value: Value::Price,
+                range: price_range(range.min, range.max),
+            }),
         });
     }
     if p.in_stock {
         out.push(Filter {
             dim: Dim::InStock,
-            query: term_query(Term::from_field_u64(f.in_stock, 1)),
+            check: Check::Value(ValueCheck {
+                value: Value::InStock,
+                range: 1..=1,
+            }),
         });
     }
     let mut codes: Vec<&str> = p.attributes.iter().map(|(c, _)| c.as_str()).collect();
@@ -352,28 +406,50 @@ pub fn filters(f: &Fields, p: &SearchParams) -> Vec<Filter> {
     for (i, code) in codes.iter().enumerate() {
         out.push(Filter {
             dim: Dim::Attr(i),
-            query: any_of(
+            check: Check::Clause(any_of(
                 p.attributes
                     .iter()
                     .filter(|(c, _)| c == code)
                     .map(|(c, v)| term_query(Term::from_field_text(f.attr, &attr_term(c, v))))
                     .collect(),
-            ),
+            )),
         });
     }
     out
 }
 
-/// The words and every filter except `without`.
-pub fn combine(text: &dyn Query, filters: &[Filter], without: Option<Dim>) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-    for filter in filters.iter().filter(|fl| Some(fl.dim) != without) {
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(filter.query.box_clone(), 0.0)),
-        ));
+/// Prices from `min` (inclusive) to `max` (exclusive), in minor units, as the inclusive
+/// range a value check takes (an empty one, 1 to 0, when nothing can match).
+pub fn price_range(min: Option<i64>, max: Option<i64>) -> RangeInclusive<u64> {
+    let lo = min.unwrap_or(0).max(0) as u64;
+    match max {
+        None => lo..=u64::MAX,
+        Some(max) if max <= 0 => RangeInclusive::new(1, 0),
+        Some(max) => lo..=(max as u64 - 1),
     }
-    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The words and every filter except `without` (`tables`: the index's, for checks).
+pub fn combine(
+    text: &dyn Query,
+    filters: &[Filter],
+    without: Option<Dim>,
+    tables: &Arc<Tables>,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<Box<dyn Query>> = vec![text.box_clone()];
+    let mut checks = Vec::new();
+    for filter in filters.iter().filter(|fl| Some(fl.dim) != without) {
+        match &filter.check {
+            Check::Clause(q) => clauses.push(Box::new(ConstScoreQuery::new(q.box_clone(), 0.0))),
+            Check::Value(c) => checks.push(c.clone()),
+        }
+    }
+    let matched = all_of(clauses);
+    if checks.is_empty() {
+        matched
+    } else {
+        Box::new(Checked::new(matched, checks, tables.clone()))
+    }
 }
 
 /// Facets whose values are alternatives to the chosen one (brands, price ranges,
@@ -394,4 +470,74 @@ pub fn dims_of(dim: Dim) -> Dims {
         Dim::Attr(_) => d.attr = true,
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::ssr::schema;
+
+    /// As the engine analyses a submitted search, with every word known or none.
+    fn analysed(q: &str, known: bool) -> Analysed {
+        let mut an = Analyzers::default();
+        let mut a = Analysed::new(q, &Synonyms::default(), &mut an, true);
+        a.mark_known(|_, _| known);
+        for u in a.units.iter_mut().filter(|u| u.known) {
+            if u.words.iter().all(|w| w.chars().count() >= 5) {
+                u.prefix = false;
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn one_known_word_is_a_flat_union_of_terms() {
+        let (_, f) = schema::schema();
+        let mut a = analysed("lantern", true);
+        a.maybe_sku = false;
+        assert!(prunable(&a, &[]));
+        let scoring = text_query(&f, &a, false, Mode::Score);
+        let scoring: &dyn Query = &*scoring;
+        let union = scoring.downcast_ref::<BooleanQuery>().expect("a union");
+        assert_eq!(union.clauses().len(), 3, "all, title and brand");
+        assert!(union.clauses().iter().all(|(o, c)| {
+            let c: &dyn Query = &**c;
+            *o == Occur::Should && (c.is::<BoostQuery>() || c.is::<TermQuery>())
+        }));
+        let matching = text_query(&f, &a, false, Mode::Match);
+        let matching: &dyn Query = &*matching;
+        assert!(matching.is::<TermQuery>(), "the stem alone: {matching:?}");
+        // A query the index has as a SKU adds the SKU term to the same flat union.
+        a.maybe_sku = true;
+        let scoring = text_query(&f, &a, false, Mode::Score);
+        let scoring: &dyn Query = &*scoring;
+        let union = scoring.downcast_ref::<BooleanQuery>().expect("a union");
+        assert_eq!(union.clauses().len(), 4);
+        assert!(union.clauses().iter().all(|(o, _)| *o == Occur::Should));
+    }
+
+    #[test]
+    fn what_cannot_be_pruned() {
+        let (_, f) = schema::schema();
+        let in_stock = SearchParams {
+            in_stock: true,
+            ..Default::default()
+        };
+        assert!(!prunable(
+            &analysed("lantern", true),
+            &filters(&f, &in_stock)
+        ));
+        assert!(!prunable(&analysed("lantrn", false), &[]), "typos");
+        assert!(!prunable(&analysed("oak lantern", true), &[]), "two words");
+        assert!(!prunable(&analysed("lamp", true), &[]), "a short last word");
+    }
+
+    #[test]
+    fn price_ranges_are_inclusive_of_the_minimum_only() {
+        assert_eq!(price_range(None, None), 0..=u64::MAX);
+        assert_eq!(price_range(Some(1_000), Some(2_500)), 1_000..=2_499);
+        assert_eq!(price_range(Some(-5), None), 0..=u64::MAX);
+        assert!(price_range(None, Some(0)).is_empty());
+        assert!(price_range(Some(500), Some(500)).is_empty());
+    }
 }

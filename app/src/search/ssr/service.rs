@@ -12,6 +12,7 @@ use super::engine::{Context, SearchIndex};
 use super::query::{Analyzers, Synonyms};
 use super::schema::{self, DocBuilder, Payload, SCHEMA_VERSION};
 use super::source::{self, Cursor, Labels, ProductDoc};
+use super::table::Tables;
 use crate::catalog::model::CatalogError;
 use crate::catalog::money::Currency;
 use crate::search::model::{SearchResults, Suggestion};
@@ -20,9 +21,9 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, Instant};
-use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 use tokio::sync::watch;
 
 /// Events applied per commit, at most.
@@ -97,7 +98,8 @@ fn dir_size(dir: &Path) -> u64 {
 }
 
 fn open_generation(dir: &Path) -> Result<(SearchIndex, Option<Payload>), SearchError> {
-    let index = Index::open_in_dir(dir)?;
+    let mut index = Index::open_in_dir(dir)?;
+    index.set_default_multithread_executor()?;
     schema::register_tokenizers(&index);
     let (_, fields) = schema::schema();
     let payload = index
@@ -105,12 +107,14 @@ fn open_generation(dir: &Path) -> Result<(SearchIndex, Option<Payload>), SearchE
         .payload
         .as_deref()
         .and_then(Payload::decode);
+    let tables = Arc::new(Tables::default());
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
+        .warmers(vec![Arc::downgrade(&tables) as Weak<dyn Warmer>])
         .try_into()?;
     Ok((
-        SearchIndex::new(dir.to_owned(), index, reader, fields),
+        SearchIndex::new(dir.to_owned(), index, reader, fields, tables),
         payload,
     ))
 }
