@@ -1,5 +1,5 @@
-//! Filters checked on each matching document's fast fields, instead of intersected as
-//! posting lists.
+//! Filters checked on each matching document's values (its segment's table), instead of
+//! intersected as posting lists.
 //!
 //! A price range or "in stock" is true of a large share of the catalog. As a query of
 //! its own it must find every such document in a segment (a range scan of the whole

@@ -5,7 +5,7 @@
 //! of a title or brand word (a small constant score, so exact matches rank first), a
 //! title or brand word it begins (last word only), or a synonym. Filters are required
 //! clauses that add no score, except price and stock, which are checked on each
-//! candidate's fast fields (see `checked`).
+//! candidate (see `checked`).
 //!
 //! Queries are kept as flat as they can be: a one-word query with no filters is a plain
 //! union of term queries, which tantivy ranks with block-max WAND instead of scoring
