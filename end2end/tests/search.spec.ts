@@ -62,7 +62,9 @@ test('@hydrated autocomplete: suggestions as you type, picked with the keyboard'
   const list = page.getByRole('listbox', { name: 'Suggestions' });
   await expect(list).toBeVisible();
   await expect(box).toHaveAttribute('aria-expanded', 'true');
-  await expect(list.getByRole('option', { name: /Instant Camera/ })).toBeVisible();
+  // Cameras, whichever come first: several rank close, and the index's segments (built
+  // by several threads) can order near ties differently from one start to the next.
+  await expect(list.getByRole('option', { name: /Camera/ }).first()).toBeVisible();
 
   await box.press('ArrowDown');
   const firstOption = list.getByRole('option').first();

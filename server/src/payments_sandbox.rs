@@ -168,70 +168,101 @@ impl Sandbox {
             return;
         };
         loop {
-            if let Err(error) = self.deliver_due(&http, &url).await {
-                tracing::warn!(%error, "sandbox: webhook delivery failed");
-            }
+            let busy = match self.deliver_due(&http, &url).await {
+                Ok(due) => due == WEBHOOK_BATCH,
+                Err(error) => {
+                    tracing::warn!(%error, "sandbox: webhook delivery failed");
+                    false
+                }
+            };
+            // A full batch: more are waiting, go on at once.
+            let pause = if busy {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(200)
+            };
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = stop.wait_for(|s| *s) => return,
             }
         }
     }
 
-    async fn deliver_due(&self, http: &reqwest::Client, url: &str) -> Result<(), sqlx::Error> {
+    /// Sends a batch of due events at once (each signed) and records the outcomes in
+    /// two statements. Returns how many were due.
+    async fn deliver_due(&self, http: &reqwest::Client, url: &str) -> Result<usize, sqlx::Error> {
         let due: Vec<(String, serde_json::Value)> = sqlx::query_as(
             "SELECT id, body FROM payments_sandbox.events
               WHERE delivered_at IS NULL AND next_attempt_at <= now()
-              ORDER BY created_at LIMIT 50",
+              ORDER BY created_at LIMIT $1",
         )
+        .bind(WEBHOOK_BATCH as i64)
         .fetch_all(&self.pool)
         .await?;
+        let count = due.len();
+        let mut sending = tokio::task::JoinSet::new();
         for (id, body) in due {
-            let body = body.to_string();
-            let now = chrono::Utc::now().timestamp();
-            let signed = signature::sign(
-                self.settings.webhook_secret.as_bytes(),
-                now,
-                body.as_bytes(),
-            );
-            let outcome = http
-                .post(url)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(SIGNATURE_HEADER, signed)
-                .body(body)
-                .send()
-                .await;
-            let error = match outcome {
-                Ok(r) if r.status().is_success() => None,
-                Ok(r) => Some(format!("answered {}", r.status())),
-                Err(e) => Some(e.to_string()),
-            };
-            match error {
-                None => {
-                    sqlx::query(
-                        "UPDATE payments_sandbox.events SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1",
-                    )
-                    .bind(&id)
-                    .execute(&self.pool)
-                    .await?;
+            let (http, url) = (http.clone(), url.to_owned());
+            let secret = self.settings.webhook_secret.clone();
+            sending.spawn(async move {
+                let body = body.to_string();
+                let now = chrono::Utc::now().timestamp();
+                let signed = signature::sign(secret.as_bytes(), now, body.as_bytes());
+                let outcome = http
+                    .post(url)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(SIGNATURE_HEADER, signed)
+                    .body(body)
+                    .send()
+                    .await;
+                let error = match outcome {
+                    Ok(r) if r.status().is_success() => None,
+                    Ok(r) => Some(format!("answered {}", r.status())),
+                    Err(e) => Some(e.to_string()),
+                };
+                (id, error)
+            });
+        }
+        let (mut delivered, mut failed, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(sent) = sending.join_next().await {
+            match sent {
+                Ok((id, None)) => delivered.push(id),
+                Ok((id, Some(error))) => {
+                    failed.push(id);
+                    errors.push(error);
                 }
-                Some(error) => {
-                    sqlx::query(
-                        "UPDATE payments_sandbox.events
-                            SET attempts = attempts + 1, last_error = $2,
-                                next_attempt_at = now() + make_interval(secs => least(power(2, attempts), 300))
-                          WHERE id = $1",
-                    )
-                    .bind(&id)
-                    .bind(error)
-                    .execute(&self.pool)
-                    .await?;
-                }
+                // A send that panicked is tried again on its due time.
+                Err(_) => {}
             }
         }
-        Ok(())
+        if !delivered.is_empty() {
+            sqlx::query(
+                "UPDATE payments_sandbox.events SET delivered_at = now(), attempts = attempts + 1
+                  WHERE id = ANY($1)",
+            )
+            .bind(&delivered)
+            .execute(&self.pool)
+            .await?;
+        }
+        if !failed.is_empty() {
+            sqlx::query(
+                "UPDATE payments_sandbox.events e
+                    SET attempts = attempts + 1, last_error = f.error,
+                        next_attempt_at = now() + make_interval(secs => least(power(2, attempts), 300))
+                   FROM unnest($1::text[], $2::text[]) AS f(id, error)
+                  WHERE e.id = f.id",
+            )
+            .bind(&failed)
+            .bind(&errors)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(count)
     }
 }
+
+/// Events sent at once, at most.
+const WEBHOOK_BATCH: usize = 32;
 
 // ------------------------------------------------------------------------------------
 // Answers
@@ -255,6 +286,18 @@ struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+}
+
+impl Refusal {
+    fn body(self) -> serde_json::Value {
+        serde_json::to_value(ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into(),
+                message: self.message,
+            },
+        })
+        .unwrap_or_default()
+    }
 }
 
 fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
@@ -371,29 +414,111 @@ async fn load(
         .map(IntentRow::into_intent))
 }
 
-async fn record_event(
-    conn: &mut PgConnection,
-    kind: &str,
-    intent: &Intent,
-) -> Result<(), sqlx::Error> {
+/// The event a change to `intent` sends to the shop's webhook endpoint.
+fn event_for(kind: &str, intent: &Intent) -> (String, serde_json::Value) {
     let event = Event {
         id: random_id("evt"),
         kind: format!("payment_intent.{kind}"),
         created: chrono::Utc::now().timestamp(),
         intent: intent.clone(),
     };
+    let body = serde_json::to_value(&event).unwrap_or_default();
+    (event.id, body)
+}
+
+async fn record_event(
+    conn: &mut PgConnection,
+    kind: &str,
+    intent: &Intent,
+) -> Result<(), sqlx::Error> {
+    let (id, body) = event_for(kind, intent);
     sqlx::query("INSERT INTO payments_sandbox.events (id, body) VALUES ($1, $2)")
-        .bind(&event.id)
-        .bind(serde_json::to_value(&event).unwrap_or_default())
+        .bind(id)
+        .bind(body)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// The idempotent frame of every request that moves money: the key and the request's
-/// hash are claimed in the transaction that makes the change and stores the answer, so a
-/// repeat (even a concurrent one, which waits for the first) gets the first answer, and a
-/// different request under the same key is refused.
+/// What every request that moves money starts with: the API key (and the faults a test
+/// asked for), then its idempotency key and the hash of its body.
+async fn admit<'h>(
+    sb: &Sandbox,
+    headers: &'h HeaderMap,
+    body: &[u8],
+) -> Result<(&'h str, String), Response> {
+    if let Some(stop) = gate(sb, headers).await {
+        return Err(stop);
+    }
+    let Some(key) = headers
+        .get(IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+    else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_required",
+            "send an Idempotency-Key header",
+        ));
+    };
+    Ok((key, hex::encode(Sha256::digest(body))))
+}
+
+/// The answer given the first time to a key already claimed (after its transaction ended:
+/// a claim waits for a concurrent one), or a refusal if the request differs.
+async fn replay(
+    conn: &mut PgConnection,
+    key: &str,
+    endpoint: &str,
+    hash: &str,
+) -> Result<Response, sqlx::Error> {
+    let (stored_hash, status, body): (String, i16, Option<serde_json::Value>) = sqlx::query_as(
+        "SELECT request_hash, status, body FROM payments_sandbox.idempotency WHERE key = $1 AND endpoint = $2",
+    )
+    .bind(key)
+    .bind(endpoint)
+    .fetch_one(conn)
+    .await?;
+    if stored_hash != hash {
+        return Ok(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+        ));
+    }
+    let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
+    Ok((status, axum::Json(body.unwrap_or_default())).into_response())
+}
+
+/// A committed change's answer, unless a test asked for it to be lost (or, for the
+/// timeout card's authorization, late).
+async fn answer(
+    sb: &Sandbox,
+    endpoint: &str,
+    status: StatusCode,
+    body: serde_json::Value,
+    changed: Option<&Intent>,
+) -> Response {
+    if changed.is_some() && take(&sb.faults.fail_after_commit) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the answer was lost (a fault asked for by a test)",
+        );
+    }
+    if let Some(intent) = changed
+        && intent.last4 == test_cards::TIMEOUT[12..]
+        && endpoint == "authorize"
+    {
+        tokio::time::sleep(sb.settings.slow_card_delay).await;
+    }
+    (status, axum::Json(body)).into_response()
+}
+
+/// The idempotent frame of every request that changes an intent: the key and the
+/// request's hash are claimed in the transaction that makes the change and stores the
+/// answer, so a repeat (even a concurrent one, which waits for the first) gets the first
+/// answer, and a different request under the same key is refused.
 async fn idempotent<F>(
     sb: &Sandbox,
     headers: &HeaderMap,
@@ -409,21 +534,10 @@ where
         Result<Result<(Intent, &'static str), Refusal>, sqlx::Error>,
     >,
 {
-    if let Some(stop) = gate(sb, headers).await {
-        return stop;
-    }
-    let Some(key) = headers
-        .get(IDEMPOTENCY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-    else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "idempotency_key_required",
-            "send an Idempotency-Key header",
-        );
+    let (key, hash) = match admit(sb, headers, body).await {
+        Ok(admitted) => admitted,
+        Err(stop) => return stop,
     };
-    let hash = hex::encode(Sha256::digest(body));
     let result: Result<Response, sqlx::Error> = async {
         let mut tx = sb.pool.begin().await?;
         let claimed = sqlx::query(
@@ -438,41 +552,14 @@ where
         .rows_affected()
             == 1;
         if !claimed {
-            let (stored_hash, status, body): (String, i16, Option<serde_json::Value>) = sqlx::query_as(
-                "SELECT request_hash, status, body FROM payments_sandbox.idempotency WHERE key = $1 AND endpoint = $2",
-            )
-            .bind(key)
-            .bind(endpoint)
-            .fetch_one(&mut *tx)
-            .await?;
-            if stored_hash != hash {
-                return Ok(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used for a different request",
-                ));
-            }
-            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-            return Ok((status, axum::Json(body.unwrap_or_default())).into_response());
+            return replay(&mut tx, key, endpoint, &hash).await;
         }
-        let (status, answer, kind) = match work(&mut tx).await? {
+        let (status, body, changed) = match work(&mut tx).await? {
             Ok((intent, kind)) => {
                 record_event(&mut tx, kind, &intent).await?;
                 (StatusCode::OK, serde_json::to_value(&intent).unwrap_or_default(), Some(intent))
             }
-            Err(refused) => {
-                let body = ErrorBody {
-                    error: ErrorDetail {
-                        code: refused.code.into(),
-                        message: refused.message,
-                    },
-                };
-                (
-                    refused.status,
-                    serde_json::to_value(body).unwrap_or_default(),
-                    None,
-                )
-            }
+            Err(refused) => (refused.status, refused.body(), None),
         };
         sqlx::query(
             "UPDATE payments_sandbox.idempotency SET status = $3, body = $4 WHERE key = $1 AND endpoint = $2",
@@ -480,24 +567,68 @@ where
         .bind(key)
         .bind(endpoint)
         .bind(status.as_u16() as i16)
-        .bind(&answer)
+        .bind(&body)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        if kind.is_some() && take(&sb.faults.fail_after_commit) {
-            return Ok(error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the answer was lost (a fault asked for by a test)",
-            ));
+        Ok(answer(sb, endpoint, status, body, changed.as_ref()).await)
+    }
+    .await;
+    result.unwrap_or_else(internal)
+}
+
+/// The same frame for a new intent, whose answer is known before anything is written:
+/// the key's claim, the intent, its event and the stored answer are one statement.
+async fn idempotent_new(
+    sb: &Sandbox,
+    headers: &HeaderMap,
+    body: &[u8],
+    intent: Intent,
+) -> Response {
+    const ENDPOINT: &str = "authorize";
+    let (key, hash) = match admit(sb, headers, body).await {
+        Ok(admitted) => admitted,
+        Err(stop) => return stop,
+    };
+    let answered = serde_json::to_value(&intent).unwrap_or_default();
+    let (event_id, event) = event_for(intent.status.as_str(), &intent);
+    let result: Result<Response, sqlx::Error> = async {
+        let mut conn = sb.pool.acquire().await?;
+        let claimed: bool = sqlx::query_scalar(
+            "WITH claim AS (
+                 INSERT INTO payments_sandbox.idempotency (key, endpoint, request_hash, status, body)
+                 VALUES ($1, $2, $3, 200, $4)
+                 ON CONFLICT DO NOTHING RETURNING key),
+             intent AS (
+                 INSERT INTO payments_sandbox.intents
+                        (id, status, amount, currency, reference, last4, card_token, decline_code,
+                         captured)
+                 SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM claim),
+             event AS (
+                 INSERT INTO payments_sandbox.events (id, body) SELECT $14, $15 FROM claim)
+             SELECT EXISTS (SELECT 1 FROM claim)",
+        )
+        .bind(key)
+        .bind(ENDPOINT)
+        .bind(&hash)
+        .bind(&answered)
+        .bind(&intent.id)
+        .bind(intent.status.as_str())
+        .bind(intent.amount)
+        .bind(&intent.currency)
+        .bind(&intent.reference)
+        .bind(&intent.last4)
+        .bind(&intent.card_token)
+        .bind(&intent.decline_code)
+        .bind(intent.captured)
+        .bind(&event_id)
+        .bind(&event)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !claimed {
+            return replay(&mut conn, key, ENDPOINT, &hash).await;
         }
-        if let Some(intent) = &kind
-            && intent.last4 == test_cards::TIMEOUT[12..]
-            && endpoint == "authorize"
-        {
-            tokio::time::sleep(sb.settings.slow_card_delay).await;
-        }
-        Ok((status, axum::Json(answer)).into_response())
+        Ok(answer(sb, ENDPOINT, StatusCode::OK, answered, Some(&intent)).await)
     }
     .await;
     result.unwrap_or_else(internal)
@@ -580,31 +711,19 @@ impl Sandbox {
             "authorized" if request.capture => ("captured", request.amount),
             other => (other, 0),
         };
-        idempotent(&self, headers, "authorize", body, move |conn| {
-            Box::pin(async move {
-                let token = (status != "declined").then(|| random_id("tok"));
-                let sql = format!(
-                    "INSERT INTO payments_sandbox.intents
-                        (id, status, amount, currency, reference, last4, card_token, decline_code,
-                         captured)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {INTENT_COLUMNS}"
-                );
-                let row: IntentRow = sqlx::query_as(&sql)
-                    .bind(random_id("pi"))
-                    .bind(status)
-                    .bind(request.amount)
-                    .bind(&request.currency)
-                    .bind(&request.reference)
-                    .bind(&last4)
-                    .bind(token)
-                    .bind(decline)
-                    .bind(captured)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                Ok(Ok((row.into_intent(), status)))
-            })
-        })
-        .await
+        let intent = Intent {
+            id: random_id("pi"),
+            status: IntentStatus::parse(status).unwrap_or(IntentStatus::Declined),
+            amount: request.amount,
+            currency: request.currency,
+            captured,
+            refunded: 0,
+            reference: request.reference,
+            last4,
+            card_token: (status != "declined").then(|| random_id("tok")),
+            decline_code: decline.map(str::to_owned),
+        };
+        idempotent_new(&self, headers, body, intent).await
     }
 }
 

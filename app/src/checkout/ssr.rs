@@ -2,16 +2,16 @@
 //!
 //! 1. Stock is held for every line (all or none), under a name of this request's own; a
 //!    shortage ends here, with nothing created and nothing charged.
-//! 2. The checkout form's idempotency key is claimed by inserting the order (pending)
-//!    with its lines and totals. A twin request (a double click, a retry, a second tab)
-//!    that loses the key releases its own holds and carries on with the winner's order,
-//!    which exists only once its stock is held.
-//! 3. payment_processing; the provider authorizes and captures in one call (automatic
-//!    capture) with a key derived from the order number, so no retry, crash or replay
-//!    can charge twice.
-//! 4. In one transaction: the holds become a sale, the payment is recorded as captured,
-//!    the bought lines leave the cart, and the order is confirmed (its outbox event
-//!    feeds fulfilment and e-mail).
+//! 2. The checkout form's idempotency key is claimed by inserting the order with its
+//!    lines and totals, straight into payment_processing (its history records pending
+//!    first), in one call of the database's `order_open`. A twin request (a double
+//!    click, a retry, a second tab) that loses the key releases its own holds and
+//!    carries on with the winner's order, which exists only once its stock is held.
+//! 3. The provider authorizes and captures in one call (automatic capture) with a key
+//!    derived from the order number, so no retry, crash or replay can charge twice.
+//! 4. In one transaction (one call of the database's `order_confirm`): the order is
+//!    confirmed, the holds become a sale, the payment is recorded as captured, and the
+//!    bought lines leave the cart (its outbox event feeds fulfilment and e-mail).
 //!
 //! A decline cancels the order and releases the stock. A provider that does not answer
 //! leaves the order in payment_processing with its stock held: the shopper may retry,
@@ -488,39 +488,81 @@ struct NewOrder<'a> {
     priced: &'a Priced,
 }
 
-/// Inserts the order (pending) with its lines and its use of a discount code; `None` if
-/// a twin has the key already.
+/// Inserts the order (pending) with its lines and moves it on to payment_processing,
+/// with its use of a discount code; `None` if a twin has the key already. Without a code
+/// this is one call (the database's `order_open`, its own transaction).
 async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>, CheckoutError> {
     let p = o.priced;
-    let t = &p.totals;
-    let address = serde_json::to_value(o.address).map_err(unavailable)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    sqlx::query_scalar!(
-        "SELECT set_config('mercato.actor', $1, true)",
-        actor(o.user_id)
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    let code = p.discount.as_ref().map(|(code, _)| code.as_str());
-    // The code's row first: uses are counted under its lock, and taking it before the
-    // order's foreign key does (a share lock) keeps two checkouts from deadlocking.
-    if let Some(code) = code {
-        sqlx::query!(
-            "SELECT 1 AS one FROM discount_codes WHERE code = $1 FOR UPDATE",
-            code
-        )
-        .fetch_optional(&mut *tx)
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let Some((code, quoted)) = &p.discount else {
+        return open_order(&mut conn, o).await.map_err(unavailable);
+    };
+    let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
         .map_err(unavailable)?;
-    }
+    // The code's row first: uses are counted under its lock, and taking it before the
+    // order's foreign key does (a share lock) keeps two checkouts from deadlocking.
+    sqlx::query!(
+        "SELECT 1 AS one FROM discount_codes WHERE code = $1 FOR UPDATE",
+        code
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?;
     // Then the key: a twin waits here for this transaction and then finds the order.
-    let inserted = sqlx::query_scalar!(
-        "INSERT INTO orders (number, idempotency_key, user_id, email, currency, subtotal_minor,
-                             discount_minor, shipping_minor, tax_minor, total_minor, shipping_address,
-                             region, holder, cart_id, shipping_method, weight_grams, discount_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    let Some(order_id) = open_order(&mut tx, o).await.map_err(unavailable)? else {
+        return Ok(None);
+    };
+    // The address is normalized (lower case): it is the customer.
+    let customer = o.email;
+    let now = discount_for(
+        &mut tx,
+        code,
+        p.totals.subtotal,
+        &p.currency,
+        Some(customer),
+    )
+    .await
+    .map_err(unavailable)?;
+    match now {
+        Ok(off) if off == *quoted => {}
+        Ok(_) => {
+            return Err(CheckoutError::InvalidInput(format!(
+                "the code {code} has changed since you saw your totals; review them and place the order again"
+            )));
+        }
+        Err(why) => return Err(CheckoutError::InvalidInput(why)),
+    }
+    // The use is counted and recorded (a cancellation gives it back, by trigger).
+    sqlx::query!(
+        "WITH counted AS (UPDATE discount_codes SET uses = uses + 1 WHERE code = $2)
+         INSERT INTO discount_redemptions (order_id, code, customer) VALUES ($1, $2, $3)",
+        order_id,
+        code,
+        customer
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(Some(order_id))
+}
+
+/// The order and its lines, pending then payment_processing (both transitions recorded
+/// by the database), in one call.
+async fn open_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let p = o.priced;
+    let t = &p.totals;
+    let address = serde_json::to_value(o.address).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let code = p.discount.as_ref().map(|(code, _)| code.as_str());
+    let variants: Vec<i64> = p.lines.iter().map(|l| l.variant_id).collect();
+    let skus: Vec<String> = p.lines.iter().map(|l| l.sku.clone()).collect();
+    let titles: Vec<String> = p.lines.iter().map(|l| l.title.clone()).collect();
+    let quantities: Vec<i32> = p.lines.iter().map(|l| l.quantity).collect();
+    let prices: Vec<i64> = p.lines.iter().map(|l| l.price_minor).collect();
+    sqlx::query_scalar!(
+        "SELECT order_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                           $17, $18, $19, $20, $21, $22, $23)",
         o.number,
         o.key,
         o.user_id,
@@ -538,75 +580,15 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>,
         p.method.method,
         p.weight_grams,
         code,
+        actor(o.user_id),
+        &variants,
+        &skus,
+        &titles,
+        &quantities,
+        &prices,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_one(conn)
     .await
-    .map_err(unavailable)?;
-    let Some(order_id) = inserted else {
-        return Ok(None);
-    };
-    if let Some((code, quoted)) = &p.discount {
-        // The address is normalized (lower case): it is the customer.
-        let customer = o.email;
-        let now = discount_for(&mut tx, code, t.subtotal, &p.currency, Some(customer))
-            .await
-            .map_err(unavailable)?;
-        match now {
-            Ok(off) if off == *quoted => {}
-            Ok(_) => {
-                return Err(CheckoutError::InvalidInput(format!(
-                    "the code {code} has changed since you saw your totals; review them and place the order again"
-                )));
-            }
-            Err(why) => return Err(CheckoutError::InvalidInput(why)),
-        }
-        sqlx::query!(
-            "UPDATE discount_codes SET uses = uses + 1 WHERE code = $1",
-            code
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        sqlx::query!(
-            "INSERT INTO discount_redemptions (order_id, code, customer) VALUES ($1, $2, $3)",
-            order_id,
-            code,
-            customer
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-    }
-    for (position, l) in p.lines.iter().enumerate() {
-        sqlx::query!(
-            "INSERT INTO order_lines (order_id, position, variant_id, sku, title, quantity, unit_price_minor)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            order_id,
-            position as i32,
-            l.variant_id,
-            l.sku,
-            l.title,
-            l.quantity,
-            l.price_minor,
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-    }
-    // Straight on to payment in the same transaction (both steps are recorded): one
-    // commit fewer per order.
-    transition(
-        &mut tx,
-        order_id,
-        OrderStatus::Pending,
-        OrderStatus::PaymentProcessing,
-        "checkout",
-        None,
-    )
-    .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)?;
-    Ok(Some(order_id))
 }
 
 fn payment_unavailable(number: &str) -> CheckoutError {
@@ -820,53 +802,45 @@ enum Confirmed {
     NotHeld,
 }
 
-/// One transaction: the holds become a sale, the payment is recorded as captured, the
-/// order is confirmed. Its connection is returned before the caller goes on.
+/// One transaction (one call of the database's `order_confirm`): the order is
+/// confirmed, its holds become a sale, the payment is recorded as captured, and what was
+/// bought leaves the cart (lines added since stay).
 async fn confirm(
     state: &AppState,
     order: &OrderRow,
     intent: &Intent,
 ) -> Result<Confirmed, CheckoutError> {
-    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn)
-        .await
-        .map_err(unavailable)?;
-    // The order's row first: twins wait here for each other, and whoever comes second
-    // finds it confirmed. Everything below is undone if the stock is not held after all.
-    match transition(
-        &mut tx,
+    let confirmed = sqlx::query_scalar!(
+        r#"SELECT order_confirm($1, $2, 'checkout', $3, $4, $5, $6, $7, $8, $9) AS "status: OrderStatus""#,
         order.id,
-        OrderStatus::PaymentProcessing,
-        OrderStatus::Confirmed,
-        "checkout",
-        None,
+        order.units,
+        intent.id,
+        intent.status.as_str(),
+        intent.amount,
+        intent.captured,
+        intent.refunded,
+        intent.last4,
+        intent.card_token,
     )
-    .await
-    {
-        Ok(()) => {}
-        Err(TransitionError::Moved(_)) => return Ok(Confirmed::Already),
-        Err(e) => return Err(unavailable(e)),
+    .fetch_one(&state.db.primary)
+    .await;
+    match confirmed {
+        Ok(Some(OrderStatus::Confirmed)) => Ok(Confirmed::Now),
+        // A twin (a double click, the settling worker) moved it first.
+        Ok(Some(_)) => Ok(Confirmed::Already),
+        Ok(None) => Err(unavailable(format!("order {} is gone", order.id))),
+        Err(e) if db_code(&e).as_deref() == Some(NOT_HELD) => Ok(Confirmed::NotHeld),
+        Err(e) => Err(unavailable(e)),
     }
-    match inventory::sell(&mut tx, &order.holder, order.id, order.units, "checkout").await {
-        Ok(_) => {}
-        Err(InventoryError::NotHeld) => return Ok(Confirmed::NotHeld),
-        Err(e) => return Err(unavailable(e)),
-    }
-    upsert_payment(&mut tx, order.id, intent)
-        .await
-        .map_err(unavailable)?;
-    // What was bought leaves the cart (lines added since stay).
-    sqlx::query!(
-        "DELETE FROM cart_lines l USING orders o, order_lines ol
-          WHERE o.id = $1 AND ol.order_id = o.id
-            AND l.cart_id = o.cart_id AND l.variant_id = ol.variant_id",
-        order.id
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)?;
-    Ok(Confirmed::Now)
+}
+
+/// `order_confirm`'s error when the order's stock is no longer all held.
+const NOT_HELD: &str = "MR001";
+
+fn db_code(e: &sqlx::Error) -> Option<String> {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.into_owned())
 }
 
 async fn current(state: &AppState, order: &OrderRow) -> Result<Placed, CheckoutError> {
@@ -900,24 +874,18 @@ async fn upsert_payment(
     order_id: i64,
     intent: &Intent,
 ) -> Result<(), sqlx::Error> {
-    let status = intent.status.as_str();
     sqlx::query!(
-        "INSERT INTO payments (order_id, provider_intent, status, amount_minor, captured_minor,
-                               refunded_minor, last4, card_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (provider_intent) DO UPDATE
-            SET status = EXCLUDED.status, captured_minor = EXCLUDED.captured_minor,
-                refunded_minor = EXCLUDED.refunded_minor, updated_at = now()",
+        "SELECT payment_record($1, $2, $3, $4, $5, $6, $7, $8) AS recorded",
         order_id,
         intent.id,
-        status,
+        intent.status.as_str(),
         intent.amount,
         intent.captured,
         intent.refunded,
         intent.last4,
         intent.card_token,
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
     Ok(())
 }

@@ -372,8 +372,9 @@ async fn drain(pool: PgPool, queues: Arc<Mutex<HashMap<QueueKey, Queue>>>, key: 
     }
 }
 
-/// One statement for a batch: in arrival order, every request that still fits in the
-/// preferred warehouse is held; the rest get nothing here.
+/// One statement for a batch: the preferred warehouse with some available is chosen and
+/// its row locked, then, in arrival order, every request that still fits there is held;
+/// the rest get nothing here.
 async fn hold_batch(
     pool: &PgPool,
     variant_id: i64,
@@ -381,50 +382,43 @@ async fn hold_batch(
     batch: &[Waiting],
 ) -> Result<HashMap<String, Held>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let warehouse_id = sqlx::query_scalar!(
-        "SELECT s.warehouse_id
-           FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id AND w.active
-          WHERE s.variant_id = $1 AND s.on_hand - s.reserved - s.sold > 0
-          ORDER BY (w.region = $2) DESC NULLS LAST, w.priority, w.id
-          LIMIT 1",
-        variant_id,
-        region,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(warehouse_id) = warehouse_id else {
-        return Ok(HashMap::new());
-    };
     let holders: Vec<String> = batch.iter().map(|w| w.holder.clone()).collect();
     let quantities: Vec<i32> = batch.iter().map(|w| w.quantity).collect();
     let ttls: Vec<f64> = batch.iter().map(|w| w.ttl.as_secs_f64()).collect();
     let rows = sqlx::query!(
         r#"WITH level AS (
-               SELECT on_hand - reserved - sold AS available FROM stock_levels
-                WHERE variant_id = $1 AND warehouse_id = $2 FOR UPDATE),
+               SELECT s.warehouse_id, s.on_hand - s.reserved - s.sold AS available
+                 FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id AND w.active
+                WHERE s.variant_id = $1 AND s.on_hand - s.reserved - s.sold > 0
+                ORDER BY (w.region = $2) DESC NULLS LAST, w.priority, w.id
+                LIMIT 1
+                  FOR UPDATE OF s),
            req AS (
                SELECT r.holder, r.quantity, r.ttl, r.ord,
                       sum(r.quantity) OVER (ORDER BY r.ord) AS running
                  FROM unnest($3::text[], $4::int[], $5::float8[])
                       WITH ORDINALITY AS r(holder, quantity, ttl, ord)),
            granted AS (
-               SELECT req.* FROM req, level WHERE req.running <= level.available),
+               SELECT req.*, level.warehouse_id FROM req, level
+                WHERE req.running <= level.available),
            raised AS (
-               UPDATE stock_levels
+               UPDATE stock_levels s
                   SET reserved = reserved + (SELECT sum(quantity) FROM granted), updated_at = now()
-                WHERE variant_id = $1 AND warehouse_id = $2 AND EXISTS (SELECT 1 FROM granted)),
+                 FROM level
+                WHERE s.variant_id = $1 AND s.warehouse_id = level.warehouse_id
+                  AND EXISTS (SELECT 1 FROM granted)),
            r AS (
                INSERT INTO reservations (holder, variant_id, warehouse_id, quantity, expires_at)
-               SELECT holder, $1, $2, quantity, now() + make_interval(secs => ttl)
+               SELECT holder, $1, warehouse_id, quantity, now() + make_interval(secs => ttl)
                  FROM granted ORDER BY ord
-               RETURNING id, holder, quantity),
+               RETURNING id, holder, warehouse_id, quantity),
            moved AS (
                INSERT INTO stock_movements
                       (variant_id, warehouse_id, kind, reserved_delta, reservation_id, actor)
-               SELECT $1, $2, 'reservation', quantity, id, 'checkout:' || holder FROM r)
-           SELECT id, holder, quantity FROM r"#,
+               SELECT $1, warehouse_id, 'reservation', quantity, id, 'checkout:' || holder FROM r)
+           SELECT id, holder, warehouse_id, quantity FROM r"#,
         variant_id,
-        warehouse_id,
+        region,
         &holders,
         &quantities,
         &ttls,
@@ -439,7 +433,7 @@ async fn hold_batch(
                 Held {
                     reservation_id: r.id,
                     variant_id,
-                    warehouse_id,
+                    warehouse_id: r.warehouse_id,
                     quantity: r.quantity,
                 },
             )
@@ -542,8 +536,9 @@ pub async fn extend(pool: &PgPool, holder: &str, ttl: Duration) -> Result<u64, I
 }
 
 /// Ends the given active holds: released (the units are available again) or sold (they
-/// belong to an order until shipped). Locks the stock rows in order first. Returns the
-/// holds it ended; holds no longer active are skipped.
+/// belong to an order until shipped), in one call of the database's `stock_finish`
+/// (which locks the stock rows in order first). Returns the holds it ended; holds no
+/// longer active are skipped.
 async fn finish(
     conn: &mut PgConnection,
     ids: &[i64],
@@ -553,71 +548,14 @@ async fn finish(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    sqlx::query!(
-        "SELECT 1 AS one FROM stock_levels s
-          WHERE (s.variant_id, s.warehouse_id) IN
-                (SELECT variant_id, warehouse_id FROM reservations
-                  WHERE id = ANY($1) AND status = 'active')
-          ORDER BY s.variant_id, s.warehouse_id
-            FOR UPDATE",
-        ids
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let kind = if sold_to.is_some() {
-        MovementKind::Sale
-    } else {
-        MovementKind::Release
-    };
-    let rows = sqlx::query!(
-        r#"WITH r AS (
-               UPDATE reservations
-                  SET status = CASE WHEN $2::bigint IS NULL THEN 'released'::reservation_status
-                                    ELSE 'sold'::reservation_status END,
-                      updated_at = now()
-                WHERE id = ANY($1) AND status = 'active'
-               RETURNING id, variant_id, warehouse_id, quantity),
-           per_level AS (
-               SELECT variant_id, warehouse_id, sum(quantity)::int AS quantity
-                 FROM r GROUP BY variant_id, warehouse_id),
-           level AS (
-               UPDATE stock_levels s
-                  SET reserved = s.reserved - p.quantity,
-                      sold = s.sold + CASE WHEN $2::bigint IS NULL THEN 0 ELSE p.quantity END,
-                      updated_at = now()
-                 FROM per_level p
-                WHERE s.variant_id = p.variant_id AND s.warehouse_id = p.warehouse_id),
-           moved AS (
-               INSERT INTO stock_movements (variant_id, warehouse_id, kind, reserved_delta,
-                                            sold_delta, reservation_id, order_id, actor)
-               SELECT variant_id, warehouse_id, $3, -quantity,
-                      CASE WHEN $2::bigint IS NULL THEN 0 ELSE quantity END, id, $2, $4
-                 FROM r)
-           SELECT id, variant_id, warehouse_id, quantity FROM r"#,
+    sqlx::query_as!(
+        Held,
+        r#"SELECT id AS "reservation_id!", variant_id AS "variant_id!",
+                  warehouse_id AS "warehouse_id!", quantity AS "quantity!"
+             FROM stock_finish($1, $2, $3)"#,
         ids,
         sold_to,
-        kind as MovementKind,
         actor,
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Held {
-            reservation_id: r.id,
-            variant_id: r.variant_id,
-            warehouse_id: r.warehouse_id,
-            quantity: r.quantity,
-        })
-        .collect())
-}
-
-async fn active_holds(conn: &mut PgConnection, holder: &str) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM reservations WHERE holder = $1 AND status = 'active' ORDER BY id",
-        holder
     )
     .fetch_all(conn)
     .await
@@ -640,14 +578,21 @@ pub async fn release(
     holder: &str,
     actor: &str,
 ) -> Result<i64, InventoryError> {
-    let ids = active_holds(conn, holder).await.map_err(unavailable)?;
-    let done = finish(conn, &ids, None, actor).await.map_err(unavailable)?;
-    Ok(done.iter().map(|h| i64::from(h.quantity)).sum())
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(quantity), 0)::bigint AS "units!"
+             FROM stock_finish(active_holds($1), NULL, $2)"#,
+        holder,
+        actor,
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(unavailable)
 }
 
 /// Turns a checkout's holds into a sale for `order_id` (on payment capture). Every unit
 /// of `expected` must still be held, else nothing is sold and the caller must not take
-/// the money.
+/// the money. (Checkout confirms with the database's `order_confirm`, which does the same
+/// in the confirming transaction.)
 pub async fn sell(
     conn: &mut PgConnection,
     holder: &str,
@@ -658,10 +603,18 @@ pub async fn sell(
     let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
         .map_err(unavailable)?;
-    let ids = active_holds(&mut tx, holder).await.map_err(unavailable)?;
-    let done = finish(&mut tx, &ids, Some(order_id), actor)
-        .await
-        .map_err(unavailable)?;
+    let done = sqlx::query_as!(
+        Held,
+        r#"SELECT id AS "reservation_id!", variant_id AS "variant_id!",
+                  warehouse_id AS "warehouse_id!", quantity AS "quantity!"
+             FROM stock_finish(active_holds($1), $2, $3)"#,
+        holder,
+        order_id,
+        actor,
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(unavailable)?;
     if done.iter().map(|h| i64::from(h.quantity)).sum::<i64>() != expected_units {
         tx.rollback().await.map_err(unavailable)?;
         return Err(InventoryError::NotHeld);
