@@ -679,9 +679,9 @@ async fn authorize(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -
         );
     }
     let (status, decline) = match card.as_str() {
-        test_cards::SUCCESS | test_cards::TIMEOUT => ("authorized", None),
-        test_cards::DECLINE => ("declined", Some("card_declined")),
-        test_cards::INSUFFICIENT_FUNDS => ("declined", Some("insufficient_funds")),
+        test_cards::SUCCESS | test_cards::TIMEOUT => (IntentStatus::Authorized, None),
+        test_cards::DECLINE => (IntentStatus::Declined, Some("card_declined")),
+        test_cards::INSUFFICIENT_FUNDS => (IntentStatus::Declined, Some("insufficient_funds")),
         _ => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -702,25 +702,25 @@ impl Sandbox {
         body: &[u8],
         request: AuthorizeRequest,
         card: String,
-        status: &'static str,
+        status: IntentStatus,
         decline: Option<&'static str>,
     ) -> Response {
         let last4 = card[card.len() - 4..].to_owned();
         // Automatic capture: an authorized amount is taken at once.
         let (status, captured) = match status {
-            "authorized" if request.capture => ("captured", request.amount),
+            IntentStatus::Authorized if request.capture => (IntentStatus::Captured, request.amount),
             other => (other, 0),
         };
         let intent = Intent {
             id: random_id("pi"),
-            status: IntentStatus::parse(status).unwrap_or(IntentStatus::Declined),
+            status,
             amount: request.amount,
             currency: request.currency,
             captured,
             refunded: 0,
             reference: request.reference,
             last4,
-            card_token: (status != "declined").then(|| random_id("tok")),
+            card_token: (status != IntentStatus::Declined).then(|| random_id("tok")),
             decline_code: decline.map(str::to_owned),
         };
         idempotent_new(&self, headers, body, intent).await

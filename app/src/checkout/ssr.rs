@@ -772,7 +772,10 @@ async fn complete(
             status: OrderStatus::Confirmed,
             ..order.placed()
         }),
-        Confirmed::Already => current(state, order).await,
+        Confirmed::Already(status) => Ok(Placed {
+            status,
+            ..order.placed()
+        }),
         Confirmed::NotHeld => {
             let refunded = provider
                 .refund(&intent.id, None, &format!("refund:{}", order.number))
@@ -796,8 +799,8 @@ async fn complete(
 
 enum Confirmed {
     Now,
-    /// A twin (a double click, the settling worker) confirmed it first.
-    Already,
+    /// A twin (a double click, the settling worker) moved it on first: where it is now.
+    Already(OrderStatus),
     /// The stock is no longer held: the money must go back.
     NotHeld,
 }
@@ -827,7 +830,7 @@ async fn confirm(
     match confirmed {
         Ok(Some(OrderStatus::Confirmed)) => Ok(Confirmed::Now),
         // A twin (a double click, the settling worker) moved it first.
-        Ok(Some(_)) => Ok(Confirmed::Already),
+        Ok(Some(status)) => Ok(Confirmed::Already(status)),
         Ok(None) => Err(unavailable(format!("order {} is gone", order.id))),
         Err(e) if db_code(&e).as_deref() == Some(NOT_HELD) => Ok(Confirmed::NotHeld),
         Err(e) => Err(unavailable(e)),

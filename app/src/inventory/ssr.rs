@@ -572,21 +572,38 @@ pub async fn active_holds_of(pool: &PgPool, holder: &str) -> Result<i64, Invento
     .map_err(unavailable)
 }
 
+/// Ends every active hold of `holder`: released, or sold to `sold_to`.
+async fn finish_holder(
+    conn: &mut PgConnection,
+    holder: &str,
+    sold_to: Option<i64>,
+    actor: &str,
+) -> Result<Vec<Held>, InventoryError> {
+    sqlx::query_as!(
+        Held,
+        r#"SELECT id AS "reservation_id!", variant_id AS "variant_id!",
+                  warehouse_id AS "warehouse_id!", quantity AS "quantity!"
+             FROM stock_finish(active_holds($1), $2, $3)"#,
+        holder,
+        sold_to,
+        actor,
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(unavailable)
+}
+
+fn units(holds: &[Held]) -> i64 {
+    holds.iter().map(|h| i64::from(h.quantity)).sum()
+}
+
 /// Releases a checkout's holds (abandoned, or its payment failed). Returns the units.
 pub async fn release(
     conn: &mut PgConnection,
     holder: &str,
     actor: &str,
 ) -> Result<i64, InventoryError> {
-    sqlx::query_scalar!(
-        r#"SELECT coalesce(sum(quantity), 0)::bigint AS "units!"
-             FROM stock_finish(active_holds($1), NULL, $2)"#,
-        holder,
-        actor,
-    )
-    .fetch_one(conn)
-    .await
-    .map_err(unavailable)
+    Ok(units(&finish_holder(conn, holder, None, actor).await?))
 }
 
 /// Turns a checkout's holds into a sale for `order_id` (on payment capture). Every unit
@@ -603,19 +620,8 @@ pub async fn sell(
     let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
         .map_err(unavailable)?;
-    let done = sqlx::query_as!(
-        Held,
-        r#"SELECT id AS "reservation_id!", variant_id AS "variant_id!",
-                  warehouse_id AS "warehouse_id!", quantity AS "quantity!"
-             FROM stock_finish(active_holds($1), $2, $3)"#,
-        holder,
-        order_id,
-        actor,
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    if done.iter().map(|h| i64::from(h.quantity)).sum::<i64>() != expected_units {
+    let done = finish_holder(&mut tx, holder, Some(order_id), actor).await?;
+    if units(&done) != expected_units {
         tx.rollback().await.map_err(unavailable)?;
         return Err(InventoryError::NotHeld);
     }
