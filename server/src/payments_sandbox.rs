@@ -188,8 +188,8 @@ impl Sandbox {
         }
     }
 
-    /// Sends a batch of due events at once (each signed) and records the outcomes in
-    /// two statements. Returns how many were due.
+    /// Posts the due events in one signed delivery (`{"events": [...]}`, oldest first)
+    /// and records the outcome in one statement. Returns how many were due.
     async fn deliver_due(&self, http: &reqwest::Client, url: &str) -> Result<usize, sqlx::Error> {
         let due: Vec<(String, serde_json::Value)> = sqlx::query_as(
             "SELECT id, body FROM payments_sandbox.events
@@ -199,70 +199,48 @@ impl Sandbox {
         .bind(WEBHOOK_BATCH as i64)
         .fetch_all(&self.pool)
         .await?;
-        let count = due.len();
-        let mut sending = tokio::task::JoinSet::new();
-        for (id, body) in due {
-            let (http, url) = (http.clone(), url.to_owned());
-            let secret = self.settings.webhook_secret.clone();
-            sending.spawn(async move {
-                let body = body.to_string();
-                let now = chrono::Utc::now().timestamp();
-                let signed = signature::sign(secret.as_bytes(), now, body.as_bytes());
-                let outcome = http
-                    .post(url)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header(SIGNATURE_HEADER, signed)
-                    .body(body)
-                    .send()
-                    .await;
-                let error = match outcome {
-                    Ok(r) if r.status().is_success() => None,
-                    Ok(r) => Some(format!("answered {}", r.status())),
-                    Err(e) => Some(e.to_string()),
-                };
-                (id, error)
-            });
+        if due.is_empty() {
+            return Ok(0);
         }
-        let (mut delivered, mut failed, mut errors) = (Vec::new(), Vec::new(), Vec::new());
-        while let Some(sent) = sending.join_next().await {
-            match sent {
-                Ok((id, None)) => delivered.push(id),
-                Ok((id, Some(error))) => {
-                    failed.push(id);
-                    errors.push(error);
-                }
-                // A send that panicked is tried again on its due time.
-                Err(_) => {}
-            }
-        }
-        if !delivered.is_empty() {
-            sqlx::query(
-                "UPDATE payments_sandbox.events SET delivered_at = now(), attempts = attempts + 1
-                  WHERE id = ANY($1)",
-            )
-            .bind(&delivered)
-            .execute(&self.pool)
-            .await?;
-        }
-        if !failed.is_empty() {
-            sqlx::query(
-                "UPDATE payments_sandbox.events e
-                    SET attempts = attempts + 1, last_error = f.error,
-                        next_attempt_at = now() + make_interval(secs => least(power(2, attempts), 300))
-                   FROM unnest($1::text[], $2::text[]) AS f(id, error)
-                  WHERE e.id = f.id",
-            )
-            .bind(&failed)
-            .bind(&errors)
-            .execute(&self.pool)
-            .await?;
-        }
-        Ok(count)
+        let (ids, events): (Vec<String>, Vec<serde_json::Value>) = due.into_iter().unzip();
+        let body = serde_json::json!({ "events": events }).to_string();
+        let now = chrono::Utc::now().timestamp();
+        let signed = signature::sign(
+            self.settings.webhook_secret.as_bytes(),
+            now,
+            body.as_bytes(),
+        );
+        let outcome = http
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signed)
+            .body(body)
+            .send()
+            .await;
+        let error = match outcome {
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("answered {}", r.status())),
+            Err(e) => Some(e.to_string()),
+        };
+        sqlx::query(
+            "UPDATE payments_sandbox.events
+                SET attempts = attempts + 1,
+                    delivered_at = CASE WHEN $2::text IS NULL THEN now() END,
+                    last_error = $2,
+                    next_attempt_at = CASE WHEN $2::text IS NULL THEN next_attempt_at
+                        ELSE now() + make_interval(secs => least(power(2, attempts), 300)) END
+              WHERE id = ANY($1)",
+        )
+        .bind(&ids)
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(ids.len())
     }
 }
 
-/// Events sent at once, at most.
-const WEBHOOK_BATCH: usize = 32;
+/// Events in one delivery, at most.
+const WEBHOOK_BATCH: usize = 100;
 
 // ------------------------------------------------------------------------------------
 // Answers

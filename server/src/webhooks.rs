@@ -1,15 +1,17 @@
 //! `POST /webhooks/payments`: events from the payment provider. The signature is checked
 //! over the exact bytes received (HMAC-SHA256 with the shared secret, within five
 //! minutes); each event is recorded once by its id, so a replay is acknowledged and
-//! changes nothing. Orders act on them in the same transaction (see the checkout).
+//! changes nothing. A delivery may carry several events (`{"events": [...]}`), recorded
+//! together or not at all. Orders act on them in the same transaction (see the checkout).
 
 use app::payments::ssr::signature;
-use app::payments::wire::{Event, SIGNATURE_HEADER};
+use app::payments::wire::{Event, SIGNATURE_HEADER, delivered_events};
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 pub async fn payments(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
@@ -19,25 +21,43 @@ pub async fn payments(State(state): State<AppState>, headers: HeaderMap, body: B
         tracing::warn!(error = %e, "payment webhook refused");
         return (StatusCode::BAD_REQUEST, format!("bad signature: {e}")).into_response();
     }
-    let event: Event = match serde_json::from_slice(&body) {
-        Ok(e) => e,
+    let parsed: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("bad event: {e}")).into_response(),
     };
-    let body_json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let bodies = delivered_events(parsed);
+    let mut events = Vec::with_capacity(bodies.len());
+    for body in &bodies {
+        match Event::deserialize(body) {
+            Ok(e) => events.push(e),
+            Err(e) => {
+                return (StatusCode::BAD_REQUEST, format!("bad event: {e}")).into_response();
+            }
+        }
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let kinds: Vec<String> = events.iter().map(|e| e.kind.clone()).collect();
+    let intents: Vec<String> = events.iter().map(|e| e.intent.id.clone()).collect();
+    // All of a delivery's events in one statement (one commit), each recorded once.
     let recorded = sqlx::query!(
-        "INSERT INTO payment_events (id, kind, intent_id, body) VALUES ($1, $2, $3, $4)
+        "INSERT INTO payment_events (id, kind, intent_id, body)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
          ON CONFLICT (id) DO NOTHING",
-        event.id,
-        event.kind,
-        event.intent.id,
-        body_json,
+        &ids,
+        &kinds,
+        &intents,
+        &bodies,
     )
     .execute(&state.db.primary)
     .await;
     match recorded {
         Ok(done) => {
-            if done.rows_affected() == 0 {
-                tracing::info!(event = %event.id, "payment webhook replayed; already recorded");
+            let replayed = ids.len() as u64 - done.rows_affected().min(ids.len() as u64);
+            if replayed > 0 {
+                tracing::info!(
+                    replayed,
+                    "payment webhook events replayed; already recorded"
+                );
             }
             StatusCode::OK.into_response()
         }

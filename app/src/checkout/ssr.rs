@@ -7,6 +7,10 @@
 //!    first), in one call of the database's `order_open`. A twin request (a double
 //!    click, a retry, a second tab) that loses the key releases its own holds and
 //!    carries on with the winner's order, which exists only once its stock is held.
+//!
+//!    When no other checkout is holding any of its SKUs right now, steps 1 and 2 are one
+//!    transaction: `order_open` takes the holds itself (a twin then writes nothing at
+//!    all). A SKU in demand goes through the reservation batches instead.
 //! 3. The provider authorizes and captures in one call (automatic capture) with a key
 //!    derived from the order number, so no retry, crash or replay can charge twice.
 //! 4. In one transaction (one call of the database's `order_confirm`): the order is
@@ -185,20 +189,59 @@ async fn find_order(conn: &mut PgConnection, key: &str) -> Result<Option<OrderRo
     .await
 }
 
-async fn cart_lines(conn: &mut PgConnection, cart: i64) -> Result<Vec<CartLine>, sqlx::Error> {
-    sqlx::query_as!(
-        CartLine,
-        r#"SELECT v.id AS variant_id, v.sku, p.title, l.quantity, v.price_minor, v.currency,
-                  v.weight_grams, p.status::text = 'active' AS "active!"
+/// Where an address is, for tax and shipping.
+struct Place {
+    region: String,
+    rate_bp: i32,
+    tax_name: String,
+}
+
+/// The cart's lines, with the place `country` is in (one call: the place rides on every
+/// line, and an empty cart needs none).
+async fn cart_lines(
+    conn: &mut PgConnection,
+    cart: i64,
+    country: &str,
+) -> Result<(Vec<CartLine>, Option<Place>), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH place AS (
+               SELECT r.code, coalesce(t.rate_bp, 0) AS rate_bp, coalesce(t.name, 'Tax') AS tax_name
+                 FROM regions r LEFT JOIN tax_rates t ON t.region = r.code
+                WHERE r.code = coalesce((SELECT code FROM regions WHERE $2 = ANY (countries) LIMIT 1),
+                                        'DEFAULT'))
+           SELECT v.id AS variant_id, v.sku, p.title, l.quantity, v.price_minor, v.currency,
+                  v.weight_grams, p.status::text = 'active' AS "active!",
+                  place.code AS "region!", place.rate_bp AS "rate_bp!", place.tax_name AS "tax_name!"
              FROM cart_lines l
              JOIN variants v ON v.id = l.variant_id
              JOIN products p ON p.id = v.product_id
+             CROSS JOIN place
             WHERE l.cart_id = $1
             ORDER BY l.added_at, v.sku"#,
-        cart
+        cart,
+        country
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    let place = rows.first().map(|r| Place {
+        region: r.region.clone(),
+        rate_bp: r.rate_bp,
+        tax_name: r.tax_name.clone(),
+    });
+    let lines = rows
+        .into_iter()
+        .map(|r| CartLine {
+            variant_id: r.variant_id,
+            sku: r.sku,
+            title: r.title,
+            quantity: r.quantity,
+            price_minor: r.price_minor,
+            currency: r.currency,
+            weight_grams: r.weight_grams,
+            active: r.active,
+        })
+        .collect();
+    Ok((lines, place))
 }
 
 /// A cart priced for an address, a shipping method and a discount code: everything the
@@ -277,9 +320,12 @@ pub(crate) async fn price(
     cart: i64,
     input: &PriceFor<'_>,
 ) -> Result<Priced, CheckoutError> {
-    let lines = cart_lines(conn, cart).await.map_err(unavailable)?;
+    let country = input.country.trim().to_uppercase();
+    let (lines, place) = cart_lines(conn, cart, &country)
+        .await
+        .map_err(unavailable)?;
     let lines: Vec<CartLine> = lines.into_iter().filter(|l| l.active).collect();
-    let Some(first) = lines.first() else {
+    let (Some(first), Some(place)) = (lines.first(), place) else {
         return Err(CheckoutError::EmptyCart);
     };
     let currency = first.currency.clone();
@@ -288,16 +334,6 @@ pub(crate) async fn price(
             "your cart mixes currencies; check out one currency at a time".into(),
         ));
     }
-    let country = input.country.trim().to_uppercase();
-    let place = sqlx::query!(
-        r#"SELECT r.code AS "region!", coalesce(t.rate_bp, 0) AS "rate_bp!", coalesce(t.name, 'Tax') AS "tax_name!"
-             FROM regions r LEFT JOIN tax_rates t ON t.region = r.code
-            WHERE r.code = coalesce((SELECT code FROM regions WHERE $1 = ANY (countries) LIMIT 1), 'DEFAULT')"#,
-        country
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(unavailable)?;
     let subtotal: i64 = lines
         .iter()
         .map(|l| l.price_minor * i64::from(l.quantity))
@@ -361,22 +397,74 @@ pub(crate) async fn price(
 pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, CheckoutError> {
     let email = validate(&input)?;
     let key = input.idempotency_key.trim().to_owned();
-    let pool = &state.db.primary;
     // Never hold one connection while waiting for another (the visitor lookup takes its
     // own): under load every connection would be held by a request waiting for a second.
     let visitor = crate::account::ssr::session::visitor(state)
         .await
         .map_err(unavailable)?;
-    let mut conn = pool.acquire().await.map_err(unavailable)?;
-    if let Some(order) = find_order(&mut conn, &key).await.map_err(unavailable)? {
-        drop(conn);
-        return resume(state, order, &input.card_number).await;
-    }
-    let cart = visitor
-        .as_ref()
-        .and_then(|v| v.cart_id)
-        .ok_or(CheckoutError::EmptyCart)?;
     let user_id = visitor.as_ref().and_then(|v| v.session.user_id);
+    let Some(cart) = visitor.as_ref().and_then(|v| v.cart_id) else {
+        return retry_or(state, &key, &input.card_number, CheckoutError::EmptyCart).await;
+    };
+    let priced = match checked_price(state, cart, &input, &email).await {
+        Ok(priced) => priced,
+        Err(e) => return retry_or(state, &key, &input.card_number, e).await,
+    };
+
+    // 1 and 2. Hold the stock and claim the key with the order.
+    let number = order_number();
+    let holder = format!("order:{number}");
+    let wanted: Vec<WantedLine> = priced
+        .lines
+        .iter()
+        .map(|l| WantedLine {
+            variant_id: l.variant_id,
+            quantity: l.quantity,
+        })
+        .collect();
+    let new = NewOrder {
+        key: &key,
+        number: &number,
+        holder: &holder,
+        user_id,
+        email: &email,
+        address: &input.address,
+        cart,
+        priced: &priced,
+        hold: None,
+    };
+    let order_id = match open(state, new, &wanted).await {
+        Ok(Some(id)) => id,
+        // A twin claimed the key first: carry on with its order.
+        Ok(None) => {
+            return retry_or(state, &key, &input.card_number, CheckoutError::Unavailable).await;
+        }
+        // Sold out, unless that is this form's own order holding the last units.
+        Err(e @ CheckoutError::Stock(_)) => {
+            return retry_or(state, &key, &input.card_number, e).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let order = OrderRow {
+        id: order_id,
+        number,
+        status: OrderStatus::PaymentProcessing,
+        total_minor: priced.totals.total,
+        currency: priced.currency,
+        holder,
+        units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
+    };
+    pay(state, order, &input.card_number).await
+}
+
+/// The cart priced for the form, refused if its code or shipping method does not apply.
+async fn checked_price(
+    state: &AppState,
+    cart: i64,
+    input: &PlaceOrder,
+    email: &str,
+) -> Result<Priced, CheckoutError> {
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let priced = price(
         &mut conn,
         &state.checkout,
@@ -385,7 +473,7 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
             country: &input.address.country,
             method: &input.shipping_method,
             code: &input.discount_code,
-            email: Some(&email),
+            email: Some(email),
         },
     )
     .await?;
@@ -402,79 +490,26 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
             input.address.country
         )));
     }
+    Ok(priced)
+}
 
-    // 1. Hold the stock, under a name of this request's own: a twin holds under its own.
-    let number = order_number();
-    let holder = format!("order:{number}");
-    let wanted: Vec<WantedLine> = priced
-        .lines
-        .iter()
-        .map(|l| WantedLine {
-            variant_id: l.variant_id,
-            quantity: l.quantity,
-        })
-        .collect();
-    if let Err(e) = state
-        .reservations
-        .reserve(
-            &holder,
-            &wanted,
-            Some(&priced.region),
-            state.checkout.reservation_ttl,
-        )
-        .await
-    {
-        return Err(match e {
-            InventoryError::Short { .. } => {
-                CheckoutError::Stock(format!("{e}; nothing was charged"))
-            }
-            other => unavailable(other),
-        });
+/// A form whose key made an order already (a retry, a double click, a second tab)
+/// carries on with that order, whatever its cart holds by now; otherwise `error`. The
+/// key is looked up only when this request could not place an order of its own, so
+/// a first submission (nearly all of them) pays for no lookup.
+async fn retry_or(
+    state: &AppState,
+    key: &str,
+    card: &str,
+    error: CheckoutError,
+) -> Result<Placed, CheckoutError> {
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    let order = find_order(&mut conn, key).await.map_err(unavailable)?;
+    drop(conn);
+    match order {
+        Some(order) => resume(state, order, card).await,
+        None => Err(error),
     }
-
-    // 2. Claim the key with the order (whose stock is held from the moment it exists).
-    let claimed = insert_order(
-        state,
-        &NewOrder {
-            key: &key,
-            number: &number,
-            holder: &holder,
-            user_id,
-            email: &email,
-            address: &input.address,
-            cart,
-            priced: &priced,
-        },
-    )
-    .await;
-    let order_id = match claimed {
-        Ok(Some(id)) => id,
-        other => {
-            // A twin claimed the key first (carry on with its order), or the insert
-            // failed: either way these holds are not needed.
-            let mut conn = pool.acquire().await.map_err(unavailable)?;
-            inventory::release(&mut conn, &holder, "checkout")
-                .await
-                .map_err(unavailable)?;
-            other?;
-            let order = find_order(&mut conn, &key)
-                .await
-                .map_err(unavailable)?
-                .ok_or(CheckoutError::Unavailable)?;
-            drop(conn);
-            return resume(state, order, &input.card_number).await;
-        }
-    };
-    let order = OrderRow {
-        id: order_id,
-        number,
-        status: OrderStatus::PaymentProcessing,
-        total_minor: priced.totals.total,
-        currency: priced.currency,
-        holder,
-        units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
-    };
-    pay(state, order, &input.card_number).await
 }
 
 struct NewOrder<'a> {
@@ -486,16 +521,78 @@ struct NewOrder<'a> {
     address: &'a Address,
     cart: i64,
     priced: &'a Priced,
+    /// Hold the order's units in the same transaction, for this long.
+    hold: Option<Duration>,
 }
 
-/// Inserts the order (pending) with its lines and moves it on to payment_processing,
-/// with its use of a discount code; `None` if a twin has the key already. Without a code
-/// this is one call (the database's `order_open`, its own transaction).
-async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>, CheckoutError> {
+/// What opening an order came to.
+enum Opened {
+    Order(i64),
+    /// A twin has the key: nothing was written.
+    Twin,
+    /// Some SKU could not be held from one warehouse in the order's own transaction:
+    /// nothing was written.
+    NotHeld,
+}
+
+/// Holds the stock, under the order's own holder name, and opens the order: `None` if a
+/// twin has the key. SKUs no other checkout is holding right now are held in the
+/// order's own transaction (one commit); otherwise, or when that finds no single
+/// warehouse for a SKU, the reservation service holds them first (batched for a SKU in
+/// demand, split across warehouses when need be) and a twin releases its holds.
+async fn open(
+    state: &AppState,
+    mut o: NewOrder<'_>,
+    wanted: &[WantedLine],
+) -> Result<Option<i64>, CheckoutError> {
+    let variants: Vec<i64> = wanted.iter().map(|l| l.variant_id).collect();
+    if let Some(_claim) = state.reservations.claim_own(&variants) {
+        o.hold = Some(state.checkout.reservation_ttl);
+        match insert_order(state, &o).await? {
+            Opened::Order(id) => return Ok(Some(id)),
+            Opened::Twin => return Ok(None),
+            Opened::NotHeld => o.hold = None,
+        }
+    }
+    if let Err(e) = state
+        .reservations
+        .reserve(
+            o.holder,
+            wanted,
+            Some(&o.priced.region),
+            state.checkout.reservation_ttl,
+        )
+        .await
+    {
+        return Err(match e {
+            InventoryError::Short { .. } => {
+                CheckoutError::Stock(format!("{e}; nothing was charged"))
+            }
+            other => unavailable(other),
+        });
+    }
+    let opened = insert_order(state, &o).await;
+    if let Ok(Opened::Order(id)) = opened {
+        return Ok(Some(id));
+    }
+    // A twin claimed the key first, or the insert failed: either way these holds are
+    // not needed.
+    let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+    inventory::release(&mut conn, o.holder, "checkout")
+        .await
+        .map_err(unavailable)?;
+    opened?;
+    Ok(None)
+}
+
+/// Inserts the order with its lines straight into payment_processing (its pending step
+/// recorded too), with its use of a discount code and, when `o.hold` says so, its holds.
+/// Without a code this is one call (the database's `order_open`, its own transaction).
+async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Opened, CheckoutError> {
     let p = o.priced;
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let Some((code, quoted)) = &p.discount else {
-        return open_order(&mut conn, o).await.map_err(unavailable);
+        return opened(open_order(&mut conn, o).await);
     };
     let mut tx = sqlx::Connection::begin(&mut *conn)
         .await
@@ -510,8 +607,9 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>,
     .await
     .map_err(unavailable)?;
     // Then the key: a twin waits here for this transaction and then finds the order.
-    let Some(order_id) = open_order(&mut tx, o).await.map_err(unavailable)? else {
-        return Ok(None);
+    let order_id = match opened(open_order(&mut tx, o).await)? {
+        Opened::Order(id) => id,
+        other => return Ok(other),
     };
     // The address is normalized (lower case): it is the customer.
     let customer = o.email;
@@ -545,7 +643,25 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Option<i64>,
     .await
     .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
-    Ok(Some(order_id))
+    Ok(Opened::Order(order_id))
+}
+
+fn opened(result: Result<Option<i64>, sqlx::Error>) -> Result<Opened, CheckoutError> {
+    match result {
+        Ok(Some(id)) => Ok(Opened::Order(id)),
+        Ok(None) => Ok(Opened::Twin),
+        Err(e) if not_held_own(&e) => Ok(Opened::NotHeld),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// `order_open` could not hold a SKU from one warehouse (MR002), or a racing batch took
+/// the units between its pick and its update (the never-oversold check).
+fn not_held_own(e: &sqlx::Error) -> bool {
+    let Some(d) = e.as_database_error() else {
+        return false;
+    };
+    d.code().as_deref() == Some(NOT_HELD_OWN) || d.constraint() == Some("stock_never_oversold")
 }
 
 /// The order and its lines, pending then payment_processing (both transitions recorded
@@ -562,7 +678,7 @@ async fn open_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<Option<
     let prices: Vec<i64> = p.lines.iter().map(|l| l.price_minor).collect();
     sqlx::query_scalar!(
         "SELECT order_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                           $17, $18, $19, $20, $21, $22, $23)",
+                           $17, $18, $19, $20, $21, $22, $23, $24)",
         o.number,
         o.key,
         o.user_id,
@@ -586,6 +702,7 @@ async fn open_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<Option<
         &titles,
         &quantities,
         &prices,
+        o.hold.map(|d| d.as_secs_f64()),
     )
     .fetch_one(conn)
     .await
@@ -839,6 +956,8 @@ async fn confirm(
 
 /// `order_confirm`'s error when the order's stock is no longer all held.
 const NOT_HELD: &str = "MR001";
+/// `order_open`'s error when it could not hold a SKU from one warehouse.
+const NOT_HELD_OWN: &str = "MR002";
 
 fn db_code(e: &sqlx::Error) -> Option<String> {
     e.as_database_error()

@@ -102,6 +102,23 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// A webhook delivery's events, in order. The sandbox posts the events it has due
+/// together, as `{"events": [...]}` under one signature (as some providers batch their
+/// notifications); a single event object on its own is one event.
+pub fn delivered_events(body: serde_json::Value) -> Vec<serde_json::Value> {
+    match body {
+        serde_json::Value::Object(o)
+            if o.len() == 1 && o.get("events").is_some_and(|e| e.is_array()) =>
+        {
+            match o.into_iter().next() {
+                Some((_, serde_json::Value::Array(events))) => events,
+                _ => Vec::new(),
+            }
+        }
+        one => vec![one],
+    }
+}
+
 /// A webhook: something happened to an intent. Sent at least once; `id` is unique.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

@@ -36,6 +36,9 @@ struct Args {
     /// Carts prepared for the orders run (each places one order).
     #[arg(long, default_value_t = 12_000)]
     carts: usize,
+    /// Only the orders run (skips the hot-SKU comparison and the sell-out).
+    #[arg(long)]
+    orders_only: bool,
 }
 
 #[tokio::main]
@@ -121,6 +124,11 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     settings.catalog.seed_demo = false;
     settings.database.max_connections = args.clients;
     let database = database::open(&settings).await?;
+    if args.orders_only {
+        orders(args, &settings, &database).await?;
+        database.close().await;
+        return Ok(());
+    }
     let pool = database.db.primary.clone();
     let (variant, main) = hot_variant(&pool).await.context("the hot SKU")?;
     sqlx::query("CREATE TABLE bench_counter (id INT PRIMARY KEY, n BIGINT NOT NULL)")

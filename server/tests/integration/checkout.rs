@@ -335,6 +335,65 @@ async fn fifty_shoppers_for_ten_units_make_exactly_ten_orders() {
     assert_eq!(confirmed_orders, 10);
 }
 
+#[tokio::test]
+async fn a_line_no_single_warehouse_can_fill_is_held_across_warehouses() {
+    // The order's own transaction finds no one warehouse with 5 (order_open writes
+    // nothing), so the reservation service holds 3 + 2 from two and the order goes on.
+    let app = spawn_shop().await;
+    let v = variant(&app, LAPTOP_13).await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "5").await;
+    let late = Browser::new(&app);
+    add(&late, LAPTOP_13, "1").await;
+    let (main, north): (i64, i64) = {
+        let mut conn = app.pool.acquire().await.unwrap();
+        let main = inventory::warehouse_id(&mut conn, inventory::MAIN_WAREHOUSE)
+            .await
+            .unwrap();
+        let north: i64 = sqlx::query_scalar(
+            "INSERT INTO warehouses (code, name, region, priority)
+             VALUES ('north', 'North', 'DEFAULT', 50) RETURNING id",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        inventory::set_on_hand(&mut conn, v, main, 3, "test")
+            .await
+            .unwrap();
+        inventory::set_on_hand(&mut conn, v, north, 2, "test")
+            .await
+            .unwrap();
+        (main, north)
+    };
+    let r = place(&b, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "confirmed");
+    let sold: Vec<(i64, i32, i32)> = sqlx::query_as(
+        "SELECT warehouse_id, reserved, sold FROM stock_levels WHERE variant_id = $1
+          ORDER BY warehouse_id",
+    )
+    .bind(v)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut expected = vec![(main, 0, 3), (north, 0, 2)];
+    expected.sort();
+    assert_eq!(sold, expected);
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        orders, 1,
+        "the attempt in one transaction left nothing behind"
+    );
+
+    // One more than there are: refused, nothing held, nothing charged.
+    let r = place(&late, &key(), test_cards::SUCCESS).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (409, Some("stock")));
+    assert_eq!(stock(&app, LAPTOP_13).await, (5, 0, 5));
+}
+
 /// A shop whose provider is a sandbox run on its own with a known key (for faults). The
 /// sandbox runs until the returned sender is dropped.
 async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender<bool>) {

@@ -415,6 +415,23 @@ async fn signed_webhooks_are_recorded_once_and_forgeries_are_refused() {
     assert_eq!(replay.status, 200, "{}", replay.text());
     assert_eq!(events_recorded(&app, &intent.id).await.len(), 2);
 
+    // One delivery of several events (the sandbox posts what it has due together): the
+    // new one is recorded, the one already here is not recorded twice.
+    let first: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut second = first.clone();
+    second["id"] = "evt_batch_second".into();
+    let batch = serde_json::json!({ "events": [first, second] }).to_string();
+    let r = post(Some(signature::sign(secret, now, batch.as_bytes())), batch).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(events_recorded(&app, &intent.id).await.len(), 3);
+    // A delivery with one event that is not an event: 400, and none of it recorded.
+    let mut third = first.clone();
+    third["id"] = "evt_batch_third".into();
+    let bad = serde_json::json!({ "events": [third, { "hello": 1 }] }).to_string();
+    let r = post(Some(signature::sign(secret, now, bad.as_bytes())), bad).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(events_recorded(&app, &intent.id).await.len(), 3);
+
     // Forged, tampered, stale or unsigned: 400, nothing recorded.
     let forged = body
         .replace(&intent.id, "pi_forged")
