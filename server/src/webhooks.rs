@@ -26,15 +26,10 @@ pub async fn payments(State(state): State<AppState>, headers: HeaderMap, body: B
         Err(e) => return (StatusCode::BAD_REQUEST, format!("bad event: {e}")).into_response(),
     };
     let bodies = delivered_events(parsed);
-    let mut events = Vec::with_capacity(bodies.len());
-    for body in &bodies {
-        match Event::deserialize(body) {
-            Ok(e) => events.push(e),
-            Err(e) => {
-                return (StatusCode::BAD_REQUEST, format!("bad event: {e}")).into_response();
-            }
-        }
-    }
+    let events: Vec<Event> = match bodies.iter().map(Event::deserialize).collect() {
+        Ok(events) => events,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad event: {e}")).into_response(),
+    };
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
     let kinds: Vec<String> = events.iter().map(|e| e.kind.clone()).collect();
     let intents: Vec<String> = events.iter().map(|e| e.intent.id.clone()).collect();
@@ -52,7 +47,7 @@ pub async fn payments(State(state): State<AppState>, headers: HeaderMap, body: B
     .await;
     match recorded {
         Ok(done) => {
-            let replayed = ids.len() as u64 - done.rows_affected().min(ids.len() as u64);
+            let replayed = (ids.len() as u64).saturating_sub(done.rows_affected());
             if replayed > 0 {
                 tracing::info!(
                     replayed,
