@@ -89,9 +89,12 @@ fn main() {
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // The served stylesheet says nothing about the sources (their paths stay in the
+    // manifest, for tests and collision messages).
     let mut css = String::new();
-    for (style, place) in styles.values() {
-        css.push_str(&format!("/* {place} */\n{style}\n"));
+    for (style, _) in styles.values() {
+        css.push_str(style);
+        css.push('\n');
     }
     fs::write(out.join("scoped.css"), css).expect("write scoped.css");
     fs::write(out.join("scoped-classes.tsv"), manifest).expect("write scoped-classes.tsv");

@@ -40,5 +40,8 @@ function request()
   local sku = skus[((session * SKUS_PER_CART + round) % #skus) + 1]
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["Accept"] = "application/json"
+  -- As a browser says of a post from the shop's own page (the shop refuses a post that
+  -- carries its session cookie and says nothing of where it comes from).
+  headers["Sec-Fetch-Site"] = "same-origin"
   return wrk.format("POST", "/api/cart/add", headers, "sku=" .. sku .. "&quantity=1")
 end

@@ -25,7 +25,8 @@ pub mod styles;
 pub mod url;
 
 use account::pages::{
-    AccountPage, AddressesPage, ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage,
+    AccountPage, AddressesPage, ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage,
+    SignInPage, SignUpPage,
 };
 use cart::pages::CartPage;
 use checkout::pages::CheckoutPage;
@@ -110,6 +111,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/account/reset") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/account/confirm")
+                        view=ConfirmAccountPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <Footer />

@@ -62,25 +62,57 @@ pub async fn enqueue(
     subject: &str,
     body: &str,
 ) -> Result<i64, sqlx::Error> {
+    enqueue_kind(conn, to, subject, body, None).await
+}
+
+/// Queues a message of a kind that is counted (for limits per address, such as sign-up
+/// e-mails).
+pub async fn enqueue_kind(
+    conn: &mut PgConnection,
+    to: &str,
+    subject: &str,
+    body: &str,
+    kind: Option<&str>,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO emails (to_address, subject, body) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO emails (to_address, subject, body, kind) VALUES ($1, $2, $3, $4) RETURNING id",
         to,
         subject,
-        body
+        body,
+        kind
     )
     .fetch_one(conn)
     .await
 }
 
-/// A message in Internet Message Format (headers stay ASCII: the subjects are ours).
+/// A header's value on one line: line breaks and other control characters (which could
+/// end the header and start another, or the body) become spaces; text that is not ASCII
+/// is sent as an RFC 2047 encoded word.
+fn header_value(text: &str) -> String {
+    use base64::Engine;
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.is_ascii() {
+        flat
+    } else {
+        format!(
+            "=?utf-8?b?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(flat.as_bytes())
+        )
+    }
+}
+
+/// A message in Internet Message Format.
 fn render(m: &Outgoing, from: &str) -> String {
     let body = m.body.replace("\r\n", "\n").replace('\n', "\r\n");
     format!(
         "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}.{}@mercato.invalid>\r\n\
          MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
          Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
-        m.to,
-        m.subject,
+        header_value(&m.to),
+        header_value(&m.subject),
         m.created_at.to_rfc2822(),
         m.id,
         m.created_at.timestamp()
@@ -168,5 +200,25 @@ mod tests {
         );
         assert!(text.contains("\r\n\r\nline one\r\nline two\r\n"));
         assert!(text.contains("Message-ID: <7.1800000000@mercato.invalid>"));
+    }
+
+    #[test]
+    fn headers_cannot_be_injected() {
+        let m = Outgoing {
+            id: 1,
+            to: "ada@example.com\r\nBcc: victim@example.com".into(),
+            subject: "Your order\r\n\r\n<script>alert(1)</script>".into(),
+            body: "hi".into(),
+            created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let text = render(&m, DEFAULT_FROM);
+        let head = text.split("\r\n\r\n").next().unwrap();
+        assert!(!head.contains("\r\nBcc:"), "{head}");
+        assert_eq!(
+            head.lines().filter(|l| l.starts_with("Subject:")).count(),
+            1
+        );
+        assert!(text.ends_with("\r\n\r\nhi\r\n"), "{text}");
+        assert_eq!(super::header_value("Café"), "=?utf-8?b?Q2Fmw6k=?=");
     }
 }

@@ -104,6 +104,11 @@ pub struct Payments {
     pub webhook_secret: Arc<str>,
 }
 
+/// The client's address as the server's edge found it: the TCP peer, or the address a
+/// trusted proxy forwarded (server/src/security/client.rs). In the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// The state from context, or a logged error (never a panic) if the server forgot it.
 pub fn app_state() -> Option<AppState> {
     let state = leptos::prelude::use_context::<AppState>();

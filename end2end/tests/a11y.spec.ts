@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { open } from './helpers';
+import { test, expect, open } from './helpers';
 
 for (const path of ['/', '/c/electronics', '/p/laptop', '/p/no-such-product', '/search?q=lether+sofa', '/search?q=shoe&brand=adidas', '/cart', '/account/sign-in', '/account/sign-up']) {
   test(`@hydrated no accessibility violations on ${path}`, async ({ page }) => {

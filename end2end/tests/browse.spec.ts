@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { open, cardPrices } from './helpers';
+import { test, expect, open, cardPrices } from './helpers';
 
 // These run twice: hydrated, and with JavaScript disabled (plain links and full pages).
 

@@ -1,14 +1,10 @@
-import { test, expect, type Page } from '@playwright/test';
-import { jsEnabled, open } from './helpers';
+import { type Page } from '@playwright/test';
+import { test, expect, jsEnabled, open, signUp as signUpWith, uniqueEmail } from './helpers';
 
 // These run twice: hydrated (forms update in place) and with JavaScript off (plain form
 // posts, redirected back with a one-time message).
 
 const PASSWORD = 'correct horse battery';
-
-function uniqueEmail(name: string): string {
-  return `${name}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-}
 
 async function cartCount(page: Page): Promise<string> {
   return (await page.getByTestId('cart-count').textContent()) ?? '';
@@ -22,12 +18,7 @@ async function addToCart(page: Page, path: string, quantity = '1') {
 }
 
 async function signUp(page: Page, email: string) {
-  await open(page, '/account/sign-up');
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/account$/);
-  await expect(page.getByTestId('account-email')).toContainText(email);
+  await signUpWith(page, email, PASSWORD);
 }
 
 async function signIn(page: Page, email: string) {

@@ -1,14 +1,11 @@
-import { test, expect, type Page } from '@playwright/test';
-import { open } from './helpers';
+import { type Page } from '@playwright/test';
+import { test, expect, open, signUp, uniqueEmail } from './helpers';
 
 // The checkout is a plain form: these run hydrated and with JavaScript off alike.
 
 const SUCCESS = '4242424242424242';
 const DECLINE = '4000000000000002';
 
-function uniqueEmail(name: string): string {
-  return `${name}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-}
 
 async function addLaptop(page: Page) {
   await open(page, '/p/laptop');
@@ -76,12 +73,8 @@ test('the decline card shows the error and nothing is charged', async ({ page })
 });
 
 test('a customer sees the order in their history', async ({ page }) => {
-  await open(page, '/account/sign-up');
   const email = uniqueEmail('customer');
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await signUp(page, email, 'correct horse battery');
 
   await addLaptop(page);
   await open(page, '/checkout');

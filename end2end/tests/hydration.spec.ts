@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { open } from './helpers';
+import { test, expect, open } from './helpers';
 
 // Only meaningful with JavaScript on.
 test.describe('@hydrated', () => {

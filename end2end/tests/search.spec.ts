@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { open, jsEnabled } from './helpers';
+import { test, expect, open, jsEnabled } from './helpers';
 
 // Run hydrated and with JavaScript off: the form and every facet are plain links and GETs.
 

@@ -1,6 +1,8 @@
 //! The axum router: Leptos pages and server functions, operations endpoints, media,
 //! sitemap and robots.
 
+use crate::security::EdgePolicy;
+use crate::security::headers::CspNonce;
 use app::account::ssr::session::RequestVisitor;
 use app::state::AppState;
 use app::{App, shell};
@@ -10,7 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use leptos::prelude::{LeptosOptions, provide_context};
+use leptos::nonce::Nonce;
+use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -34,14 +37,16 @@ pub fn leptos_options() -> LeptosOptions {
 
 /// Serves the shop on `listener` in the background, for as long as the process runs
 /// (benches and tests; `serve` adds a graceful shutdown).
-pub fn spawn(listener: tokio::net::TcpListener, state: AppState) {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+pub fn spawn(listener: tokio::net::TcpListener, state: AppState, policy: &EdgePolicy) {
+    let app = router(state, policy).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
 }
 
-pub fn router(state: AppState) -> Router {
+/// The shop's routes inside its edge (security headers, client address, rate limits,
+/// same-site checks: server/src/security/).
+pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
     let routes = generate_route_list(App);
     let media = Router::new()
         .fallback_service(ServeDir::new(state.media_dir.join("")))
@@ -50,7 +55,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(IMMUTABLE),
         ));
     let shell_options = state.leptos_options.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/robots.txt", get(robots))
@@ -63,22 +68,29 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::webhooks::payments),
         )
         .nest("/media", media)
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            // Each request (page or server function) looks its visitor up at most once.
-            || provide_context(RequestVisitor::default()),
-            move || shell(shell_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::map_response(bad_arguments_are_400))
-        .layer(axum::middleware::from_fn_with_state(
-            state.site.public_url.clone(),
-            same_site_only,
-        ))
+        .leptos_routes_with_context(&state, routes, request_context, move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(request_context, shell))
+        .layer(axum::middleware::map_response(bad_arguments_are_400));
+    crate::security::layer(routes, &state, policy)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// What every page and server function gets for its request: a visitor looked up at
+/// most once, and the nonce its content security policy names for inline scripts.
+fn request_context() {
+    provide_context(RequestVisitor::default());
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<CspNonce>().cloned())
+    {
+        provide_context(Nonce::from_value(nonce.0));
+    }
 }
 
 /// Liveness: the process answers.
@@ -140,48 +152,6 @@ async fn bad_arguments_are_400(mut response: Response) -> Response {
         }
     }
     response
-}
-
-/// Requests that change state (anything but GET, HEAD and OPTIONS) must come from this
-/// site: a browser says where a request comes from in `Sec-Fetch-Site` and `Origin`, and
-/// a form on another site posting here is refused before any server function runs.
-/// Clients that are not browsers send neither header and are not affected.
-async fn same_site_only(
-    State(public_url): State<String>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    use axum::http::Method;
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
-        return next.run(request).await;
-    }
-    let headers = request.headers();
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let cross_fetch = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site");
-    let foreign_origin = text(header::ORIGIN).is_some_and(|origin| {
-        let host = text(header::HOST).unwrap_or_default();
-        let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        origin != public_url && bare != host
-    });
-    if cross_fetch || foreign_origin {
-        tracing::warn!(
-            origin = text(header::ORIGIN).unwrap_or("-"),
-            path = %request.uri().path(),
-            "refused a cross-site request"
-        );
-        return (
-            StatusCode::FORBIDDEN,
-            "This request came from another site and was refused.",
-        )
-            .into_response();
-    }
-    next.run(request).await
 }
 
 async fn robots(State(state): State<AppState>) -> Response {

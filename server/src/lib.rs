@@ -10,6 +10,7 @@ pub mod import;
 pub mod mail;
 pub mod payments_sandbox;
 pub mod search_api;
+pub mod security;
 pub mod seed;
 pub mod serve;
 pub mod settings;

@@ -248,7 +248,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     let mut graceful = stop_rx.clone();
-    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = http::router(state, &settings.edge_policy())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = graceful.wait_for(|stop| *stop).await;
     });

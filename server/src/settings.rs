@@ -25,6 +25,9 @@ pub struct Settings {
     pub payments: PaymentSettings,
     pub checkout: CheckoutSettings,
     pub fulfilment: FulfilmentSettings,
+    /// Per address and per account, for searches, sign-up and sign-in, cart changes and
+    /// checkout (server/src/security/rate_limit.rs).
+    pub rate_limits: crate::security::rate_limit::Limits,
     pub log: LogSettings,
 }
 
@@ -37,6 +40,9 @@ pub struct HttpSettings {
     pub public_url: Option<String>,
     /// Seconds to let in-flight requests finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Proxies (addresses or ranges such as `10.0.0.0/8`) whose `X-Forwarded-For` names
+    /// the client; with none, the client is the TCP peer.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -208,6 +214,7 @@ impl Default for Settings {
                 addr: None,
                 public_url: None,
                 shutdown_grace_secs: 20,
+                trusted_proxies: Vec::new(),
             },
             database: DatabaseSettings {
                 url: None,
@@ -259,6 +266,7 @@ impl Default for Settings {
                 breaker_cool_down_secs: 10,
                 sandbox_slow_card_secs: 10,
             },
+            rate_limits: crate::security::rate_limit::Limits::standard(),
             log: LogSettings {
                 filter: "info,sqlx=warn,tower_http=info,tantivy=warn".into(),
                 format: "pretty".into(),
@@ -276,6 +284,17 @@ pub enum SettingsError {
 }
 
 impl Settings {
+    /// What the server's edge enforces (limits, trusted proxies). Valid settings only.
+    pub fn edge_policy(&self) -> crate::security::EdgePolicy {
+        crate::security::EdgePolicy {
+            rate_limits: self.rate_limits.clone(),
+            trusted_proxies: crate::security::client::TrustedProxies::parse(
+                &self.http.trusted_proxies,
+            )
+            .unwrap_or_default(),
+        }
+    }
+
     /// Reads the settings once at start-up. The file is `MERCATO_CONFIG`, or `mercato.toml`
     /// in the working directory when it exists.
     pub fn load() -> Result<Self, SettingsError> {
@@ -359,6 +378,10 @@ impl Settings {
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
             return bad("log.format must be `pretty` or `json`");
+        }
+        self.rate_limits.check().map_err(SettingsError::Invalid)?;
+        if let Err(e) = crate::security::client::TrustedProxies::parse(&self.http.trusted_proxies) {
+            return Err(SettingsError::Invalid(format!("http.trusted_proxies: {e}")));
         }
         if app::catalog::money::Currency::parse(&self.catalog.default_currency).is_err() {
             return bad("catalog.default_currency must be a three-letter code such as USD");

@@ -16,14 +16,32 @@ pub async fn whoami() -> Result<Option<CurrentUser>, AccountError> {
     Ok(super::ssr::current(&state()?).await?.1)
 }
 
+/// Starts an account: a link to finish it is e-mailed (or, if the address has an account
+/// already, a note to its owner). The answer is the same either way.
 #[server(endpoint = "account/sign-up")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn sign_up(
     #[server(default)] email: String,
     #[server(default)] password: String,
     #[server(default)] name: String,
+) -> Result<(), AccountError> {
+    let result = super::ssr::sign_up::request(&state()?, &email, password, &name).await;
+    crate::flash::after_form(
+        &result,
+        "Almost done: we have e-mailed you a link. Open it to confirm your address and finish \
+         creating your account.",
+        None,
+    );
+    result
+}
+
+/// Finishes an account from its e-mailed link, and signs this browser in.
+#[server(endpoint = "account/confirm")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn confirm_account(
+    #[server(default)] token: String,
 ) -> Result<CurrentUser, AccountError> {
-    let result = super::ssr::sign_up(&state()?, &email, password, &name).await;
+    let result = super::ssr::sign_up::confirm(&state()?, &token).await;
     crate::flash::after_form(&result, "Welcome! Your account is ready.", Some("/account"));
     result
 }

@@ -33,8 +33,11 @@ pub enum AccountError {
     InvalidInput(String),
     #[error("that e-mail address and password do not match an account")]
     BadCredentials,
-    #[error("an account with that e-mail address already exists; sign in instead")]
-    EmailTaken,
+    #[error(
+        "this account's e-mail address is not confirmed yet; open the link we e-mailed you, \
+         or sign up again for a new one"
+    )]
+    Unconfirmed,
     #[error("too many failed sign-ins; try again in {minutes} minutes")]
     Throttled { minutes: u32 },
     #[error("please sign in first")]
@@ -57,7 +60,7 @@ impl From<AccountError> for ErrorBody {
         let code = match &e {
             AccountError::InvalidInput(_) => "invalid_input",
             AccountError::BadCredentials => "bad_credentials",
-            AccountError::EmailTaken => "email_taken",
+            AccountError::Unconfirmed => "unconfirmed",
             AccountError::Throttled { .. } => "throttled",
             AccountError::NotSignedIn => "not_signed_in",
             AccountError::Forbidden => "forbidden",
@@ -78,7 +81,7 @@ impl From<ErrorBody> for AccountError {
         match b.code.as_str() {
             "invalid_input" => AccountError::InvalidInput(b.message),
             "bad_credentials" => AccountError::BadCredentials,
-            "email_taken" => AccountError::EmailTaken,
+            "unconfirmed" => AccountError::Unconfirmed,
             "throttled" => AccountError::Throttled {
                 minutes: b.retry_after_minutes.unwrap_or(1),
             },
@@ -97,7 +100,7 @@ impl crate::flash::HttpStatus for AccountError {
             AccountError::InvalidInput(_) => 400,
             AccountError::BadCredentials | AccountError::NotSignedIn => 401,
             AccountError::Forbidden | AccountError::CrossSite => 403,
-            AccountError::EmailTaken => 409,
+            AccountError::Unconfirmed => 403,
             AccountError::Throttled { .. } => 429,
             AccountError::Unavailable => 503,
             AccountError::Transport(_) => 502,
@@ -196,9 +199,51 @@ pub fn normalize_email(input: &str) -> Result<String, String> {
     Ok(email)
 }
 
+/// Mailbox providers known to ignore dots in the local part of an address.
+const DOTLESS_DOMAINS: [&str; 2] = ["gmail.com", "googlemail.com"];
+
+/// The person behind an address, for limits that count per customer: the normalised
+/// address without a `+tag` (most providers deliver `ada+x@` to `ada@`) and, where the
+/// provider ignores them (Gmail), without dots in the local part, googlemail.com being
+/// gmail.com. `email` must be normalised already ([`normalize_email`]).
+pub fn email_identity(email: &str) -> String {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return email.to_owned();
+    };
+    let local = local.split('+').next().unwrap_or(local);
+    let (local, domain) = if DOTLESS_DOMAINS.contains(&domain) {
+        (local.replace('.', ""), "gmail.com")
+    } else {
+        (local.to_owned(), domain)
+    };
+    // `+tag` alone is no address of anyone's: keep it whole rather than make it empty.
+    if local.is_empty() {
+        return email.to_owned();
+    }
+    format!("{local}@{domain}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_of_one_person_share_an_identity() {
+        let ada = email_identity("ada@example.com");
+        for same in ["ada+shop@example.com", "ada+a+b@example.com"] {
+            assert_eq!(email_identity(same), ada, "{same}");
+        }
+        assert_ne!(email_identity("a.da@example.com"), ada);
+        let g = email_identity("adalovelace@gmail.com");
+        for same in [
+            "ada.lovelace@gmail.com",
+            "a.d.a.lovelace+promo@gmail.com",
+            "adalovelace@googlemail.com",
+        ] {
+            assert_eq!(email_identity(same), g, "{same}");
+        }
+        assert_eq!(email_identity("+tag@example.com"), "+tag@example.com");
+    }
 
     #[test]
     fn errors_travel_as_code_and_message() {

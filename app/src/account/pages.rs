@@ -2,12 +2,14 @@
 //! account server functions: nothing here needs the browser to run code.
 
 use super::api::{
-    ChangePassword, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp, whoami,
+    ChangePassword, ConfirmAccount, RequestPasswordReset, ResetPassword, SignIn, SignOut, SignUp,
+    whoami,
 };
 use super::model::MIN_PASSWORD_CHARS;
+use crate::components::head::Title;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use stylers_macro::style;
 
 /// The house style of a simple form (also the order look-up's).
@@ -135,6 +137,28 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 />
             </label>
             <button type="submit">"Set the new password"</button>
+        </form>
+    }
+}
+
+/// `/account/confirm?token=...`: the page the sign-up e-mail's link opens. Confirming is a
+/// button, not the link itself: mail scanners open links, and must not confirm anything.
+#[component]
+pub fn ConfirmAccountPage() -> impl IntoView {
+    let cls = form_style();
+    let token = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    view! { class=cls,
+        <Title text="Confirm your account · Mercato" />
+        <Meta name="robots" content="noindex" />
+        <Meta name="referrer" content="no-referrer" />
+        <h1>"Confirm your account"</h1>
+        <p>"One step left: confirm your e-mail address and you are signed in."</p>
+        <form method="post" action=ConfirmAccount::url() aria-label="Confirm your account">
+            <input type="hidden" name="token" value=token />
+            <button type="submit">"Confirm my account"</button>
         </form>
     }
 }

@@ -4,9 +4,10 @@
 
 use super::api::{AddToCart, RemoveCartLine, UpdateCartLine, get_cart};
 use super::model::{Cart, CartError, CartLine};
+use crate::components::head::Title;
 use crate::components::image::ProductImage;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use stylers_macro::style;
 
 #[cfg(feature = "hydrate")]

@@ -22,6 +22,13 @@ pub enum CheckoutError {
     /// (the same form) cannot charge twice.
     #[error("{0}")]
     PaymentUnavailable(String),
+    /// The cart no longer holds what was priced (it changed, or was ordered meanwhile
+    /// from another tab); nothing was charged.
+    #[error(
+        "your cart changed while the order was being placed (was it just ordered in another \
+         tab?); nothing was charged: review your cart and try again"
+    )]
+    CartChanged,
     #[error("this request came from another site and was refused")]
     CrossSite,
     #[error("checkout is unavailable right now; please try again in a moment")]
@@ -40,6 +47,7 @@ impl From<CheckoutError> for ErrorBody {
             CheckoutError::Stock(_) => "stock",
             CheckoutError::Declined(_) => "declined",
             CheckoutError::PaymentUnavailable(_) => "payment_unavailable",
+            CheckoutError::CartChanged => "cart_changed",
             CheckoutError::CrossSite => "cross_site",
             CheckoutError::Unavailable => "unavailable",
             CheckoutError::Transport(_) => "transport",
@@ -56,6 +64,7 @@ impl From<ErrorBody> for CheckoutError {
             "stock" => CheckoutError::Stock(b.message),
             "declined" => CheckoutError::Declined(b.message),
             "payment_unavailable" => CheckoutError::PaymentUnavailable(b.message),
+            "cart_changed" => CheckoutError::CartChanged,
             "cross_site" => CheckoutError::CrossSite,
             "unavailable" => CheckoutError::Unavailable,
             _ => CheckoutError::Transport(b.message),
@@ -67,7 +76,7 @@ impl crate::flash::HttpStatus for CheckoutError {
     fn http_status(&self) -> u16 {
         match self {
             CheckoutError::InvalidInput(_) => 400,
-            CheckoutError::EmptyCart | CheckoutError::Stock(_) => 409,
+            CheckoutError::EmptyCart | CheckoutError::Stock(_) | CheckoutError::CartChanged => 409,
             CheckoutError::Declined(_) => 402,
             CheckoutError::CrossSite => 403,
             CheckoutError::PaymentUnavailable(_) | CheckoutError::Unavailable => 503,

@@ -5,10 +5,11 @@
 
 use super::api::{PlaceOrder, UpdateCheckout, get_checkout};
 use super::model::{CheckoutError, CheckoutView, format_money};
+use crate::components::head::Title;
 use crate::payments::wire::test_cards;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use stylers_macro::style;
 
 #[component]

@@ -267,8 +267,43 @@ pub(crate) struct PriceFor<'a> {
     pub country: &'a str,
     pub method: &'a str,
     pub code: &'a str,
-    /// The shopper's e-mail (for per-customer code limits), when known.
-    pub email: Option<&'a str>,
+    /// Who is buying (for per-customer code limits), when known.
+    pub customer: Option<&'a Customer>,
+}
+
+/// Who is buying, as a discount code's per-customer limit counts them: by account when
+/// signed in, and by the person behind each address involved (the order's, and the
+/// account's own), so neither a new address nor a `+tag` makes a new customer.
+#[derive(Debug, Clone)]
+pub(crate) struct Customer {
+    user_id: Option<i64>,
+    /// The identity of the order's address (`email_identity`), recorded with a use.
+    order_key: String,
+    /// Every identity whose uses count.
+    keys: Vec<String>,
+}
+
+impl Customer {
+    /// `order_email` and `account_email` are normalised addresses.
+    pub(crate) fn new(
+        user_id: Option<i64>,
+        order_email: &str,
+        account_email: Option<&str>,
+    ) -> Self {
+        use crate::account::model::email_identity;
+        let order_key = email_identity(order_email);
+        let mut keys = vec![order_key.clone()];
+        if let Some(own) = account_email.map(email_identity)
+            && own != order_key
+        {
+            keys.push(own);
+        }
+        Customer {
+            user_id,
+            order_key,
+            keys,
+        }
+    }
 }
 
 async fn discount_rule(
@@ -293,7 +328,7 @@ async fn discount_for(
     code: &str,
     subtotal: i64,
     currency: &str,
-    customer: Option<&str>,
+    customer: Option<&Customer>,
 ) -> Result<Result<i64, String>, sqlx::Error> {
     let Some(rule) = discount_rule(conn, code).await? else {
         return Ok(Err(format!("the code {code} is not valid")));
@@ -301,9 +336,11 @@ async fn discount_for(
     let used = match customer {
         Some(c) => {
             sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM discount_redemptions WHERE code = $1 AND customer = $2"#,
+                r#"SELECT count(*) AS "n!" FROM discount_redemptions
+                    WHERE code = $1 AND (email_key = ANY($2) OR user_id = $3)"#,
                 code,
-                c
+                &c.keys,
+                c.user_id
             )
             .fetch_one(&mut *conn)
             .await?
@@ -343,13 +380,10 @@ pub(crate) async fn price(
         .map(|l| i64::from(l.weight_grams) * i64::from(l.quantity))
         .sum();
     let code = normalize_code(input.code);
-    let customer = input
-        .email
-        .and_then(|e| crate::account::model::normalize_email(e).ok());
     let (discount, discount_error) = if code.is_empty() {
         (None, None)
     } else {
-        match discount_for(conn, &code, subtotal, &currency, customer.as_deref())
+        match discount_for(conn, &code, subtotal, &currency, input.customer)
             .await
             .map_err(unavailable)?
         {
@@ -406,14 +440,17 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
     let Some(cart) = visitor.as_ref().and_then(|v| v.cart_id) else {
         return retry_or(state, &key, &input.card_number, CheckoutError::EmptyCart).await;
     };
-    let priced = match checked_price(state, cart, &input, &email).await {
+    let customer = Customer::new(
+        user_id,
+        &email,
+        visitor.as_ref().and_then(|v| v.email.as_deref()),
+    );
+    let priced = match checked_price(state, cart, &input, &customer).await {
         Ok(priced) => priced,
         Err(e) => return retry_or(state, &key, &input.card_number, e).await,
     };
 
     // 1 and 2. Hold the stock and claim the key with the order.
-    let number = order_number();
-    let holder = format!("order:{number}");
     let wanted: Vec<WantedLine> = priced
         .lines
         .iter()
@@ -422,39 +459,74 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
             quantity: l.quantity,
         })
         .collect();
-    let new = NewOrder {
-        key: &key,
-        number: &number,
-        holder: &holder,
-        user_id,
-        email: &email,
-        address: &input.address,
-        cart,
-        priced: &priced,
-        hold: None,
-    };
-    let order_id = match open(state, new, &wanted).await {
-        Ok(Some(id)) => id,
-        // A twin claimed the key first: carry on with its order.
-        Ok(None) => {
-            return retry_or(state, &key, &input.card_number, CheckoutError::Unavailable).await;
-        }
-        // Sold out, unless that is this form's own order holding the last units.
-        Err(e @ CheckoutError::Stock(_)) => {
-            return retry_or(state, &key, &input.card_number, e).await;
-        }
-        Err(e) => return Err(e),
-    };
-    let order = OrderRow {
-        id: order_id,
-        number,
-        status: OrderStatus::PaymentProcessing,
-        total_minor: priced.totals.total,
-        currency: priced.currency,
-        holder,
-        units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
-    };
-    pay(state, order, &input.card_number).await
+    for _ in 0..OPEN_ATTEMPTS {
+        let number = order_number();
+        let holder = format!("order:{number}");
+        let new = NewOrder {
+            key: &key,
+            number: &number,
+            holder: &holder,
+            user_id,
+            email: &email,
+            customer: &customer,
+            address: &input.address,
+            cart,
+            priced: &priced,
+            hold: None,
+        };
+        let order_id = match open(state, new, &wanted).await {
+            Ok(Opened::Order(id)) => id,
+            // A twin claimed the key first: carry on with its order.
+            Ok(Opened::Twin) => {
+                return retry_or(state, &key, &input.card_number, CheckoutError::Unavailable).await;
+            }
+            // This cart is being paid for already (another tab, a script): that order is
+            // the answer, and nothing is charged again.
+            Ok(Opened::CartOpen(number)) => return first_placement(state, &number).await,
+            Ok(Opened::Retry | Opened::NotHeld) => continue,
+            // Sold out, unless that is this form's own order holding the last units.
+            Err(e @ CheckoutError::Stock(_)) => {
+                return retry_or(state, &key, &input.card_number, e).await;
+            }
+            // The cart changed under this placement (was it just ordered from another
+            // tab?), unless this form's own order is what changed it.
+            Err(e @ CheckoutError::CartChanged) => {
+                return retry_or(state, &key, &input.card_number, e).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let order = OrderRow {
+            id: order_id,
+            number,
+            status: OrderStatus::PaymentProcessing,
+            total_minor: priced.totals.total,
+            currency: priced.currency,
+            holder,
+            units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
+        };
+        return pay(state, order, &input.card_number).await;
+    }
+    Err(unavailable(format!(
+        "no order opened for cart {cart} after {OPEN_ATTEMPTS} attempts"
+    )))
+}
+
+/// The order another placement of the same cart made, as it stands: this placement pays
+/// nothing.
+async fn first_placement(state: &AppState, number: &str) -> Result<Placed, CheckoutError> {
+    let order = sqlx::query_as!(
+        OrderRow,
+        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder,
+                  0::bigint AS "units!"
+             FROM orders WHERE number = $1"#,
+        number
+    )
+    .fetch_optional(&state.db.primary)
+    .await
+    .map_err(unavailable)?
+    .ok_or_else(|| unavailable(format!("order {number} is gone")))?;
+    tracing::info!(order.number = %order.number, "a second placement of a cart found its order");
+    Ok(order.placed())
 }
 
 /// The cart priced for the form, refused if its code or shipping method does not apply.
@@ -462,7 +534,7 @@ async fn checked_price(
     state: &AppState,
     cart: i64,
     input: &PlaceOrder,
-    email: &str,
+    customer: &Customer,
 ) -> Result<Priced, CheckoutError> {
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let priced = price(
@@ -473,7 +545,7 @@ async fn checked_price(
             country: &input.address.country,
             method: &input.shipping_method,
             code: &input.discount_code,
-            email: Some(email),
+            customer: Some(customer),
         },
     )
     .await?;
@@ -518,6 +590,8 @@ struct NewOrder<'a> {
     holder: &'a str,
     user_id: Option<i64>,
     email: &'a str,
+    /// Who is buying, for a discount code's per-customer limit.
+    customer: &'a Customer,
     address: &'a Address,
     cart: i64,
     priced: &'a Priced,
@@ -530,28 +604,35 @@ enum Opened {
     Order(i64),
     /// A twin has the key: nothing was written.
     Twin,
+    /// Another placement of the same cart is being paid: its order number (nothing was
+    /// written).
+    CartOpen(String),
     /// Some SKU could not be held from one warehouse in the order's own transaction:
     /// nothing was written.
     NotHeld,
+    /// The order that stood in the way finished meanwhile: nothing was written; try again.
+    Retry,
 }
 
-/// Holds the stock, under the order's own holder name, and opens the order: `None` if a
-/// twin has the key. SKUs no other checkout is holding right now are held in the
-/// order's own transaction (one commit); otherwise, or when that finds no single
-/// warehouse for a SKU, the reservation service holds them first (batched for a SKU in
-/// demand, split across warehouses when need be) and a twin releases its holds.
+/// How many times an order is tried again when the one in its way finishes meanwhile.
+const OPEN_ATTEMPTS: usize = 3;
+
+/// Holds the stock, under the order's own holder name, and opens the order. SKUs no
+/// other checkout is holding right now are held in the order's own transaction (one
+/// commit); otherwise, or when that finds no single warehouse for a SKU, the reservation
+/// service holds them first (batched for a SKU in demand, split across warehouses when
+/// need be), and they are released again if the order is not opened.
 async fn open(
     state: &AppState,
     mut o: NewOrder<'_>,
     wanted: &[WantedLine],
-) -> Result<Option<i64>, CheckoutError> {
+) -> Result<Opened, CheckoutError> {
     let variants: Vec<i64> = wanted.iter().map(|l| l.variant_id).collect();
     if let Some(_claim) = state.reservations.claim_own(&variants) {
         o.hold = Some(state.checkout.reservation_ttl);
         match insert_order(state, &o).await? {
-            Opened::Order(id) => return Ok(Some(id)),
-            Opened::Twin => return Ok(None),
             Opened::NotHeld => o.hold = None,
+            other => return Ok(other),
         }
     }
     if let Err(e) = state
@@ -573,16 +654,15 @@ async fn open(
     }
     let opened = insert_order(state, &o).await;
     if let Ok(Opened::Order(id)) = opened {
-        return Ok(Some(id));
+        return Ok(Opened::Order(id));
     }
-    // A twin claimed the key first, or the insert failed: either way these holds are
-    // not needed.
+    // A twin claimed the key, the cart is being placed already, or the insert failed:
+    // these holds are not needed.
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     inventory::release(&mut conn, o.holder, "checkout")
         .await
         .map_err(unavailable)?;
-    opened?;
-    Ok(None)
+    opened
 }
 
 /// Inserts the order with its lines straight into payment_processing (its pending step
@@ -611,14 +691,12 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Opened, Chec
         Opened::Order(id) => id,
         other => return Ok(other),
     };
-    // The address is normalized (lower case): it is the customer.
-    let customer = o.email;
     let now = discount_for(
         &mut tx,
         code,
         p.totals.subtotal,
         &p.currency,
-        Some(customer),
+        Some(o.customer),
     )
     .await
     .map_err(unavailable)?;
@@ -634,10 +712,13 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Opened, Chec
     // The use is counted and recorded (a cancellation gives it back, by trigger).
     sqlx::query!(
         "WITH counted AS (UPDATE discount_codes SET uses = uses + 1 WHERE code = $2)
-         INSERT INTO discount_redemptions (order_id, code, customer) VALUES ($1, $2, $3)",
+         INSERT INTO discount_redemptions (order_id, code, customer, user_id, email_key)
+         VALUES ($1, $2, $3, $4, $5)",
         order_id,
         code,
-        customer
+        o.email,
+        o.customer.user_id,
+        o.customer.order_key
     )
     .execute(&mut *tx)
     .await
@@ -646,11 +727,17 @@ async fn insert_order(state: &AppState, o: &NewOrder<'_>) -> Result<Opened, Chec
     Ok(Opened::Order(order_id))
 }
 
-fn opened(result: Result<Option<i64>, sqlx::Error>) -> Result<Opened, CheckoutError> {
+fn opened(result: Result<OpenRow, sqlx::Error>) -> Result<Opened, CheckoutError> {
     match result {
-        Ok(Some(id)) => Ok(Opened::Order(id)),
-        Ok(None) => Ok(Opened::Twin),
+        Ok(row) => match (row.outcome.as_str(), row.order_id, row.order_number) {
+            ("opened", Some(id), _) => Ok(Opened::Order(id)),
+            ("twin", _, _) => Ok(Opened::Twin),
+            ("cart_open", _, Some(number)) => Ok(Opened::CartOpen(number)),
+            ("retry", _, _) => Ok(Opened::Retry),
+            (other, _, _) => Err(unavailable(format!("order_open answered {other}"))),
+        },
         Err(e) if not_held_own(&e) => Ok(Opened::NotHeld),
+        Err(e) if db_code(&e).as_deref() == Some(CART_CHANGED) => Err(CheckoutError::CartChanged),
         Err(e) => Err(unavailable(e)),
     }
 }
@@ -664,45 +751,94 @@ fn not_held_own(e: &sqlx::Error) -> bool {
     d.code().as_deref() == Some(NOT_HELD_OWN) || d.constraint() == Some("stock_never_oversold")
 }
 
+/// What `order_open` answers.
+struct OpenRow {
+    outcome: String,
+    order_id: Option<i64>,
+    order_number: Option<String>,
+}
+
+/// An order as `order_open` takes it: one JSON document whose field names are the
+/// columns it fills (migrations/20261202000001_security.sql).
+#[derive(serde::Serialize)]
+struct OrderDraft<'a> {
+    number: &'a str,
+    idempotency_key: &'a str,
+    user_id: Option<i64>,
+    email: &'a str,
+    currency: &'a str,
+    subtotal_minor: i64,
+    discount_minor: i64,
+    shipping_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    shipping_address: &'a Address,
+    region: &'a str,
+    holder: &'a str,
+    cart_id: i64,
+    shipping_method: &'a str,
+    weight_grams: i64,
+    discount_code: Option<&'a str>,
+    actor: String,
+    lines: Vec<DraftLine<'a>>,
+    /// Hold the order's units in the same transaction, for this many seconds.
+    hold_secs: Option<f64>,
+}
+
+#[derive(serde::Serialize)]
+struct DraftLine<'a> {
+    position: i32,
+    variant_id: i64,
+    sku: &'a str,
+    title: &'a str,
+    quantity: i32,
+    unit_price_minor: i64,
+}
+
 /// The order and its lines, pending then payment_processing (both transitions recorded
 /// by the database), in one call.
-async fn open_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<Option<i64>, sqlx::Error> {
+async fn open_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<OpenRow, sqlx::Error> {
     let p = o.priced;
     let t = &p.totals;
-    let address = serde_json::to_value(o.address).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let code = p.discount.as_ref().map(|(code, _)| code.as_str());
-    let variants: Vec<i64> = p.lines.iter().map(|l| l.variant_id).collect();
-    let skus: Vec<String> = p.lines.iter().map(|l| l.sku.clone()).collect();
-    let titles: Vec<String> = p.lines.iter().map(|l| l.title.clone()).collect();
-    let quantities: Vec<i32> = p.lines.iter().map(|l| l.quantity).collect();
-    let prices: Vec<i64> = p.lines.iter().map(|l| l.price_minor).collect();
-    sqlx::query_scalar!(
-        "SELECT order_open($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                           $17, $18, $19, $20, $21, $22, $23, $24)",
-        o.number,
-        o.key,
-        o.user_id,
-        o.email,
-        p.currency,
-        t.subtotal,
-        t.discount,
-        t.shipping,
-        t.tax,
-        t.total,
-        address,
-        p.region,
-        o.holder,
-        o.cart,
-        p.method.method,
-        p.weight_grams,
-        code,
-        actor(o.user_id),
-        &variants,
-        &skus,
-        &titles,
-        &quantities,
-        &prices,
-        o.hold.map(|d| d.as_secs_f64()),
+    let draft = OrderDraft {
+        number: o.number,
+        idempotency_key: o.key,
+        user_id: o.user_id,
+        email: o.email,
+        currency: &p.currency,
+        subtotal_minor: t.subtotal,
+        discount_minor: t.discount,
+        shipping_minor: t.shipping,
+        tax_minor: t.tax,
+        total_minor: t.total,
+        shipping_address: o.address,
+        region: &p.region,
+        holder: o.holder,
+        cart_id: o.cart,
+        shipping_method: &p.method.method,
+        weight_grams: p.weight_grams,
+        discount_code: p.discount.as_ref().map(|(code, _)| code.as_str()),
+        actor: actor(o.user_id),
+        lines: p
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| DraftLine {
+                position: i as i32,
+                variant_id: l.variant_id,
+                sku: &l.sku,
+                title: &l.title,
+                quantity: l.quantity,
+                unit_price_minor: l.price_minor,
+            })
+            .collect(),
+        hold_secs: o.hold.map(|d| d.as_secs_f64()),
+    };
+    let draft = serde_json::to_value(&draft).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query_as!(
+        OpenRow,
+        r#"SELECT outcome AS "outcome!", order_id, order_number FROM order_open($1)"#,
+        draft
     )
     .fetch_one(conn)
     .await
@@ -958,6 +1094,8 @@ async fn confirm(
 const NOT_HELD: &str = "MR001";
 /// `order_open`'s error when it could not hold a SKU from one warehouse.
 const NOT_HELD_OWN: &str = "MR002";
+/// `order_open`'s error when the cart no longer holds what was priced.
+const CART_CHANGED: &str = "MR003";
 
 fn db_code(e: &sqlx::Error) -> Option<String> {
     e.as_database_error()
@@ -1158,6 +1296,13 @@ pub async fn view(state: &AppState) -> Result<CheckoutView, CheckoutError> {
         draft.address_id = None;
     }
     let country = chosen.map_or(draft.country.as_str(), |a| a.country.as_str());
+    // Until an address is known, a code's per-customer uses are not counted yet.
+    let typed = crate::account::model::normalize_email(&draft.email).ok();
+    let account_email = visitor.as_ref().and_then(|v| v.email.as_deref());
+    let customer = typed
+        .as_deref()
+        .or(account_email)
+        .map(|e| Customer::new(user_id, e, account_email));
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let priced = price(
         &mut conn,
@@ -1167,7 +1312,7 @@ pub async fn view(state: &AppState) -> Result<CheckoutView, CheckoutError> {
             country,
             method: &draft.method,
             code: &draft.code,
-            email: Some(&draft.email),
+            customer: customer.as_ref(),
         },
     )
     .await?;

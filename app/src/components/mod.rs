@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 pub mod breadcrumbs;
+pub mod head;
 pub mod image;
 pub mod layout;
 pub mod product_grid;

@@ -5,9 +5,10 @@
 use super::api::{get_order, my_orders};
 use super::model::{OrderError, OrderStatus, OrderView};
 use crate::checkout::model::format_money;
+use crate::components::head::Title;
 use crate::components::status::set_http_status;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use stylers_macro::style;
 
@@ -35,7 +36,7 @@ fn error_view(error: &OrderError) -> AnyView {
             .into_any()
         }
         other => {
-            set_http_status(503);
+            set_http_status(crate::flash::HttpStatus::http_status(other));
             view! {
                 <p class="flash flash-error" role="alert">
                     {crate::flash::capitalise(&other.to_string())}

@@ -1,9 +1,10 @@
 use crate::catalog::api::get_home;
 use crate::catalog::model::HomePage as HomeData;
+use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
 use crate::components::status::ErrorPanel;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Link, Meta};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

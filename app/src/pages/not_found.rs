@@ -1,6 +1,7 @@
+use crate::components::head::Title;
 use crate::components::status::set_http_status;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 /// The 404 page; the response carries status 404.
 #[component]

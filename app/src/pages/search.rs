@@ -2,13 +2,14 @@
 //! in the URL, so results are shareable, the back button works, and every control is a
 //! link that works without JavaScript.
 
+use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
 use crate::components::status::ErrorPanel;
 use crate::search::api::search_products;
 use crate::search::model::{FacetValue, SearchResults};
 use crate::search::params::{PAGE_SIZE, SearchParams, SearchSort};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::use_location;
 use stylers_macro::style;
 

@@ -15,7 +15,7 @@ fn service() -> Result<std::sync::Arc<super::ssr::SearchService>, CatalogError> 
 }
 
 /// One page of results for a query string as it appears in the URL (`q=...&brand=...`).
-#[server]
+#[server(endpoint = "search/products")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(search.query = %query)))]
 pub async fn search_products(query: String) -> Result<SearchResults, CatalogError> {
     let result = async {
@@ -28,7 +28,7 @@ pub async fn search_products(query: String) -> Result<SearchResults, CatalogErro
 }
 
 /// Products, categories and brands matching a half-typed query.
-#[server]
+#[server(endpoint = "search/suggest")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn suggest(q: String) -> Result<Vec<Suggestion>, CatalogError> {
     let result = async {

@@ -310,7 +310,7 @@ async fn orders(
     };
     state.reservations = inventory::Reservations::new(pool.clone());
     server::serve::spawn_cache_listeners(&state);
-    server::http::spawn(listener, state);
+    server::http::spawn(listener, state, &server::security::EdgePolicy::unlimited());
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients as usize)
         .build()?;
@@ -382,6 +382,7 @@ async fn orders(
             let r = http
                 .post(format!("{base}/api/checkout/place"))
                 .header("accept", "application/json")
+                .header("sec-fetch-site", "same-origin")
                 .header("cookie", cookie)
                 .form(&[
                     ("idempotency_key", key.as_str()),

@@ -579,7 +579,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let payments = server::serve::payments(&settings, &pool, addr, payments_stop_rx).await?;
     let state = server::serve::app_state(&settings, &database, format!("http://{addr}"), payments);
     let search = state.search.clone();
-    server::http::spawn(listener, state);
+    server::http::spawn(listener, state, &server::security::EdgePolicy::unlimited());
 
     println!(
         "Search benchmark: tantivy (Mercato) against PostgreSQL full-text search (tsvector + GIN + ts_rank)"

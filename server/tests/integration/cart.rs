@@ -37,14 +37,8 @@ async fn lines_in_db(app: &TestApp) -> Vec<(String, i32)> {
     .unwrap()
 }
 
-async fn sign_up(b: &Browser, email: &str) {
-    let r = b
-        .call(
-            "/api/account/sign-up",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+async fn sign_up(app: &TestApp, b: &Browser, email: &str) {
+    crate::helpers::sign_up_confirmed(app, b, email, PASSWORD, "").await;
 }
 
 #[tokio::test]
@@ -255,7 +249,7 @@ async fn a_cookie_never_reaches_anyone_elses_cart() {
     }
     // A signed-in customer sending someone's cart id gets their own cart, never that one.
     let bob = Browser::new(&app);
-    sign_up(&bob, "bob@example.com").await;
+    sign_up(&app, &bob, "bob@example.com").await;
     let alices_cart: i64 = sqlx::query_scalar("SELECT id FROM carts LIMIT 1")
         .fetch_one(&app.pool)
         .await
@@ -310,7 +304,7 @@ async fn a_guest_cart_merges_into_the_customers_at_sign_in() {
     let app = spawn_shop().await;
     // Ada already has 2 small laptops in her account's cart from another device.
     let phone = Browser::new(&app);
-    sign_up(&phone, "ada@example.com").await;
+    sign_up(&app, &phone, "ada@example.com").await;
     add(&phone, LAPTOP_13, "2").await;
 
     // As a guest on this computer she adds 3 more and a big laptop, then signs in.

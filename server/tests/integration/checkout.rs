@@ -282,7 +282,9 @@ async fn a_declined_card_charges_nothing_and_gives_the_stock_back() {
 
 #[tokio::test]
 async fn fifty_shoppers_for_ten_units_make_exactly_ten_orders() {
-    let app = spawn_shop().await;
+    // Fifty shoppers from one address: no edge limits in the way of the race.
+    let app =
+        crate::helpers::spawn_shop_with_edge(&server::security::EdgePolicy::unlimited()).await;
     let v = variant(&app, LAPTOP_13).await;
     {
         let mut conn = app.pool.acquire().await.unwrap();
@@ -396,7 +398,7 @@ async fn a_line_no_single_warehouse_can_fill_is_held_across_warehouses() {
 
 /// A shop whose provider is a sandbox run on its own with a known key (for faults). The
 /// sandbox runs until the returned sender is dropped.
-async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
+pub(crate) async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .connect(&seeded_database().await)
@@ -725,17 +727,14 @@ fn between(text: &str, start: &str, end: &str) -> String {
 async fn a_customer_sees_their_orders_and_nobody_elses() {
     let app = spawn_shop().await;
     let b = Browser::new(&app);
-    let r = b
-        .call(
-            "/api/account/sign-up",
-            &[
-                ("name", "Grace"),
-                ("email", "grace@example.com"),
-                ("password", "a long enough passphrase"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    crate::helpers::sign_up_confirmed(
+        &app,
+        &b,
+        "grace@example.com",
+        "a long enough passphrase",
+        "Grace",
+    )
+    .await;
     assert!(
         b.get("/account/orders")
             .await

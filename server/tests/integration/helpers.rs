@@ -350,6 +350,22 @@ pub async fn spawn_with(
     page_size: i64,
     payments: Option<app::state::Payments>,
 ) -> TestApp {
+    spawn_with_edge(
+        pool,
+        page_size,
+        payments,
+        &server::security::EdgePolicy::standard(),
+    )
+    .await
+}
+
+/// A shop whose edge (rate limits, trusted proxies) follows `policy`.
+pub async fn spawn_with_edge(
+    pool: PgPool,
+    page_size: i64,
+    payments: Option<app::state::Payments>,
+    policy: &server::security::EdgePolicy,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -410,7 +426,7 @@ pub async fn spawn_with(
     // live (never, for a shop whose database is down: it runs without the cache).
     tokio::spawn(app::notify::listen(pool.clone(), sessions.clone()));
     app::notify::until_live(sessions.freshness()).await;
-    server::http::spawn(listener, state.clone());
+    server::http::spawn(listener, state.clone(), policy);
     TestApp {
         addr,
         base,
@@ -426,6 +442,65 @@ pub async fn spawn_with(
 /// A seeded shop on a fresh database.
 pub async fn spawn_shop() -> TestApp {
     spawn_app_with(&seeded_database().await, 12).await
+}
+
+/// A seeded shop whose edge follows `policy`.
+pub async fn spawn_shop_with_edge(policy: &server::security::EdgePolicy) -> TestApp {
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&seeded_database().await)
+        .await
+        .expect("connect");
+    spawn_with_edge(pool, 12, None, policy).await
+}
+
+/// The last e-mail queued for `to` whose subject contains `subject`: (subject, body).
+pub async fn last_email(app: &TestApp, to: &str, subject: &str) -> Option<(String, String)> {
+    sqlx::query_as(
+        "SELECT subject, body FROM emails WHERE to_address = $1 AND subject LIKE '%' || $2 || '%'
+          ORDER BY id DESC LIMIT 1",
+    )
+    .bind(to)
+    .bind(subject)
+    .fetch_optional(&app.pool)
+    .await
+    .expect("read the e-mail outbox")
+}
+
+/// The `token=` of the link in an e-mail's body.
+pub fn link_token(body: &str) -> String {
+    body.split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no link with a token in: {body}"))
+        .to_owned()
+}
+
+/// Signs up in `b` and opens the confirmation link the shop e-mailed, as a new customer
+/// does: `b` is signed in afterwards. Returns the confirmation's answer.
+pub async fn sign_up_confirmed(
+    app: &TestApp,
+    b: &Browser,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> Response {
+    let r = b
+        .call(
+            "/api/account/sign-up",
+            &[("email", email), ("password", password), ("name", name)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "sign-up: {}", r.text());
+    let address = app::account::model::normalize_email(email).expect("a valid address");
+    let (_, body) = last_email(app, &address, "Confirm your Mercato account")
+        .await
+        .expect("a confirmation e-mail");
+    let r = b
+        .call("/api/account/confirm", &[("token", &link_token(&body))])
+        .await;
+    assert_eq!(r.status, 200, "confirm: {}", r.text());
+    r
 }
 
 /// Every `href="..."` value in a page, in order.
@@ -536,6 +611,11 @@ impl Browser {
         let mut headers = self.cookie_header();
         headers.push(("Content-Type", "application/x-www-form-urlencoded".into()));
         headers.push(("Accept", accept.into()));
+        // Browsers say where a post comes from (the shop refuses a post that carries its
+        // session cookie and says nothing).
+        if !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case("origin")) {
+            headers.push(("Origin", format!("http://{}", self.addr)));
+        }
         headers.extend(extra.iter().cloned());
         let response = http_request(self.addr, "POST", path, &headers, &form(fields)).await;
         self.keep_cookies(&response);
@@ -594,4 +674,19 @@ pub async fn sandbox_faults(url: &str, body: &str) {
         .await
         .expect("the sandbox answers");
     assert_eq!(r.status(), 204);
+}
+
+/// Runs the futures at the same time (each on its own task) and returns their outputs in
+/// order.
+pub async fn all_at_once<F, T>(futures: impl IntoIterator<Item = F>) -> Vec<T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.expect("a task of the test panicked"));
+    }
+    out
 }

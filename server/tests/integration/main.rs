@@ -15,3 +15,4 @@ mod lifecycle;
 mod pages;
 mod payments;
 mod search;
+mod security;

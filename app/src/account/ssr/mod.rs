@@ -6,6 +6,7 @@ pub mod cache;
 pub mod password;
 pub mod reset;
 pub mod session;
+pub mod sign_up;
 
 use super::model::{AccountError, CurrentUser, Role, check_password, normalize_email};
 use crate::state::AppState;
@@ -22,13 +23,19 @@ pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
     AccountError::Unavailable
 }
 
-/// The address the request came from (the TCP peer; the shop is not behind a proxy).
+/// The address the request came from: as the server's edge resolved it (behind a
+/// trusted proxy, the forwarded client), else the TCP peer.
 pub fn client_ip() -> String {
     use_context::<Parts>()
         .and_then(|p| {
             p.extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
+                .get::<crate::state::ClientAddr>()
+                .map(|c| c.0)
+                .or_else(|| {
+                    p.extensions
+                        .get::<ConnectInfo<SocketAddr>>()
+                        .map(|c| c.0.ip())
+                })
         })
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".into())
@@ -125,40 +132,25 @@ async fn establish(
     Ok(token)
 }
 
-pub async fn sign_up(
-    state: &AppState,
-    email: &str,
-    password: String,
-    name: &str,
-) -> Result<CurrentUser, AccountError> {
-    let email = normalize_email(email).map_err(AccountError::InvalidInput)?;
-    check_password(&password, &email).map_err(AccountError::InvalidInput)?;
-    let name = name.trim();
-    if name.chars().count() > 200 {
-        return Err(AccountError::InvalidInput("the name is too long".into()));
-    }
-    let hash = password::hash(password).await.map_err(unavailable)?;
-    let (previous, _) = current(state).await?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    let id = sqlx::query_scalar!(
-        "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (email) DO NOTHING RETURNING id",
-        email,
-        name,
-        hash
-    )
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(unavailable)?
-    .ok_or(AccountError::EmailTaken)?;
-    let user = complete_sign_in(tx, state, id, previous).await?;
-    tracing::info!(user.id = id, "account created");
-    Ok(user)
-}
-
-/// Refuses when this account or this address has failed too often recently.
-async fn check_throttle(state: &AppState, email: &str, ip: &str) -> Result<(), AccountError> {
+/// Counts a password attempt before the password is checked, or refuses it when this
+/// account or this address has failed too often recently. The check and the count are
+/// one step: under a transaction lock per account and then per address, the recent
+/// failures are counted and this attempt is recorded as one. Of thirty guesses sent at
+/// once, only as many as the limit allows are ever checked. Returns the attempt's row,
+/// which a right password removes (with the account's other failures, on sign-in).
+async fn begin_attempt(state: &AppState, email: &str, ip: &str) -> Result<i64, AccountError> {
     let rules = &state.accounts;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    // Always the account first, then the address: two attempts never wait in a circle.
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('sign-in:account:' || $1, 0)),
+                pg_advisory_xact_lock(hashtextextended('sign-in:address:' || $2, 0))",
+        email,
+        ip
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
     let row = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE email = $1) AS "by_email!",
                   count(*) FILTER (WHERE ip = $2) AS "by_ip!",
@@ -170,7 +162,7 @@ async fn check_throttle(state: &AppState, email: &str, ip: &str) -> Result<(), A
         ip,
         rules.throttle_window.as_secs_f64(),
     )
-    .fetch_one(&state.db.primary)
+    .fetch_one(&mut *tx)
     .await
     .map_err(unavailable)?;
     if row.by_email >= rules.max_failures_per_account || row.by_ip >= rules.max_failures_per_ip {
@@ -178,7 +170,16 @@ async fn check_throttle(state: &AppState, email: &str, ip: &str) -> Result<(), A
         let minutes = row.wait_minutes.unwrap_or(1).max(1) as u32;
         return Err(AccountError::Throttled { minutes });
     }
-    Ok(())
+    let attempt = sqlx::query_scalar!(
+        "INSERT INTO sign_in_failures (email, ip) VALUES ($1, $2) RETURNING id",
+        email,
+        ip
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(attempt)
 }
 
 pub async fn sign_in(
@@ -193,32 +194,31 @@ pub async fn sign_in(
         return Err(AccountError::BadCredentials);
     }
     let ip = client_ip();
-    check_throttle(state, &email, &ip).await?;
+    begin_attempt(state, &email, &ip).await?;
     let found = sqlx::query!(
-        "SELECT id, password_hash FROM users WHERE email = $1",
+        "SELECT id, password_hash, email_verified_at IS NOT NULL AS \"confirmed!\"
+           FROM users WHERE email = $1",
         email
     )
     .fetch_optional(&state.db.primary)
     .await
     .map_err(unavailable)?;
-    let (id, hash) = match found {
-        Some(row) => (Some(row.id), Some(row.password_hash)),
-        None => (None, None),
+    let (id, hash, confirmed) = match found {
+        Some(row) => (Some(row.id), Some(row.password_hash), row.confirmed),
+        None => (None, None, false),
     };
     let matches = password::verify(password, hash)
         .await
         .map_err(unavailable)?;
+    // A wrong password leaves its attempt counted as a failure.
     let Some(id) = id.filter(|_| matches) else {
-        sqlx::query!(
-            "INSERT INTO sign_in_failures (email, ip) VALUES ($1, $2)",
-            email,
-            ip
-        )
-        .execute(&state.db.primary)
-        .await
-        .map_err(unavailable)?;
         return Err(AccountError::BadCredentials);
     };
+    // The right password of an account whose address was never confirmed: whoever signed
+    // up must open the link first (only they know this password, so saying so is safe).
+    if !confirmed {
+        return Err(AccountError::Unconfirmed);
+    }
     let (previous, _) = current(state).await?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
     sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email)
@@ -249,7 +249,7 @@ pub async fn change_password(
 ) -> Result<(), AccountError> {
     let (_, user) = require_user(state).await?;
     let ip = client_ip();
-    check_throttle(state, &user.email, &ip).await?;
+    let attempt = begin_attempt(state, &user.email, &ip).await?;
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
         .fetch_one(&state.db.primary)
         .await
@@ -258,18 +258,14 @@ pub async fn change_password(
         .await
         .map_err(unavailable)?
     {
-        sqlx::query!(
-            "INSERT INTO sign_in_failures (email, ip) VALUES ($1, $2)",
-            user.email,
-            ip
-        )
-        .execute(&state.db.primary)
-        .await
-        .map_err(unavailable)?;
         return Err(AccountError::InvalidInput(
             "the current password is not right".into(),
         ));
     }
+    sqlx::query!("DELETE FROM sign_in_failures WHERE id = $1", attempt)
+        .execute(&state.db.primary)
+        .await
+        .map_err(unavailable)?;
     check_password(&new_password, &user.email).map_err(AccountError::InvalidInput)?;
     let hash = password::hash(new_password).await.map_err(unavailable)?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
@@ -311,9 +307,11 @@ pub async fn create_admin(
     check_password(&password, &email).map_err(AccountError::InvalidInput)?;
     let hash = password::hash(password).await.map_err(unavailable)?;
     sqlx::query_scalar!(
-        "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin')
+        "INSERT INTO users (email, password_hash, role, email_verified_at)
+         VALUES ($1, $2, 'admin', now())
          ON CONFLICT (email) DO UPDATE
-            SET password_hash = EXCLUDED.password_hash, role = 'admin', password_changed_at = now()
+            SET password_hash = EXCLUDED.password_hash, role = 'admin', password_changed_at = now(),
+                email_verified_at = coalesce(users.email_verified_at, now())
          RETURNING id",
         email,
         hash

@@ -110,8 +110,11 @@ pub async fn complete(
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
+    // The link reached the address: that confirms it too.
     sqlx::query!(
-        "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+        "UPDATE users SET password_hash = $2, password_changed_at = now(),
+                          email_verified_at = coalesce(email_verified_at, now())
+          WHERE id = $1",
         user_id,
         password_hash
     )

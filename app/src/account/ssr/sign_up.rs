@@ -1,0 +1,156 @@
+//! Creating an account, confirmed by e-mail. Signing up answers the same whatever the
+//! address: a new one gets a link that finishes the account, one that has an account
+//! already gets a note telling its owner (with links to sign in or reset the password).
+//! So the form cannot be used to find out who shops here, and nobody can hold an
+//! address they cannot read: an account is only usable once its link was opened.
+
+use super::{complete_sign_in, current, session, unavailable};
+use crate::account::model::{AccountError, CurrentUser, check_password, normalize_email};
+use crate::state::AppState;
+
+/// How long a confirmation link works.
+pub const LINK_LIFETIME_SECS: f64 = 24.0 * 3600.0;
+/// At most this many sign-up e-mails per address per hour (the rest are not sent).
+const MAX_MAILS_PER_HOUR: i64 = 3;
+
+const INVALID_LINK: &str = "this confirmation link is not valid, was already used or has \
+                            expired; sign up again for a new one";
+
+/// Signs up `email`: the account is created unconfirmed (or, if an unconfirmed one was
+/// there, takes this password and name) and a confirmation link is e-mailed; an address
+/// with a confirmed account gets a note instead. The answer is the same either way.
+pub async fn request(
+    state: &AppState,
+    email: &str,
+    password: String,
+    name: &str,
+) -> Result<(), AccountError> {
+    let email = normalize_email(email).map_err(AccountError::InvalidInput)?;
+    check_password(&password, &email).map_err(AccountError::InvalidInput)?;
+    let name = name.trim();
+    if name.chars().count() > 200 {
+        return Err(AccountError::InvalidInput("the name is too long".into()));
+    }
+    // Hashed whatever happens next, so the time taken says nothing about the address.
+    let hash = super::password::hash(password).await.map_err(unavailable)?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    // A new account, or the unconfirmed one of an earlier sign-up; a confirmed account
+    // is left alone. The password and name travel with the link: whichever sign-up's
+    // link is opened sets its own, so a second sign-up of someone else's address (which
+    // they cannot confirm) never sets the password the owner's link confirms.
+    let account = sqlx::query!(
+        r#"INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+            WHERE users.email_verified_at IS NULL
+           RETURNING id"#,
+        email,
+        name,
+        hash
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM emails
+            WHERE to_address = $1 AND kind = 'sign-up' AND created_at > now() - interval '1 hour'"#,
+        email
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    if recent >= MAX_MAILS_PER_HOUR {
+        tracing::warn!("sign-up e-mails: hourly limit reached for an address");
+        tx.commit().await.map_err(unavailable)?;
+        return Ok(());
+    }
+    let (subject, body) = match account {
+        Some(row) => {
+            let token = session::new_token();
+            sqlx::query!(
+                "INSERT INTO email_confirmations (token_hash, user_id, password_hash, name, expires_at)
+                 VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+                &session::token_hash(&token)[..],
+                row.id,
+                hash,
+                name,
+                LINK_LIFETIME_SECS
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            let link = state
+                .site
+                .absolute(&format!("/account/confirm?token={token}"));
+            (
+                "Confirm your Mercato account",
+                format!(
+                    "Welcome to Mercato!\n\nOpen this link within a day to confirm your e-mail \
+                     address and finish creating your account:\n\n{link}\n\nIf you did not \
+                     sign up, ignore this e-mail: no account is made without it."
+                ),
+            )
+        }
+        None => (
+            "Someone tried to sign up with your address",
+            format!(
+                "Someone (perhaps you) tried to create a Mercato account with this e-mail \
+                 address, which already has one.\n\nTo sign in: {}\nForgot your password? \
+                 Choose a new one: {}\n\nIf it was not you, ignore this e-mail: nothing \
+                 has changed.",
+                state.site.absolute("/account/sign-in"),
+                state.site.absolute("/account/forgot"),
+            ),
+        ),
+    };
+    crate::mail::enqueue_kind(&mut tx, &email, subject, &body, Some("sign-up"))
+        .await
+        .map_err(unavailable)?;
+    tx.commit().await.map_err(unavailable)?;
+    Ok(())
+}
+
+/// Opens a confirmation link: the account is confirmed with the password and name of
+/// the sign-up that sent it, and this browser signed in (its guest cart joins the
+/// customer's). The account's other links stop working.
+pub async fn confirm(state: &AppState, token: &str) -> Result<CurrentUser, AccountError> {
+    let invalid = || AccountError::InvalidInput(INVALID_LINK.into());
+    if !session::well_formed(token) {
+        return Err(invalid());
+    }
+    let (previous, _) = current(state).await?;
+    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    // Using the link is one statement: of two concurrent uses, one wins.
+    let user_id = sqlx::query_scalar!(
+        "UPDATE email_confirmations SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+          RETURNING user_id",
+        &session::token_hash(token)[..]
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(unavailable)?
+    .ok_or_else(invalid)?;
+    // Only an unconfirmed account takes the link's password: once confirmed, a password
+    // changes through the account page or a reset link, never an old sign-up's link.
+    sqlx::query!(
+        "UPDATE users u
+            SET email_verified_at = now(), password_hash = c.password_hash, name = c.name,
+                password_changed_at = now()
+           FROM email_confirmations c
+          WHERE u.id = $1 AND c.token_hash = $2 AND u.email_verified_at IS NULL",
+        user_id,
+        &session::token_hash(token)[..]
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    sqlx::query!(
+        "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    tracing::info!(user.id = user_id, "account confirmed");
+    complete_sign_in(tx, state, user_id, previous).await
+}

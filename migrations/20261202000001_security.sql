@@ -1,0 +1,168 @@
+-- Security fixes: accounts confirmed by e-mail, one order per placement of a cart, and
+-- per-customer discount limits counted by account and by the person behind an address.
+
+-- Accounts are usable once their address is confirmed (the link e-mailed at sign-up, or
+-- a password reset link). Accounts made before confirmation existed count as confirmed.
+ALTER TABLE users ADD COLUMN email_verified_at TIMESTAMPTZ;
+UPDATE users SET email_verified_at = created_at;
+
+-- A sign-up's link: it carries the password and name of the sign-up that sent it, so
+-- opening it sets those (another sign-up of the same address cannot change them).
+CREATE TABLE email_confirmations (
+    token_hash     BYTEA PRIMARY KEY CHECK (length(token_hash) = 32),
+    user_id        BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    password_hash  TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+    name           TEXT NOT NULL DEFAULT '' CHECK (length(name) <= 200),
+    created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+    expires_at     TIMESTAMPTZ NOT NULL,
+    used_at        TIMESTAMPTZ
+);
+CREATE INDEX email_confirmations_user ON email_confirmations (user_id);
+
+-- Messages of a kind that is limited per address (sign-up e-mails) say so.
+ALTER TABLE emails ADD COLUMN kind TEXT;
+CREATE INDEX emails_kind ON emails (to_address, kind, created_at) WHERE kind IS NOT NULL;
+
+-- One placement of a cart at a time: while an order from a cart is being paid, another
+-- placement of that cart finds it instead of paying again.
+CREATE UNIQUE INDEX orders_one_open_per_cart ON orders (cart_id)
+    WHERE status IN ('pending', 'payment_processing');
+
+-- A discount code's per-customer limit counts by account (signed in) and by the person
+-- behind the order's address (its identity: lower case, no +tag, no dots where the
+-- provider ignores them; app/src/account/model.rs `email_identity`).
+ALTER TABLE discount_redemptions
+    ADD COLUMN user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN email_key TEXT;
+-- Redemptions made before this counted by the address as typed (already lower case):
+-- the same identity rule, once, for them.
+UPDATE discount_redemptions r
+   SET user_id = o.user_id,
+       email_key = CASE
+           WHEN split_part(r.customer, '@', 2) IN ('gmail.com', 'googlemail.com')
+           THEN replace(split_part(split_part(r.customer, '@', 1), '+', 1), '.', '') || '@gmail.com'
+           ELSE split_part(split_part(r.customer, '@', 1), '+', 1) || '@' || split_part(r.customer, '@', 2)
+       END
+  FROM orders o WHERE o.id = r.order_id;
+UPDATE discount_redemptions SET email_key = customer
+ WHERE email_key IS NULL OR email_key LIKE '@%';
+ALTER TABLE discount_redemptions ALTER COLUMN email_key SET NOT NULL;
+CREATE INDEX discount_redemptions_email_key ON discount_redemptions (code, email_key);
+CREATE INDEX discount_redemptions_user ON discount_redemptions (code, user_id)
+    WHERE user_id IS NOT NULL;
+
+-- Opening an order takes one JSON document (app/src/orders/ssr/draft.rs `OrderDraft`)
+-- instead of 24 positional arguments.
+DROP FUNCTION order_open(TEXT, TEXT, BIGINT, TEXT, TEXT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT,
+                         JSONB, TEXT, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT,
+                         BIGINT[], TEXT[], TEXT[], INTEGER[], BIGINT[], DOUBLE PRECISION);
+
+-- A new order with its lines, placed straight into payment_processing (its pending step
+-- recorded too). `p` is the order's draft; its `hold_secs`, when set, also holds the
+-- units for that long (each SKU from one warehouse, in SKU order; none available: MR002,
+-- nothing written). One row comes back:
+--   ('opened', id, number)     the order exists now;
+--   ('twin', id, number)       the form's key made this order already (nothing written);
+--   ('cart_open', id, number)  another placement of the same cart is being paid: this is
+--                              its order (nothing written);
+--   ('retry', NULL, NULL)      the conflicting order finished meanwhile: try again.
+-- When the cart no longer holds what the draft was priced from (a placement of it was
+-- confirmed meanwhile, or it changed), nothing is written and the error is MR003.
+CREATE FUNCTION order_open(p JSONB)
+RETURNS TABLE (outcome TEXT, order_id BIGINT, order_number TEXT)
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+DECLARE
+    v_id BIGINT;
+    v_cart BIGINT := (p->>'cart_id')::bigint;
+    v_holder TEXT := p->>'holder';
+    v_region TEXT := p->>'region';
+    v_hold DOUBLE PRECISION := (p->>'hold_secs')::float8;
+    v_line RECORD;
+BEGIN
+    PERFORM set_config('mercato.actor', p->>'actor', true), set_config('mercato.reason', '', true);
+    INSERT INTO orders (number, idempotency_key, user_id, email, currency, subtotal_minor,
+                        discount_minor, shipping_minor, tax_minor, total_minor, shipping_address,
+                        region, holder, cart_id, shipping_method, weight_grams, discount_code,
+                        status)
+    VALUES (p->>'number', p->>'idempotency_key', (p->>'user_id')::bigint, p->>'email',
+            p->>'currency', (p->>'subtotal_minor')::bigint, (p->>'discount_minor')::bigint,
+            (p->>'shipping_minor')::bigint, (p->>'tax_minor')::bigint,
+            (p->>'total_minor')::bigint, p->'shipping_address', v_region, v_holder, v_cart,
+            p->>'shipping_method', (p->>'weight_grams')::bigint, p->>'discount_code',
+            'payment_processing')
+    ON CONFLICT DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+        RETURN QUERY SELECT 'twin'::text, o.id, o.number
+                       FROM orders o WHERE o.idempotency_key = p->>'idempotency_key';
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        RETURN QUERY SELECT 'cart_open'::text, o.id, o.number
+                       FROM orders o
+                      WHERE o.cart_id = v_cart AND o.status IN ('pending', 'payment_processing');
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        RETURN QUERY SELECT 'retry'::text, NULL::bigint, NULL::text;
+        RETURN;
+    END IF;
+    INSERT INTO order_lines (order_id, position, variant_id, sku, title, quantity, unit_price_minor)
+    SELECT v_id, l.position, l.variant_id, l.sku, l.title, l.quantity, l.unit_price_minor
+      FROM jsonb_to_recordset(p->'lines')
+           AS l(position INTEGER, variant_id BIGINT, sku TEXT, title TEXT, quantity INTEGER,
+                unit_price_minor BIGINT);
+    -- The cart must still hold exactly what was priced. This statement reads after any
+    -- confirmation of this cart that the insert above waited for, so a placement priced
+    -- before another one's confirmation can never charge for the same lines again.
+    IF v_cart IS NOT NULL AND EXISTS (
+        SELECT 1 FROM order_lines ol
+          LEFT JOIN cart_lines c ON c.cart_id = v_cart AND c.variant_id = ol.variant_id
+         WHERE ol.order_id = v_id AND c.quantity IS DISTINCT FROM ol.quantity) THEN
+        RAISE EXCEPTION 'cart % no longer holds what order % was priced from', v_cart, p->>'number'
+            USING ERRCODE = 'MR003';
+    END IF;
+    IF v_hold IS NOT NULL THEN
+        -- One statement per SKU, in SKU order (two such orders never wait on each other
+        -- in a circle; the reservation batches lock one row per statement): the warehouse
+        -- is picked and its row locked, then raised by its primary key.
+        FOR v_line IN
+            SELECT ol.variant_id AS variant, sum(ol.quantity)::int AS quantity
+              FROM order_lines ol WHERE ol.order_id = v_id
+             GROUP BY ol.variant_id ORDER BY ol.variant_id
+        LOOP
+            WITH level AS (
+                UPDATE stock_levels s
+                   SET reserved = s.reserved + v_line.quantity, updated_at = now()
+                 WHERE s.variant_id = v_line.variant
+                   AND s.warehouse_id = (
+                       SELECT sl.warehouse_id
+                         FROM stock_levels sl
+                         JOIN warehouses h ON h.id = sl.warehouse_id AND h.active
+                        WHERE sl.variant_id = v_line.variant
+                          AND sl.on_hand - sl.reserved - sl.sold >= v_line.quantity
+                        ORDER BY (h.region = v_region) DESC NULLS LAST, h.priority, h.id
+                        LIMIT 1
+                          FOR UPDATE OF sl)
+                RETURNING s.warehouse_id),
+            r AS (
+                INSERT INTO reservations (holder, variant_id, warehouse_id, quantity, expires_at)
+                SELECT v_holder, v_line.variant, warehouse_id, v_line.quantity,
+                       now() + make_interval(secs => v_hold)
+                  FROM level
+                RETURNING id, warehouse_id)
+            INSERT INTO stock_movements
+                   (variant_id, warehouse_id, kind, reserved_delta, reservation_id, actor)
+            SELECT v_line.variant, warehouse_id, 'reservation', v_line.quantity, id,
+                   'checkout:' || v_holder
+              FROM r;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'order % found no one warehouse with % of variant %',
+                    p->>'number', v_line.quantity, v_line.variant
+                    USING ERRCODE = 'MR002';
+            END IF;
+        END LOOP;
+    END IF;
+    RETURN QUERY SELECT 'opened'::text, v_id, p->>'number';
+END $$;
