@@ -19,9 +19,10 @@ CREATE TABLE email_confirmations (
 );
 CREATE INDEX email_confirmations_user ON email_confirmations (user_id);
 
--- Messages of a kind that is limited per address (sign-up e-mails) say so.
-ALTER TABLE emails ADD COLUMN kind TEXT;
-CREATE INDEX emails_kind ON emails (to_address, kind, created_at) WHERE kind IS NOT NULL;
+-- Messages of a kind that is limited per recipient (sign-up e-mails) say so, and whom
+-- they count against (the identity of the address, so +tags do not multiply them).
+ALTER TABLE emails ADD COLUMN kind TEXT, ADD COLUMN limit_key TEXT;
+CREATE INDEX emails_limited ON emails (limit_key, kind, created_at) WHERE kind IS NOT NULL;
 
 -- One placement of a cart at a time: while an order from a cart is being paid, another
 -- placement of that cart finds it instead of paying again.
@@ -51,11 +52,9 @@ CREATE INDEX discount_redemptions_email_key ON discount_redemptions (code, email
 CREATE INDEX discount_redemptions_user ON discount_redemptions (code, user_id)
     WHERE user_id IS NOT NULL;
 
--- Opening an order takes one JSON document (app/src/orders/ssr/draft.rs `OrderDraft`)
--- instead of 24 positional arguments.
-DROP FUNCTION order_open(TEXT, TEXT, BIGINT, TEXT, TEXT, BIGINT, BIGINT, BIGINT, BIGINT, BIGINT,
-                         JSONB, TEXT, TEXT, BIGINT, TEXT, BIGINT, TEXT, TEXT,
-                         BIGINT[], TEXT[], TEXT[], INTEGER[], BIGINT[], DOUBLE PRECISION);
+-- Opening an order takes one JSON document (checkout's `OrderDraft`) instead of 24
+-- positional arguments. The positional one stays for one release, for instances still
+-- running the previous code during a rolling deploy; a later migration drops it.
 
 -- A new order with its lines, placed straight into payment_processing (its pending step
 -- recorded too). `p` is the order's draft; its `hold_secs`, when set, also holds the

@@ -12,6 +12,7 @@ pub mod fulfilment;
 pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
 pub mod orders;

@@ -65,35 +65,52 @@ pub async fn enqueue(
     enqueue_kind(conn, to, subject, body, None).await
 }
 
-/// Queues a message of a kind that is counted (for limits per address, such as sign-up
-/// e-mails).
-pub async fn enqueue_kind(
+/// Queues a message of a kind that is limited per recipient (sign-up e-mails):
+/// `limit_key` names whom it counts against (the identity of the address).
+pub async fn enqueue_limited(
     conn: &mut PgConnection,
     to: &str,
     subject: &str,
     body: &str,
-    kind: Option<&str>,
+    kind: &str,
+    limit_key: &str,
+) -> Result<i64, sqlx::Error> {
+    enqueue_kind(conn, to, subject, body, Some((kind, limit_key))).await
+}
+
+async fn enqueue_kind(
+    conn: &mut PgConnection,
+    to: &str,
+    subject: &str,
+    body: &str,
+    kind: Option<(&str, &str)>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO emails (to_address, subject, body, kind) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO emails (to_address, subject, body, kind, limit_key)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
         to,
         subject,
         body,
-        kind
+        kind.map(|k| k.0),
+        kind.map(|k| k.1)
     )
     .fetch_one(conn)
     .await
 }
 
 /// A header's value on one line: line breaks and other control characters (which could
-/// end the header and start another, or the body) become spaces; text that is not ASCII
-/// is sent as an RFC 2047 encoded word.
+/// end the header and start another, or the body) become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A text header's value ([`one_line`]); text that is not ASCII is sent as an RFC 2047
+/// encoded word. (Not for addresses, which take UTF-8 as they are.)
 fn header_value(text: &str) -> String {
     use base64::Engine;
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = one_line(text);
     if flat.is_ascii() {
         flat
     } else {
@@ -111,7 +128,7 @@ fn render(m: &Outgoing, from: &str) -> String {
         "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}.{}@mercato.invalid>\r\n\
          MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
          Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
-        header_value(&m.to),
+        one_line(&m.to),
         header_value(&m.subject),
         m.created_at.to_rfc2822(),
         m.id,

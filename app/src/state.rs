@@ -109,6 +109,21 @@ pub struct Payments {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
+impl ClientAddr {
+    /// What limits count against: an IPv4 address, or an IPv6 client's /64 (a subscriber
+    /// is given a whole /64, so one address of it is no one person).
+    pub fn bucket(&self) -> String {
+        match self.0 {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        }
+    }
+}
+
 /// The state from context, or a logged error (never a panic) if the server forgot it.
 pub fn app_state() -> Option<AppState> {
     let state = leptos::prelude::use_context::<AppState>();

@@ -79,6 +79,7 @@ export async function signUp(page: Page, email: string, password: string) {
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByTestId('flash')).toContainText('we have e-mailed you a link');
   await open(page, await mailedLink(email, 'Confirm your Mercato account'));
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Confirm my account' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId('account-email')).toContainText(email.toLowerCase());

@@ -4412,8 +4412,7 @@ mod tests {
         let mut file = std::fs::File::create(&path).unwrap();
         write_jsonl(&g, 3_000, &mut file).unwrap();
         drop(file);
-        let rows =
-            crate::import::generic::parse_jsonl(&path, app::catalog::money::Currency::GBP).unwrap();
+        let rows = crate::import::generic::parse_jsonl(&path, app::money::Currency::GBP).unwrap();
         std::fs::remove_file(&path).ok();
         assert_eq!(rows.len(), 3_000);
         for row in rows {

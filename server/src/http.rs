@@ -61,6 +61,11 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap))
         .route("/styles/{file}", get(scoped_css))
+        .route(
+            crate::security::headers::REPORTS,
+            axum::routing::post(crate::security::headers::report)
+                .layer(axum::extract::DefaultBodyLimit::max(16 * 1024)),
+        )
         .route("/api/v1/search", get(crate::search_api::search))
         .route("/api/v1/suggest", get(crate::search_api::suggest))
         .route(

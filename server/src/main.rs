@@ -1,6 +1,6 @@
 //! The `server` binary: `serve` (default), `import`, `migrate`, `seed`.
 
-use app::catalog::money::Currency;
+use app::money::Currency;
 use clap::{Parser, Subcommand, ValueEnum};
 use server::import::{self, ImportOptions, images::ImageStore, online_retail::RetailOptions};
 use server::settings::Settings;
@@ -227,7 +227,7 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
 }
 
 async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<()> {
-    use app::catalog::money::{Currency, Money};
+    use app::money::{Currency, Money};
     let DiscountAction::Add {
         code,
         percent,

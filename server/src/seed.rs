@@ -2,7 +2,7 @@
 
 use crate::import::{self, ImportOptions, ImportReport, images::ImageStore};
 use crate::settings::Settings;
-use app::catalog::money::Currency;
+use app::money::Currency;
 use sqlx::PgPool;
 
 #[derive(Debug, thiserror::Error)]

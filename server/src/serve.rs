@@ -3,7 +3,7 @@
 use crate::database::{self, Database};
 use crate::http;
 use crate::settings::Settings;
-use app::catalog::money::Currency;
+use app::money::Currency;
 use app::search::ssr::SearchService;
 use app::state::{AppState, Site};
 use std::time::Duration;
@@ -267,8 +267,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every ten minutes: removes expired sessions (and so abandoned guest carts) and old
-/// sign-in failures.
+/// Every ten minutes: removes expired sessions (and so abandoned guest carts), old
+/// sign-in failures, and accounts whose sign-up was never confirmed.
 async fn purge_sessions(
     pool: sqlx::PgPool,
     rules: app::state::AccountRules,
@@ -279,6 +279,11 @@ async fn purge_sessions(
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+        match app::account::ssr::sign_up::purge_unconfirmed(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "removed accounts never confirmed"),
+            Err(error) => tracing::warn!(%error, "could not remove unconfirmed accounts"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

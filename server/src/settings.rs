@@ -383,7 +383,7 @@ impl Settings {
         if let Err(e) = crate::security::client::TrustedProxies::parse(&self.http.trusted_proxies) {
             return Err(SettingsError::Invalid(format!("http.trusted_proxies: {e}")));
         }
-        if app::catalog::money::Currency::parse(&self.catalog.default_currency).is_err() {
+        if app::money::Currency::parse(&self.catalog.default_currency).is_err() {
             return bad("catalog.default_currency must be a three-letter code such as USD");
         }
         Ok(())

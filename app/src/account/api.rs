@@ -40,8 +40,9 @@ pub async fn sign_up(
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn confirm_account(
     #[server(default)] token: String,
+    #[server(default)] password: String,
 ) -> Result<CurrentUser, AccountError> {
-    let result = super::ssr::sign_up::confirm(&state()?, &token).await;
+    let result = super::ssr::sign_up::confirm(&state()?, &token, password).await;
     crate::flash::after_form(&result, "Welcome! Your account is ready.", Some("/account"));
     result
 }

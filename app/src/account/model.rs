@@ -38,7 +38,10 @@ pub enum AccountError {
          or sign up again for a new one"
     )]
     Unconfirmed,
-    #[error("too many failed sign-ins; try again in {minutes} minutes")]
+    #[error(
+        "too many failed sign-ins; try again in {minutes} minutes, or reset your password to \
+         sign in now"
+    )]
     Throttled { minutes: u32 },
     #[error("please sign in first")]
     NotSignedIn,
@@ -253,7 +256,7 @@ mod tests {
         assert_eq!(json["retry_after_minutes"], 7);
         assert_eq!(
             json["message"],
-            "too many failed sign-ins; try again in 7 minutes"
+            "too many failed sign-ins; try again in 7 minutes, or reset your password to sign in now"
         );
         assert_eq!(serde_json::from_value::<AccountError>(json).unwrap(), e);
     }

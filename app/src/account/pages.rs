@@ -122,7 +122,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! { class=cls,
         <Title text="Choose a new password · Mercato" />
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
+        <Meta name="referrer" content="same-origin" />
         <h1>"Choose a new password"</h1>
         <form method="post" action=ResetPassword::url() aria-label="Choose a new password">
             <input type="hidden" name="token" value=token />
@@ -153,11 +153,17 @@ pub fn ConfirmAccountPage() -> impl IntoView {
     view! { class=cls,
         <Title text="Confirm your account · Mercato" />
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
+        <Meta name="referrer" content="same-origin" />
         <h1>"Confirm your account"</h1>
-        <p>"One step left: confirm your e-mail address and you are signed in."</p>
+        <p>
+            "One step left: enter the password you chose when you signed up, and you are signed in."
+        </p>
         <form method="post" action=ConfirmAccount::url() aria-label="Confirm your account">
             <input type="hidden" name="token" value=token />
+            <label>
+                "Password"
+                <input type="password" name="password" autocomplete="current-password" required />
+            </label>
             <button type="submit">"Confirm my account"</button>
         </form>
     }

@@ -3,7 +3,7 @@
 
 use crate::api_error::ErrorBody;
 use crate::catalog::model::ImageRef;
-use crate::catalog::money::Money;
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

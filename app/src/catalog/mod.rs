@@ -5,6 +5,5 @@ pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod jsonld;
 pub mod model;
-pub mod money;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -1,6 +1,6 @@
 //! Catalog types shared by the server and the browser.
 
-use super::money::Money;
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// Errors of the catalog's server functions, matched by variant in the browser.
@@ -410,7 +410,7 @@ impl VariantSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::money::Currency;
+    use crate::money::Currency;
 
     fn variant(sku: &str, options: &[&str]) -> VariantDetail {
         VariantDetail {

@@ -29,6 +29,13 @@ pub enum CheckoutError {
          tab?); nothing was charged: review your cart and try again"
     )]
     CartChanged,
+    /// Another placement of the same cart (another tab) is being paid: nothing is charged
+    /// again. Carries that order's number.
+    #[error(
+        "a payment for this cart is already in progress (order {0}); you will not be charged \
+         twice: see the order, or try again in a moment"
+    )]
+    InProgress(String),
     #[error("this request came from another site and was refused")]
     CrossSite,
     #[error("checkout is unavailable right now; please try again in a moment")]
@@ -48,6 +55,7 @@ impl From<CheckoutError> for ErrorBody {
             CheckoutError::Declined(_) => "declined",
             CheckoutError::PaymentUnavailable(_) => "payment_unavailable",
             CheckoutError::CartChanged => "cart_changed",
+            CheckoutError::InProgress(_) => "payment_in_progress",
             CheckoutError::CrossSite => "cross_site",
             CheckoutError::Unavailable => "unavailable",
             CheckoutError::Transport(_) => "transport",
@@ -65,6 +73,14 @@ impl From<ErrorBody> for CheckoutError {
             "declined" => CheckoutError::Declined(b.message),
             "payment_unavailable" => CheckoutError::PaymentUnavailable(b.message),
             "cart_changed" => CheckoutError::CartChanged,
+            "payment_in_progress" => CheckoutError::InProgress(
+                b.message
+                    .split("(order ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(')').next())
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
             "cross_site" => CheckoutError::CrossSite,
             "unavailable" => CheckoutError::Unavailable,
             _ => CheckoutError::Transport(b.message),
@@ -76,7 +92,10 @@ impl crate::flash::HttpStatus for CheckoutError {
     fn http_status(&self) -> u16 {
         match self {
             CheckoutError::InvalidInput(_) => 400,
-            CheckoutError::EmptyCart | CheckoutError::Stock(_) | CheckoutError::CartChanged => 409,
+            CheckoutError::EmptyCart
+            | CheckoutError::Stock(_)
+            | CheckoutError::CartChanged
+            | CheckoutError::InProgress(_) => 409,
             CheckoutError::Declined(_) => 402,
             CheckoutError::CrossSite => 403,
             CheckoutError::PaymentUnavailable(_) | CheckoutError::Unavailable => 503,
@@ -324,7 +343,7 @@ impl DiscountRule {
 
 /// An amount for people ("£12.50") from minor units and a currency code.
 pub fn format_money(minor: i64, currency: &str) -> String {
-    use crate::catalog::money::{Currency, Money};
+    use crate::money::{Currency, Money};
     Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::XXX)).to_string()
 }
 

@@ -480,9 +480,12 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
             Ok(Opened::Twin) => {
                 return retry_or(state, &key, &input.card_number, CheckoutError::Unavailable).await;
             }
-            // This cart is being paid for already (another tab, a script): that order is
-            // the answer, and nothing is charged again.
-            Ok(Opened::CartOpen(number)) => return first_placement(state, &number).await,
+            // This cart is being paid for already (another tab, a script): nothing is
+            // charged again, and the answer names that order.
+            Ok(Opened::CartOpen(number)) => {
+                tracing::info!(order.number = %number, "a second placement of a cart refused");
+                return Err(CheckoutError::InProgress(number));
+            }
             Ok(Opened::Retry | Opened::NotHeld) => continue,
             // Sold out, unless that is this form's own order holding the last units.
             Err(e @ CheckoutError::Stock(_)) => {
@@ -509,24 +512,6 @@ pub async fn place(state: &AppState, input: PlaceOrder) -> Result<Placed, Checko
     Err(unavailable(format!(
         "no order opened for cart {cart} after {OPEN_ATTEMPTS} attempts"
     )))
-}
-
-/// The order another placement of the same cart made, as it stands: this placement pays
-/// nothing.
-async fn first_placement(state: &AppState, number: &str) -> Result<Placed, CheckoutError> {
-    let order = sqlx::query_as!(
-        OrderRow,
-        r#"SELECT id, number, status AS "status: OrderStatus", total_minor, currency, holder,
-                  0::bigint AS "units!"
-             FROM orders WHERE number = $1"#,
-        number
-    )
-    .fetch_optional(&state.db.primary)
-    .await
-    .map_err(unavailable)?
-    .ok_or_else(|| unavailable(format!("order {number} is gone")))?;
-    tracing::info!(order.number = %order.number, "a second placement of a cart found its order");
-    Ok(order.placed())
 }
 
 /// The cart priced for the form, refused if its code or shipping method does not apply.
@@ -1296,13 +1281,11 @@ pub async fn view(state: &AppState) -> Result<CheckoutView, CheckoutError> {
         draft.address_id = None;
     }
     let country = chosen.map_or(draft.country.as_str(), |a| a.country.as_str());
-    // Until an address is known, a code's per-customer uses are not counted yet.
-    let typed = crate::account::model::normalize_email(&draft.email).ok();
+    // The page counts a code's per-customer uses by the signed-in account only: counting
+    // them by a typed address would tell anyone who has used a code. (Placing the order
+    // counts them all.)
     let account_email = visitor.as_ref().and_then(|v| v.email.as_deref());
-    let customer = typed
-        .as_deref()
-        .or(account_email)
-        .map(|e| Customer::new(user_id, e, account_email));
+    let customer = account_email.map(|e| Customer::new(user_id, e, None));
     let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
     let priced = price(
         &mut conn,
@@ -1434,7 +1417,13 @@ pub fn after_placing(result: &Result<Placed, CheckoutError>, mut draft: Draft) {
                 error: true,
                 message: capitalise(&error.to_string()),
             });
-            leptos_axum::redirect("/checkout");
+            // Another tab's order of this cart is being paid: show it.
+            match error {
+                CheckoutError::InProgress(number) => {
+                    leptos_axum::redirect(&format!("/orders/{number}"))
+                }
+                _ => leptos_axum::redirect("/checkout"),
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn OrderPage() -> impl IntoView {
     );
     view! {
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
+        <Meta name="referrer" content="same-origin" />
         <Suspense fallback=|| {
             view! { <p>"Loading…"</p> }
         }>
@@ -388,7 +388,7 @@ pub fn OrderLookupPage() -> impl IntoView {
     view! { class=cls,
         <Title text="Find an order · Mercato" />
         <Meta name="robots" content="noindex" />
-        <Meta name="referrer" content="no-referrer" />
+        <Meta name="referrer" content="same-origin" />
         <Suspense fallback=|| {
             view! { <p>"Loading…"</p> }
         }>

@@ -7,8 +7,8 @@
 use super::{Draft, ImageSource, ImportError, Row, Skip, attribute_code, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
-use app::catalog::money::{Currency, Money};
 use app::catalog::ssr::{AttributeInput, AttributeValueInput, ProductInput, VariantInput};
+use app::money::{Currency, Money};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,8 +4,8 @@
 use super::{Draft, ImportError, Row, Skip, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
-use app::catalog::money::{Currency, Money};
 use app::catalog::ssr::{ProductInput, VariantInput};
+use app::money::{Currency, Money};
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
 use std::path::Path;

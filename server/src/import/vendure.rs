@@ -3,8 +3,8 @@
 use super::{Draft, ImageSource, ImportError, Row, Skip, read_file};
 use app::catalog::ids::{Sku, Slug};
 use app::catalog::model::ProductStatus;
-use app::catalog::money::{Currency, Money};
 use app::catalog::ssr::{AttributeInput, AttributeValueInput, ProductInput, VariantInput};
+use app::money::{Currency, Money};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

@@ -55,10 +55,32 @@ impl Policy {
         format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'\
-             {upgrade}"
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
+             report-uri {REPORTS}{upgrade}"
         )
     }
+}
+
+/// Where browsers report what the policy refused ([`report`] logs it).
+pub const REPORTS: &str = "/csp-report";
+
+/// Logs a browser's report of something the content security policy refused (at most a
+/// few per second per instance: a page visited by many could otherwise flood the log).
+pub async fn report(body: axum::body::Bytes) -> axum::http::StatusCode {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WINDOW: AtomicU64 = AtomicU64::new(0);
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let second = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if WINDOW.swap(second, Ordering::Relaxed) != second {
+        COUNT.store(0, Ordering::Relaxed);
+    }
+    if COUNT.fetch_add(1, Ordering::Relaxed) < 5 {
+        let text = String::from_utf8_lossy(&body[..body.len().min(2048)]).into_owned();
+        tracing::warn!(csp.report = %text, "content security policy violation reported");
+    }
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// Paths whose pages belong to one person: never stored by a shared cache.
@@ -113,10 +135,7 @@ fn add(headers: &mut HeaderMap, policy: &Policy, nonce: &str, personal: bool) {
         "same-origin",
     );
     if policy.https {
-        set(
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=63072000; includeSubDomains",
-        );
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000");
     }
     // A page for one person (their cart, a page with their flash message or cart count)
     // must never be served to another from a shared cache.
@@ -161,6 +180,16 @@ mod tests {
         add(&mut headers, &plain, "n", true);
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+    }
+
+    #[test]
+    fn a_report_address_is_named() {
+        let csp = Policy {
+            https: false,
+            live_reload: false,
+        }
+        .csp("n");
+        assert!(csp.contains("report-uri /csp-report"), "{csp}");
     }
 
     #[test]

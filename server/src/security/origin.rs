@@ -17,17 +17,25 @@ fn origin_of(url: &str) -> Option<&str> {
 }
 
 /// Whether `origin` (`scheme://host[:port]`) is this shop: its public URL, or the host
-/// the request was sent to.
+/// the request was sent to under the public URL's scheme.
 fn is_ours(origin: &str, public_url: &str, headers: &HeaderMap) -> bool {
-    if origin_of(public_url) == Some(origin) {
+    let Some(ours) = origin_of(public_url) else {
+        return false;
+    };
+    if ours.eq_ignore_ascii_case(origin) {
         return true;
     }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let bare = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    !host.is_empty() && bare.eq_ignore_ascii_case(host)
+    let scheme = ours.split_once("://").map_or("", |(s, _)| s);
+    match origin.split_once("://") {
+        Some((s, rest)) => {
+            !host.is_empty() && s.eq_ignore_ascii_case(scheme) && rest.eq_ignore_ascii_case(host)
+        }
+        None => false,
+    }
 }
 
 /// Why a state-changing request is refused, if it is.
@@ -65,10 +73,12 @@ pub async fn same_site_only(
     request: Request,
     next: Next,
 ) -> Response {
+    // A browser's report of a refused script changes nothing (it is only logged).
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    ) || request.uri().path() == super::headers::REPORTS
+    {
         return next.run(request).await;
     }
     if let Some(why) = refusal(request.headers(), &public_url) {
@@ -90,6 +100,13 @@ pub async fn same_site_only(
 /// anything else (another site, `//host`, a scheme of its own) the home page. Leptos
 /// sends a plain form post back to its `Referer`, which the client wrote.
 fn local_target(location: &str, public_url: &str, headers: &HeaderMap) -> String {
+    // Browsers drop tabs and line breaks from a URL, so `/\t/host` would become `//host`.
+    if location
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return "/".to_owned();
+    }
     if location.starts_with('/') && !location.starts_with("//") && !location.contains('\\') {
         return location.to_owned();
     }
@@ -218,6 +235,8 @@ mod tests {
             ("//evil.example/phish", "/"),
             ("/\\evil.example", "/"),
             ("javascript:alert(1)", "/"),
+            ("/\t/evil.example", "/"),
+            ("http://shop.example/x", "/"),
         ] {
             assert_eq!(local_target(to, SHOP, &h), want, "{to}");
         }

@@ -54,11 +54,12 @@ pub struct Limits {
     /// Suggestions as someone types.
     pub suggest: Limit,
     pub sign_up: Limit,
-    /// Sign-in, password change, reset requests and resets.
+    /// Sign-in, password change, reset requests and resets, account confirmations, and
+    /// order look-ups by number and e-mail.
     pub sign_in: Limit,
     /// Adding, changing and removing cart lines.
     pub cart: Limit,
-    /// Placing an order.
+    /// Placing an order, and updating the checkout's totals.
     pub checkout: Limit,
 }
 
@@ -126,12 +127,13 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         | "/api/account/forgot"
         | "/api/account/reset"
         | "/api/account/confirm"
+        | "/api/orders/get"
             if post =>
         {
             Some(Kind::SignIn)
         }
         "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" if post => Some(Kind::Cart),
-        "/api/checkout/place" if post => Some(Kind::Checkout),
+        "/api/checkout/place" | "/api/checkout/update" if post => Some(Kind::Checkout),
         _ => None,
     }
 }
@@ -139,10 +141,25 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
 /// Whom a request is counted against.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
+    /// An IPv4 address, or an IPv6 client's /64 (a subscriber has a whole /64).
     Address(IpAddr),
     Account(i64),
-    /// A session the cache does not know yet (a guest, or a customer's first request).
-    Session([u8; 16]),
+    /// A guest's session (one the session cache knows: a made-up cookie counts nothing).
+    Session(i64),
+}
+
+impl Key {
+    fn address(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                Key::Address(IpAddr::V6(std::net::Ipv6Addr::new(
+                    s[0], s[1], s[2], s[3], 0, 0, 0, 0,
+                )))
+            }
+            v4 => Key::Address(v4),
+        }
+    }
 }
 
 /// The limiters of one router.
@@ -184,21 +201,19 @@ impl Limiter {
             .map(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
-    /// The account (or session) a request's cookie names, without asking the database.
+    /// The account (or guest session) a request's cookie names, as far as the session
+    /// cache knows it, without asking the database. An unknown cookie names nobody (the
+    /// address still counts), so made-up cookies cannot fill the limiter.
     fn account_of(&self, headers: &axum::http::HeaderMap) -> Option<Key> {
         let token = session::cookie_value(headers, session::COOKIE)?;
         if !session::well_formed(&token) {
             return None;
         }
-        let hash = session::token_hash(&token);
-        match self.sessions.get(&hash).and_then(|v| v.session.user_id) {
-            Some(user) => Some(Key::Account(user)),
-            None => {
-                let mut short = [0u8; 16];
-                short.copy_from_slice(&hash[..16]);
-                Some(Key::Session(short))
-            }
-        }
+        let visitor = self.sessions.get(&session::token_hash(&token))?;
+        Some(match visitor.session.user_id {
+            Some(user) => Key::Account(user),
+            None => Key::Session(visitor.session.id),
+        })
     }
 
     fn forget_idle(&self) {
@@ -237,14 +252,15 @@ pub async fn enforce(
         return next.run(request).await;
     };
     let address = request.extensions().get::<ClientAddr>().map(|c| c.0);
-    let mut keys = Vec::with_capacity(2);
-    if let Some(ip) = address {
-        keys.push(Key::Address(ip));
-    }
-    if let Some(account) = limiter.account_of(request.headers()) {
-        keys.push(account);
-    }
-    let wait = keys.iter().filter_map(|k| limiter.wait(kind, k)).max();
+    // The address first, then the account; a request refused by the first is not counted
+    // against the second.
+    let wait = address
+        .and_then(|ip| limiter.wait(kind, &Key::address(ip)))
+        .or_else(|| {
+            limiter
+                .account_of(request.headers())
+                .and_then(|account| limiter.wait(kind, &account))
+        });
     match wait {
         None => next.run(request).await,
         Some(wait) => {
@@ -329,6 +345,19 @@ mod tests {
         assert_eq!(limiter.wait(Kind::Search, &b), None);
         // Each kind has its own allowance.
         assert_eq!(limiter.wait(Kind::Cart, &a), None);
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_one_client() {
+        let a = Key::address("2001:db8:1:2::1".parse().unwrap());
+        let b = Key::address("2001:db8:1:2:ffff::9".parse().unwrap());
+        let c = Key::address("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            Key::address("203.0.113.5".parse().unwrap()),
+            Key::Address("203.0.113.5".parse().unwrap())
+        );
     }
 
     #[test]

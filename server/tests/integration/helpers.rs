@@ -120,7 +120,7 @@ pub async fn seeded_database() -> String {
         .get_or_init(|| async {
             let url = fresh_database().await;
             let pool = PgPool::connect(&url).await.expect("connect");
-            let rows = import::vendure::parse(&seed_dir(), app::catalog::money::Currency::USD)
+            let rows = import::vendure::parse(&seed_dir(), app::money::Currency::USD)
                 .expect("parse the seed");
             let report = import::run(
                 &pool,
@@ -375,7 +375,7 @@ pub async fn spawn_with_edge(
     let sessions = std::sync::Arc::new(app::account::ssr::cache::SessionCache::new());
     let search = app::search::ssr::SearchService::new(
         search_dir(),
-        app::catalog::money::Currency::parse("USD").expect("USD"),
+        app::money::Currency::parse("USD").expect("USD"),
     );
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     // The sandbox keeps its books in this database; without one, the provider is down.
@@ -497,7 +497,10 @@ pub async fn sign_up_confirmed(
         .await
         .expect("a confirmation e-mail");
     let r = b
-        .call("/api/account/confirm", &[("token", &link_token(&body))])
+        .call(
+            "/api/account/confirm",
+            &[("token", &link_token(&body)), ("password", password)],
+        )
         .await;
     assert_eq!(r.status, 200, "confirm: {}", r.text());
     r

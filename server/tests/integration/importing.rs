@@ -1,7 +1,7 @@
 //! Imports as the database sees them: idempotent, versioned, transactional per batch.
 
 use crate::helpers::{fresh_database, media_dir, repo_root, seed_dir};
-use app::catalog::money::Currency;
+use app::money::Currency;
 use server::import::{self, ImportError, ImportOptions, images::ImageStore, online_retail};
 use sqlx::PgPool;
 
@@ -67,8 +67,7 @@ async fn vendure_import_is_idempotent_and_records_history() {
         .filter_map(|r| r.as_mut().ok())
         .find(|d| d.product.slug.as_str() == "laptop")
         .unwrap();
-    laptop.product.variants[0].price =
-        app::catalog::money::Money::from_minor(119_900, Currency::USD);
+    laptop.product.variants[0].price = app::money::Money::from_minor(119_900, Currency::USD);
     let version_before: i32 =
         sqlx::query_scalar("SELECT version FROM products WHERE slug = 'laptop'")
             .fetch_one(&pool)

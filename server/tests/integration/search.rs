@@ -3,7 +3,7 @@
 //! the JSON API and pages over HTTP against real PostgreSQL and a real index on disk.
 
 use crate::helpers::{TestApp, search_dir, spawn_shop};
-use app::catalog::money::Currency;
+use app::money::Currency;
 use app::search::params::SearchParams;
 use app::search::ssr::SearchService;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! limits dodged with other addresses, missing security headers, floods of requests,
 //! posts that do not say where they come from, and redirects to other sites.
 
-use crate::checkout::{LAPTOP_13, add, key, place, place_with};
+use crate::checkout::{LAPTOP_13, add, key, order_status, place, place_with};
 use crate::helpers::{
     Browser, TestApp, all_at_once, http_request, last_email, link_token, sign_up_confirmed,
     spawn_shop, spawn_shop_with_edge,
@@ -173,7 +173,8 @@ async fn one_cart_placed_from_many_tabs_at_once_is_paid_once() {
                 numbers.insert(r.json()["number"].as_str().unwrap().to_owned());
             }
             409 => assert!(
-                r.text().contains("cart") || r.text().contains("empty"),
+                ["payment_in_progress", "cart_changed", "empty_cart"]
+                    .contains(&r.json()["code"].as_str().unwrap_or_default()),
                 "{}",
                 r.text()
             ),
@@ -228,15 +229,20 @@ async fn a_cart_being_paid_is_found_not_paid_again() {
     assert_eq!(first.status, 503, "{}", first.text());
     crate::helpers::sandbox_faults(&url, r#"{"unavailable": 0}"#).await;
     let second = place(&b, &key(), test_cards::SUCCESS).await;
-    assert_eq!(second.status, 200, "{}", second.text());
-    assert_eq!(second.json()["status"], "payment_processing");
+    assert_eq!(second.status, 409, "{}", second.text());
+    assert_eq!(second.json()["code"], "payment_in_progress");
     let (orders, number): (i64, String) =
         sqlx::query_as("SELECT count(*), max(number) FROM orders")
             .fetch_one(&app.pool)
             .await
             .unwrap();
     assert_eq!(orders, 1);
-    assert_eq!(second.json()["number"], number);
+    assert_eq!(order_status(&app, &number).await, "payment_processing");
+    assert!(
+        second.text().contains(&number),
+        "names the order: {}",
+        second.text()
+    );
     let charged: i64 =
         sqlx::query_scalar("SELECT count(*) FROM payments_sandbox.intents WHERE last4 = '4242'")
             .fetch_one(&app.pool)
@@ -542,6 +548,74 @@ async fn a_flood_from_one_client_is_limited_and_others_stay_served() {
 }
 
 #[tokio::test]
+async fn a_forwarded_address_from_an_untrusted_peer_changes_nothing() {
+    let mut policy = EdgePolicy::standard();
+    policy.rate_limits.search = Limit {
+        per_minute: 60,
+        burst: 3,
+    };
+    let app = spawn_shop_with_edge(&policy).await;
+    app.start_search().await;
+    // Each request claims to be another client; the shop trusts no proxy, so they are
+    // all the loopback peer.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        statuses.push(
+            search_from(app.addr, &format!("198.51.100.{i}"))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429, 429]);
+}
+
+#[tokio::test]
+async fn a_placement_priced_before_another_was_confirmed_buys_nothing() {
+    // Two tabs price the same cart; the first is placed and confirmed (its lines leave
+    // the cart); the second's order, priced before, reaches the database after: it is
+    // refused and nothing is written.
+    let app = spawn_shop().await;
+    let b = Browser::new(&app);
+    add(&b, LAPTOP_13, "1").await;
+    let (cart, variant): (i64, i64) = sqlx::query_as(
+        "SELECT c.id, l.variant_id FROM carts c JOIN cart_lines l ON l.cart_id = c.id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = place(&b, &key(), test_cards::SUCCESS).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let draft = serde_json::json!({
+        "number": "M-LATETAB234", "idempotency_key": key(), "user_id": null,
+        "email": "shopper@example.com", "currency": "USD", "subtotal_minor": 129900,
+        "discount_minor": 0, "shipping_minor": 0, "tax_minor": 25980, "total_minor": 155880,
+        "shipping_address": {"full_name": "Ada"}, "region": "UK", "holder": "order:M-LATETAB234",
+        "cart_id": cart, "shipping_method": "standard", "weight_grams": 500,
+        "discount_code": null, "actor": "guest", "hold_secs": 900.0,
+        "lines": [{"position": 0, "variant_id": variant, "sku": LAPTOP_13, "title": "Laptop",
+                   "quantity": 1, "unit_price_minor": 129900}],
+    });
+    let refused = sqlx::query("SELECT * FROM order_open($1)")
+        .bind(&draft)
+        .fetch_one(&app.pool)
+        .await
+        .expect_err("refused");
+    let code = refused
+        .as_database_error()
+        .and_then(|d| d.code())
+        .unwrap_or_default();
+    assert_eq!(code, "MR003", "{refused}");
+    let (orders, held): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM orders),
+                (SELECT count(*) FROM reservations WHERE holder = 'order:M-LATETAB234')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((orders, held), (1, 0));
+}
+
+#[tokio::test]
 async fn posts_must_say_they_come_from_the_shop() {
     let app = spawn_shop().await;
     let b = Browser::new(&app);
@@ -661,27 +735,10 @@ async fn sign_up_never_tells_whether_an_address_has_an_account() {
             .is_some()
     );
 
-    // An unconfirmed account cannot be used, and a second sign-up of the same address
-    // (someone else's, who cannot read its mail) never sets the password its owner's
-    // link confirms.
-    let owner = Browser::new(&app);
-    let r = owner
-        .call(
-            "/api/account/sign-up",
-            &[("email", "grace@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    let (_, owners_mail) = last_email(&app, "grace@example.com", "Confirm")
-        .await
-        .unwrap();
-    let r = Browser::new(&app)
-        .call(
-            "/api/account/sign-in",
-            &[("email", "grace@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, 403, "unconfirmed: {}", r.text());
+    // An unconfirmed account cannot be used. A sign-up of someone else's address sends
+    // its owner a link that is of no use without the password chosen at that sign-up, so
+    // neither the squatter nor the owner who opens it gets an account with the squatter's
+    // password.
     let squatter = Browser::new(&app);
     squatter
         .call(
@@ -692,11 +749,24 @@ async fn sign_up_never_tells_whether_an_address_has_an_account() {
             ],
         )
         .await;
-    // The owner opens the link from their own mail: their password, their account.
+    let (_, squatters_mail) = last_email(&app, "grace@example.com", "Confirm")
+        .await
+        .unwrap();
+    let r = Browser::new(&app)
+        .call(
+            "/api/account/sign-in",
+            &[
+                ("email", "grace@example.com"),
+                ("password", "the squatter's passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "unconfirmed: {}", r.text());
+    let owner = Browser::new(&app);
     let page = owner
         .get(&format!(
             "/account/confirm?token={}",
-            link_token(&owners_mail)
+            link_token(&squatters_mail)
         ))
         .await;
     assert_eq!(page.status, 200);
@@ -704,7 +774,33 @@ async fn sign_up_never_tells_whether_an_address_has_an_account() {
     let r = owner
         .call(
             "/api/account/confirm",
-            &[("token", &link_token(&owners_mail))],
+            &[
+                ("token", &link_token(&squatters_mail)),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        400,
+        "the owner's own password does not open it: {}",
+        r.text()
+    );
+    // The owner signs up themselves: their link, their password, their account.
+    let r = owner
+        .call(
+            "/api/account/sign-up",
+            &[("email", "grace@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let (_, owners_mail) = last_email(&app, "grace@example.com", "Confirm")
+        .await
+        .unwrap();
+    let r = owner
+        .call(
+            "/api/account/confirm",
+            &[("token", &link_token(&owners_mail)), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -719,22 +815,36 @@ async fn sign_up_never_tells_whether_an_address_has_an_account() {
         )
         .await;
     assert_eq!(squat.status, 401, "{}", squat.text());
-    // A link works once.
-    let again = Browser::new(&app)
-        .call(
-            "/api/account/confirm",
-            &[("token", &link_token(&owners_mail))],
-        )
-        .await;
-    assert_eq!(again.status, 400);
-    // And sign-up mails are limited per address (no mail-bombing through the form).
-    for _ in 0..5 {
-        sign_up("bob@example.com", "a long passphrase here").await;
+    // Every link of the account is spent once it is confirmed.
+    for mail in [&owners_mail, &squatters_mail] {
+        let again = Browser::new(&app)
+            .call(
+                "/api/account/confirm",
+                &[
+                    ("token", &link_token(mail)),
+                    ("password", "the squatter's passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, 400, "{}", again.text());
     }
-    let mails: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM emails WHERE to_address = 'bob@example.com'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    // And sign-up mails are limited per person (no mail-bombing through the form, not
+    // even with +tags and dots that all reach one Gmail inbox).
+    for address in [
+        "bob.smith@gmail.com",
+        "bobsmith+1@gmail.com",
+        "b.o.b.smith+2@gmail.com",
+        "bobsmith@googlemail.com",
+        "bob.smith+3@gmail.com",
+    ] {
+        let (status, text, _) = sign_up(address, "a long passphrase here").await;
+        assert_eq!(status, 200, "{address}: {text}");
+    }
+    let mails: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM emails WHERE to_address LIKE '%@g%mail.com' AND kind = 'sign-up'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(mails, 3);
 }

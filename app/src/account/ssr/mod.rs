@@ -23,21 +23,20 @@ pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
     AccountError::Unavailable
 }
 
-/// The address the request came from: as the server's edge resolved it (behind a
-/// trusted proxy, the forwarded client), else the TCP peer.
+/// Who the request came from, for counting per address: as the server's edge resolved
+/// it (behind a trusted proxy, the forwarded client), else the TCP peer; an IPv6 client
+/// by its /64 (one subscriber's whole range).
 pub fn client_ip() -> String {
+    use crate::state::ClientAddr;
     use_context::<Parts>()
         .and_then(|p| {
-            p.extensions
-                .get::<crate::state::ClientAddr>()
-                .map(|c| c.0)
-                .or_else(|| {
-                    p.extensions
-                        .get::<ConnectInfo<SocketAddr>>()
-                        .map(|c| c.0.ip())
-                })
+            p.extensions.get::<ClientAddr>().copied().or_else(|| {
+                p.extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| ClientAddr(c.0.ip()))
+            })
         })
-        .map(|ip| ip.to_string())
+        .map(|c| c.bucket())
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -138,7 +137,11 @@ async fn establish(
 /// failures are counted and this attempt is recorded as one. Of thirty guesses sent at
 /// once, only as many as the limit allows are ever checked. Returns the attempt's row,
 /// which a right password removes (with the account's other failures, on sign-in).
-async fn begin_attempt(state: &AppState, email: &str, ip: &str) -> Result<i64, AccountError> {
+pub(super) async fn begin_attempt(
+    state: &AppState,
+    email: &str,
+    ip: &str,
+) -> Result<i64, AccountError> {
     let rules = &state.accounts;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
     // Always the account first, then the address: two attempts never wait in a circle.

@@ -121,6 +121,14 @@ pub async fn complete(
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
+    // Any sign-up link still out is spent: the address's owner has just chosen.
+    sqlx::query!(
+        "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
     sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email)
         .execute(&mut *tx)
         .await

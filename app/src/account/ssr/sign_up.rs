@@ -4,8 +4,10 @@
 //! So the form cannot be used to find out who shops here, and nobody can hold an
 //! address they cannot read: an account is only usable once its link was opened.
 
-use super::{complete_sign_in, current, session, unavailable};
-use crate::account::model::{AccountError, CurrentUser, check_password, normalize_email};
+use super::{begin_attempt, client_ip, complete_sign_in, current, session, unavailable};
+use crate::account::model::{
+    AccountError, CurrentUser, check_password, email_identity, normalize_email,
+};
 use crate::state::AppState;
 
 /// How long a confirmation link works.
@@ -50,10 +52,12 @@ pub async fn request(
     .fetch_optional(&mut *tx)
     .await
     .map_err(unavailable)?;
+    // Counted by the person behind the address, so `+tags` and dots do not multiply it.
+    let identity = email_identity(&email);
     let recent = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM emails
-            WHERE to_address = $1 AND kind = 'sign-up' AND created_at > now() - interval '1 hour'"#,
-        email
+            WHERE limit_key = $1 AND kind = 'sign-up' AND created_at > now() - interval '1 hour'"#,
+        identity
     )
     .fetch_one(&mut *tx)
     .await
@@ -84,9 +88,10 @@ pub async fn request(
             (
                 "Confirm your Mercato account",
                 format!(
-                    "Welcome to Mercato!\n\nOpen this link within a day to confirm your e-mail \
-                     address and finish creating your account:\n\n{link}\n\nIf you did not \
-                     sign up, ignore this e-mail: no account is made without it."
+                    "Welcome to Mercato!\n\nOpen this link within a day and enter the password \
+                     you chose to confirm your e-mail address and finish creating your \
+                     account:\n\n{link}\n\nIf you did not sign up, ignore this e-mail: no \
+                     account is made without it."
                 ),
             )
         }
@@ -102,48 +107,69 @@ pub async fn request(
             ),
         ),
     };
-    crate::mail::enqueue_kind(&mut tx, &email, subject, &body, Some("sign-up"))
+    crate::mail::enqueue_limited(&mut tx, &email, subject, &body, "sign-up", &identity)
         .await
         .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     Ok(())
 }
 
-/// Opens a confirmation link: the account is confirmed with the password and name of
-/// the sign-up that sent it, and this browser signed in (its guest cart joins the
-/// customer's). The account's other links stop working.
-pub async fn confirm(state: &AppState, token: &str) -> Result<CurrentUser, AccountError> {
+/// Opens a confirmation link, with the password chosen at sign-up (whoever did not sign
+/// up cannot know it, so a link sent by someone else's sign-up is of no use to them or
+/// to the owner of the mailbox): the account is confirmed with the password and name of
+/// the sign-up that sent the link, and this browser signed in (its guest cart joins the
+/// customer's). The account's other links stop working. Wrong passwords count towards
+/// the account's sign-in throttle.
+pub async fn confirm(
+    state: &AppState,
+    token: &str,
+    password: String,
+) -> Result<CurrentUser, AccountError> {
     let invalid = || AccountError::InvalidInput(INVALID_LINK.into());
     if !session::well_formed(token) {
         return Err(invalid());
     }
+    let hash_of_token = &session::token_hash(token)[..];
+    let link = sqlx::query!(
+        "SELECT u.email, c.password_hash FROM email_confirmations c JOIN users u ON u.id = c.user_id
+          WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > now()
+            AND u.email_verified_at IS NULL",
+        hash_of_token
+    )
+    .fetch_optional(&state.db.primary)
+    .await
+    .map_err(unavailable)?
+    .ok_or_else(invalid)?;
+    let attempt = begin_attempt(state, &link.email, &client_ip()).await?;
+    if !super::password::verify(password, Some(link.password_hash))
+        .await
+        .map_err(unavailable)?
+    {
+        return Err(AccountError::InvalidInput(
+            "that is not the password you chose when you signed up".into(),
+        ));
+    }
     let (previous, _) = current(state).await?;
     let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
-    // Using the link is one statement: of two concurrent uses, one wins.
+    // Using the link and confirming the account are one statement each: of two
+    // concurrent uses, one wins, and an account confirmed meanwhile takes nothing.
     let user_id = sqlx::query_scalar!(
-        "UPDATE email_confirmations SET used_at = now()
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-          RETURNING user_id",
-        &session::token_hash(token)[..]
+        "WITH used AS (
+             UPDATE email_confirmations SET used_at = now()
+              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+              RETURNING user_id, password_hash, name)
+         UPDATE users u
+            SET email_verified_at = now(), password_hash = used.password_hash,
+                name = used.name, password_changed_at = now()
+           FROM used
+          WHERE u.id = used.user_id AND u.email_verified_at IS NULL
+         RETURNING u.id",
+        hash_of_token
     )
     .fetch_optional(&mut *tx)
     .await
     .map_err(unavailable)?
     .ok_or_else(invalid)?;
-    // Only an unconfirmed account takes the link's password: once confirmed, a password
-    // changes through the account page or a reset link, never an old sign-up's link.
-    sqlx::query!(
-        "UPDATE users u
-            SET email_verified_at = now(), password_hash = c.password_hash, name = c.name,
-                password_changed_at = now()
-           FROM email_confirmations c
-          WHERE u.id = $1 AND c.token_hash = $2 AND u.email_verified_at IS NULL",
-        user_id,
-        &session::token_hash(token)[..]
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
     sqlx::query!(
         "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
         user_id
@@ -151,6 +177,25 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<CurrentUser, Accou
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
+    sqlx::query!("DELETE FROM sign_in_failures WHERE id = $1", attempt)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
     tracing::info!(user.id = user_id, "account confirmed");
     complete_sign_in(tx, state, user_id, previous).await
+}
+
+/// Removes accounts whose sign-up was never confirmed, once no link of theirs works.
+pub async fn purge_unconfirmed(pool: &sqlx::PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM users u
+          WHERE u.email_verified_at IS NULL
+            AND u.created_at < now() - make_interval(secs => $1)
+            AND NOT EXISTS (SELECT 1 FROM email_confirmations c
+                             WHERE c.user_id = u.id AND c.used_at IS NULL AND c.expires_at > now())",
+        LINK_LIFETIME_SECS
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }

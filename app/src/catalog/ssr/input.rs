@@ -2,7 +2,7 @@
 
 use crate::catalog::ids::{Sku, Slug};
 use crate::catalog::model::ProductStatus;
-use crate::catalog::money::Money;
+use crate::money::Money;
 
 /// A product as an import (or, later, the admin) wants it to be.
 /// Built only through parsing, so every field already obeys the catalog's rules.

@@ -1,7 +1,7 @@
 //! Database rows and their conversion into view types.
 
 use crate::catalog::model::{ImageRef, ProductCard};
-use crate::catalog::money::{Currency, Money};
+use crate::money::{Currency, Money};
 
 /// One row of the `product_cards` view.
 #[derive(Debug, sqlx::FromRow)]

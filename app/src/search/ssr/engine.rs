@@ -7,7 +7,7 @@ use super::source::Labels;
 use super::table::Tables;
 use super::text::{allowed_typos, edit_distance};
 use crate::catalog::model::CategoryLink;
-use crate::catalog::money::{Currency, Money};
+use crate::money::{Currency, Money};
 use crate::search::model::{
     AttributeFacet, FacetValue, Facets, Marked, SearchHit, SearchResults, Suggestion,
     SuggestionKind,

@@ -8,7 +8,7 @@
 
 use super::source::{Cursor, Labels, ProductDoc, ancestor_paths};
 use crate::catalog::model::ProductCard;
-use crate::catalog::money::{Currency, Money};
+use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,

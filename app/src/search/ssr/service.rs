@@ -14,7 +14,7 @@ use super::schema::{self, DocBuilder, Payload, SCHEMA_VERSION};
 use super::source::{self, Cursor, Labels, ProductDoc};
 use super::table::Tables;
 use crate::catalog::model::CatalogError;
-use crate::catalog::money::Currency;
+use crate::money::Currency;
 use crate::search::model::{SearchResults, Suggestion};
 use crate::search::params::SearchParams;
 use sqlx::PgPool;

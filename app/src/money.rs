@@ -1,4 +1,7 @@
-//! Money in integer minor units with an ISO 4217 currency. Never a float.
+//! Money in integer minor units with an ISO 4217 currency. Never a float. Every amount
+//! in the shop (prices, carts, totals, orders, payments, refunds, discounts) is a
+//! [`Money`]; a currency read from the database that is not one is an error, never a
+//! default.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -84,6 +87,47 @@ pub enum MoneyError {
     Overflow,
     #[error("cannot combine {0} and {1}")]
     CurrencyMismatch(Currency, Currency),
+    #[error("cannot split the amount: {0}")]
+    Allocation(String),
+}
+
+/// A currency is text in the database (`CHAR(3)` columns checked to be three capital
+/// letters); reading one that is not a currency fails, loudly, instead of defaulting.
+#[cfg(feature = "ssr")]
+mod database {
+    use super::Currency;
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
+
+    impl sqlx::Type<Postgres> for Currency {
+        fn type_info() -> PgTypeInfo {
+            <&str as sqlx::Type<Postgres>>::type_info()
+        }
+
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <&str as sqlx::Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl<'r> sqlx::Decode<'r, Postgres> for Currency {
+        fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+            let text = <&str as sqlx::Decode<Postgres>>::decode(value)?;
+            Ok(Currency::parse(text)?)
+        }
+    }
+
+    impl sqlx::Encode<'_, Postgres> for Currency {
+        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            <&str as sqlx::Encode<Postgres>>::encode_by_ref(&self.code(), buf)
+        }
+    }
+
+    impl sqlx::postgres::PgHasArrayType for Currency {
+        fn array_type_info() -> PgTypeInfo {
+            <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+        }
+    }
 }
 
 /// An amount of money: integer minor units (pence, cents) and a currency.
@@ -96,6 +140,14 @@ pub struct Money {
 impl Money {
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Money { minor: 0, currency }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.minor == 0
     }
 
     pub fn minor(&self) -> i64 {
@@ -160,6 +212,65 @@ impl Money {
             minor,
             currency: self.currency,
         })
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
+        }
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money {
+            minor,
+            currency: self.currency,
+        })
+    }
+
+    /// Splits this amount into parts in proportion to `weights` (a discount over an
+    /// order's lines by their totals, a refund over the lines it gives back), to the minor
+    /// unit: the parts always add up to exactly this amount, none is invented or lost.
+    /// Each part gets its share rounded down; the units left over go one each to the parts
+    /// with the largest remainders (the earlier part on a tie). Parts of weight zero get
+    /// nothing. Weights must not be negative, and at least one must be above zero (unless
+    /// the amount is zero).
+    pub fn allocate(self, weights: &[i64]) -> Result<Vec<Money>, MoneyError> {
+        if weights.iter().any(|w| *w < 0) {
+            return Err(MoneyError::Allocation("a negative weight".into()));
+        }
+        let total: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+        let zero = || vec![Money::zero(self.currency); weights.len()];
+        if self.minor == 0 {
+            return Ok(zero());
+        }
+        if total == 0 {
+            return Err(MoneyError::Allocation("nothing to allocate over".into()));
+        }
+        let amount = i128::from(self.minor);
+        let mut parts = Vec::with_capacity(weights.len());
+        let mut remainders = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let exact = amount * i128::from(*w);
+            // Rounded towards negative infinity, so a negative amount splits the same way.
+            let share = exact.div_euclid(total);
+            parts.push(share);
+            remainders.push((exact.rem_euclid(total), i));
+        }
+        let left = amount - parts.iter().sum::<i128>();
+        // Largest remainder first; the earlier part on a tie.
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in remainders.iter().take(left as usize) {
+            parts[*i] += 1;
+        }
+        parts
+            .into_iter()
+            .map(|p| {
+                i64::try_from(p)
+                    .map(|minor| Money::from_minor(minor, self.currency))
+                    .map_err(|_| MoneyError::Overflow)
+            })
+            .collect()
     }
 
     pub fn checked_mul(self, quantity: i64) -> Result<Money, MoneyError> {
@@ -333,5 +444,60 @@ mod tests {
         fn parser_never_panics(s in "\\PC{0,40}") {
             let _ = Money::parse_major(&s, Currency::USD);
         }
+
+        /// A discount or refund split over lines: no minor unit lost or invented, no part
+        /// below zero or above its line's share rounded up, nothing for a line of weight 0.
+        #[test]
+        fn allocation_keeps_every_unit(
+            amount in 0i64..100_000_000,
+            weights in proptest::collection::vec(0i64..10_000_000, 1..12),
+        ) {
+            prop_assume!(weights.iter().any(|w| *w > 0));
+            let parts = Money::from_minor(amount, Currency::GBP).allocate(&weights).unwrap();
+            prop_assert_eq!(parts.len(), weights.len());
+            prop_assert_eq!(parts.iter().map(Money::minor).sum::<i64>(), amount);
+            let total: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+            for (part, w) in parts.iter().zip(&weights) {
+                let exact = i128::from(amount) * i128::from(*w);
+                let floor = exact / total;
+                let m = i128::from(part.minor());
+                prop_assert!(m == floor || m == floor + 1, "{} of weight {}", m, w);
+                if *w == 0 {
+                    prop_assert_eq!(part.minor(), 0);
+                }
+                prop_assert_eq!(part.currency(), Currency::GBP);
+            }
+        }
+
+        /// Splitting a negative amount (a refund's reversal) mirrors the positive one.
+        #[test]
+        fn allocation_of_a_negative_amount_adds_up(
+            amount in -100_000_000i64..0,
+            weights in proptest::collection::vec(1i64..1_000, 1..8),
+        ) {
+            let parts = Money::from_minor(amount, Currency::EUR).allocate(&weights).unwrap();
+            prop_assert_eq!(parts.iter().map(Money::minor).sum::<i64>(), amount);
+        }
+    }
+
+    #[test]
+    fn allocation_examples() {
+        let ten = Money::from_minor(1_000, Currency::GBP);
+        let minors = |parts: Vec<Money>| parts.iter().map(Money::minor).collect::<Vec<_>>();
+        assert_eq!(minors(ten.allocate(&[1, 1, 1]).unwrap()), [334, 333, 333]);
+        assert_eq!(minors(ten.allocate(&[0, 5, 0]).unwrap()), [0, 1_000, 0]);
+        assert_eq!(
+            minors(Money::zero(Currency::GBP).allocate(&[0, 0]).unwrap()),
+            [0, 0]
+        );
+        assert!(ten.allocate(&[0, 0]).is_err());
+        assert!(ten.allocate(&[1, -1]).is_err());
+        assert!(ten.allocate(&[]).is_err());
+        let a = Money::from_minor(500, Currency::GBP);
+        assert_eq!(ten.checked_sub(a), Ok(a));
+        assert!(
+            ten.checked_sub(Money::from_minor(1, Currency::USD))
+                .is_err()
+        );
     }
 }
