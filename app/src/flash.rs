@@ -50,16 +50,14 @@ pub fn set_cookie(name: &str, value: &str, max_age: u32) {
     }
 }
 
-/// The HTTP status an error answers with (a server function's error is otherwise a 500).
-pub trait HttpStatus {
-    fn http_status(&self) -> u16;
-}
+pub use crate::api_error::HttpStatus;
 
-/// After a server function ran. For a plain form post: leaves the message for the next
-/// page and, on success, redirects to `then` (otherwise back to the form's page). For a
-/// call from the browser's code: an error gets its own status (400, 404, 409, ...).
+/// The response step every server function ends with. For a plain form post: leaves the
+/// message for the next page and, on success, redirects to `then` (otherwise back to the
+/// form's page). For a call from the browser's code: an error gets its own status (400,
+/// 404, 409, ...).
 #[cfg(feature = "ssr")]
-pub fn after_form<T, E: std::fmt::Display + HttpStatus>(
+pub fn reply<T, E: std::fmt::Display + HttpStatus>(
     result: &Result<T, E>,
     success: &str,
     then: Option<&str>,
@@ -114,7 +112,7 @@ pub fn error_status<T, E: HttpStatus>(result: &Result<T, E>) {
 #[cfg(feature = "ssr")]
 pub fn take() -> Option<Flash> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    let raw = crate::account::ssr::session::cookie_value(&parts.headers, COOKIE)?;
+    let raw = crate::session::cookie_value(&parts.headers, COOKIE)?;
     set_cookie(COOKIE, "", 0);
     let (kind, message) = raw.split_at_checked(2)?;
     let message: String = crate::url::decode(message).chars().take(300).collect();

@@ -7,6 +7,11 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod discounts;
 pub mod flash;
 pub mod fulfilment;
 pub mod inventory;
@@ -19,6 +24,9 @@ pub mod orders;
 pub mod pages;
 pub mod payments;
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod session;
+pub mod site;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

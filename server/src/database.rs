@@ -2,7 +2,7 @@
 
 use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use crate::settings::Settings;
-use app::state::Db;
+use app::db::Db;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
@@ -98,6 +98,28 @@ pub async fn open(settings: &Settings) -> Result<Database, DatabaseError> {
 }
 
 impl Database {
+    /// The pools for a database the caller connected to already (tests, tools): its
+    /// pool as the primary and the replica, and a cart pool to the same database, made as
+    /// `open` makes it (connecting when first used).
+    pub fn from_pool(primary: PgPool, settings: &Settings) -> Self {
+        let options = (*primary.connect_options())
+            .clone()
+            .options([("synchronous_commit", "off")]);
+        let carts = PgPoolOptions::new()
+            .max_connections(settings.database.max_connections)
+            .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_secs))
+            .test_before_acquire(false)
+            .connect_lazy_with(options);
+        Database {
+            db: Db {
+                replica: primary.clone(),
+                primary,
+                carts,
+            },
+            embedded: None,
+        }
+    }
+
     pub async fn close(self) {
         self.db.primary.close().await;
         self.db.replica.close().await;

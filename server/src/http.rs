@@ -3,7 +3,8 @@
 
 use crate::security::EdgePolicy;
 use crate::security::headers::CspNonce;
-use app::account::ssr::session::RequestVisitor;
+use app::cart::ssr::RequestCart;
+use app::session::RequestVisitor;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -73,13 +74,13 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
             axum::routing::post(crate::webhooks::payments),
         )
         .nest("/media", media)
-        .leptos_routes_with_context(&state, routes, request_context, move || {
+        .leptos_routes_with_context(&state, routes, request_context(state.clone()), move || {
             shell(shell_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(request_context, shell))
+        >(request_context(state.clone()), shell))
         .layer(axum::middleware::map_response(bad_arguments_are_400));
     crate::security::layer(routes, &state, policy)
         .layer(CompressionLayer::new())
@@ -87,14 +88,19 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
         .with_state(state)
 }
 
-/// What every page and server function gets for its request: a visitor looked up at
-/// most once, and the nonce its content security policy names for inline scripts.
-fn request_context() {
-    provide_context(RequestVisitor::default());
-    if let Some(nonce) = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.extensions.get::<CspNonce>().cloned())
-    {
-        provide_context(Nonce::from_value(nonce.0));
+/// What every page and server function gets for its request: each concept's
+/// dependencies, a visitor and a cart looked up at most once, and the nonce its content
+/// security policy names for inline scripts.
+fn request_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        state.provide();
+        provide_context(RequestVisitor::default());
+        provide_context(RequestCart::default());
+        if let Some(nonce) = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<CspNonce>().cloned())
+        {
+            provide_context(Nonce::from_value(nonce.0));
+        }
     }
 }
 

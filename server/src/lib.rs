@@ -14,5 +14,6 @@ pub mod security;
 pub mod seed;
 pub mod serve;
 pub mod settings;
+pub mod state;
 pub mod telemetry;
 pub mod webhooks;

@@ -101,9 +101,9 @@ enum DiscountAction {
     Add {
         /// Letters, digits, `-` and `_`, 3 to 32 (kept in upper case).
         code: String,
-        /// Percent off the goods (e.g. 10 or 12.5).
+        /// Percent off the goods (e.g. 10 or 12.5; at most two decimals).
         #[arg(long, conflicts_with = "fixed", required_unless_present = "fixed")]
-        percent: Option<f64>,
+        percent: Option<String>,
         /// An amount off the goods, in major units of `--currency` (e.g. 5.00).
         #[arg(long, requires = "currency")]
         fixed: Option<String>,
@@ -122,7 +122,7 @@ enum DiscountAction {
         /// Uses in total.
         #[arg(long)]
         max_uses: Option<i32>,
-        /// Uses per customer (by e-mail address).
+        /// Uses per customer (by account, and by the person behind an e-mail address).
         #[arg(long)]
         per_customer: Option<i32>,
     },
@@ -227,7 +227,7 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
 }
 
 async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<()> {
-    use app::money::{Currency, Money};
+    use app::discounts::ssr::{CodeForm, NewCode, create};
     let DiscountAction::Add {
         code,
         percent,
@@ -239,58 +239,24 @@ async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<
         max_uses,
         per_customer,
     } = action;
-    let code = app::checkout::model::normalize_code(&code);
-    let currency = currency
-        .map(|c| Currency::parse(&c).map_err(|e| anyhow::anyhow!("--currency: {e}")))
-        .transpose()?;
-    let in_minor = |text: &str, what: &str| -> anyhow::Result<i64> {
-        let c = currency.unwrap_or(Currency::USD);
-        Ok(Money::parse_major(text, c)
-            .map_err(|e| anyhow::anyhow!("{what}: {e}"))?
-            .minor())
-    };
-    let (kind, amount) = match (percent, fixed) {
-        (Some(p), None) if p > 0.0 && p <= 100.0 => ("percentage", (p * 100.0).round() as i64),
-        (Some(_), None) => anyhow::bail!("--percent must be more than 0 and at most 100"),
-        (None, Some(f)) => ("fixed", in_minor(&f, "--fixed")?),
-        _ => anyhow::bail!("give either --percent or --fixed"),
-    };
-    let min_spend = min_spend
-        .map(|m| in_minor(&m, "--min-spend"))
-        .transpose()?
-        .unwrap_or(0);
+    let new = NewCode::try_from(CodeForm {
+        code,
+        percent,
+        fixed,
+        currency,
+        min_spend,
+        starts_at: starts,
+        ends_at: ends,
+        max_uses,
+        max_uses_per_customer: per_customer,
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = database::open(&settings).await?;
-    let result = sqlx::query(
-        "INSERT INTO discount_codes (code, kind, amount, currency, min_subtotal_minor, starts_at,
-                                     ends_at, max_uses, max_uses_per_customer)
-         VALUES ($1, $2::discount_kind, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&code)
-    .bind(kind)
-    .bind(amount)
-    .bind(currency.map(|c| c.code().to_owned()))
-    .bind(min_spend)
-    .bind(starts)
-    .bind(ends)
-    .bind(max_uses)
-    .bind(per_customer)
-    .execute(&db.db.primary)
-    .await;
+    let result = create(&db.db.primary, &new).await;
     db.close().await;
-    match result {
-        Ok(_) => {
-            println!("discount code {code} created");
-            Ok(())
-        }
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            anyhow::bail!("the code {code} exists already")
-        }
-        Err(sqlx::Error::Database(e)) if e.is_check_violation() => anyhow::bail!(
-            "the code was refused ({}): codes are 3 to 32 letters, digits, - or _; limits are positive; a window starts before it ends",
-            e.constraint().unwrap_or("a rule")
-        ),
-        Err(e) => Err(e.into()),
-    }
+    result?;
+    println!("discount code {} created", new.code);
+    Ok(())
 }
 
 async fn payments_sandbox(
@@ -347,7 +313,7 @@ fn generate(count: u64, seed: u64, out: Option<&std::path::Path>) -> anyhow::Res
 
 async fn reindex(settings: Settings) -> anyhow::Result<()> {
     let db = database::open(&settings).await?;
-    let service = serve::search_service(&settings);
+    let service = server::state::search_service(&settings);
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

@@ -52,7 +52,8 @@ struct ErrorBody {
 }
 
 fn error(e: CatalogError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = StatusCode::from_u16(app::api_error::HttpStatus::http_status(&e))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
         Json(ErrorBody {

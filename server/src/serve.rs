@@ -1,85 +1,12 @@
 //! `server serve`: the shop over HTTP until Ctrl-C or SIGTERM, then a graceful stop.
 
-use crate::database::{self, Database};
+use crate::database;
 use crate::http;
 use crate::settings::Settings;
-use app::money::Currency;
-use app::search::ssr::SearchService;
-use app::state::{AppState, Site};
+use crate::state::{build, spawn_cache_listeners};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-
-/// The search read model in the data directory (not yet open: the indexer opens it).
-pub fn search_service(settings: &Settings) -> std::sync::Arc<SearchService> {
-    let currency = Currency::parse(&settings.catalog.default_currency).unwrap_or(Currency::USD);
-    SearchService::new(settings.data_dir.join("search"), currency)
-}
-
-/// Everything the router needs, from settings and an open database.
-fn account_rules(settings: &Settings, public_url: &str) -> app::state::AccountRules {
-    let hours = |h: u32| Duration::from_secs(u64::from(h) * 3600);
-    let a = &settings.accounts;
-    app::state::AccountRules {
-        session_idle: hours(a.session_idle_hours),
-        session_absolute: hours(a.session_absolute_days * 24),
-        max_failures_per_account: a.max_failures_per_account.into(),
-        max_failures_per_ip: a.max_failures_per_ip.into(),
-        throttle_window: Duration::from_secs(u64::from(a.throttle_window_minutes) * 60),
-        guest_cart: hours(settings.cart.guest_days * 24),
-        max_line_quantity: settings.cart.max_line_quantity as i32,
-        secure_cookies: public_url.starts_with("https://"),
-    }
-}
-
-pub fn app_state(
-    settings: &Settings,
-    database: &Database,
-    public_url: String,
-    payments: app::state::Payments,
-) -> AppState {
-    let mut leptos_options = http::leptos_options();
-    if let Some(addr) = settings.http.addr {
-        leptos_options.site_addr = addr;
-    }
-    AppState {
-        leptos_options,
-        db: database.db.clone(),
-        site: Site {
-            name: "Mercato".into(),
-            public_url: public_url.trim_end_matches('/').to_owned(),
-            page_size: settings.catalog.page_size,
-        },
-        media_dir: settings.data_dir.join("media"),
-        catalog_cache: Default::default(),
-        search: search_service(settings),
-        accounts: account_rules(settings, &public_url),
-        sessions: Default::default(),
-        payments,
-        checkout: checkout_rules(settings),
-        reservations: app::inventory::ssr::Reservations::new(database.db.primary.clone()),
-    }
-}
-
-/// Keeps the catalog and session caches exact (each bypassed until its listener is live).
-pub fn spawn_cache_listeners(state: &AppState) {
-    tokio::spawn(app::catalog::ssr::cache::listen(
-        state.db.primary.clone(),
-        state.catalog_cache.clone(),
-    ));
-    tokio::spawn(app::notify::listen(
-        state.db.primary.clone(),
-        state.sessions.clone(),
-    ));
-}
-
-fn checkout_rules(settings: &Settings) -> app::checkout::ssr::CheckoutRules {
-    let mut rules = app::checkout::ssr::CheckoutRules::standard();
-    rules.reservation_ttl =
-        Duration::from_secs(u64::from(settings.checkout.reservation_ttl_minutes) * 60);
-    rules.shipping = settings.checkout.shipping.clone();
-    rules
-}
 
 /// The payment provider: the configured one, or the sandbox started here on a free
 /// loopback port (fresh credentials each start), sending its webhooks to this shop at
@@ -89,7 +16,7 @@ pub async fn payments(
     pool: &sqlx::PgPool,
     shop_addr: std::net::SocketAddr,
     stop: watch::Receiver<bool>,
-) -> anyhow::Result<app::state::Payments> {
+) -> anyhow::Result<app::payments::ssr::Payments> {
     Ok(providers(settings, pool, shop_addr, stop).await?.0)
 }
 
@@ -100,7 +27,7 @@ pub async fn providers(
     pool: &sqlx::PgPool,
     shop_addr: std::net::SocketAddr,
     stop: watch::Receiver<bool>,
-) -> anyhow::Result<(app::state::Payments, app::fulfilment::ssr::Carrier)> {
+) -> anyhow::Result<(app::payments::ssr::Payments, app::fulfilment::ssr::Carrier)> {
     use app::payments::ssr::{ClientSettings, HttpProvider};
     let p = &settings.payments;
     let f = &settings.fulfilment;
@@ -158,7 +85,7 @@ pub async fn providers(
         app::fulfilment::ssr::Carrier::new(&carrier_url, &carrier_key, Duration::from_secs(5))
             .map_err(|e| anyhow::anyhow!("carrier client: {e}"))?;
     Ok((
-        app::state::Payments {
+        app::payments::ssr::Payments {
             provider: std::sync::Arc::new(provider),
             webhook_secret: webhook_secret.into(),
         },
@@ -200,7 +127,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                 return Err(e);
             }
         };
-    let state = app_state(&settings, &database, public_url, payments);
+    let state = build(&settings, &database, &public_url, payments);
     spawn_cache_listeners(&state);
     let indexer = tokio::spawn(
         state
@@ -208,17 +135,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .clone()
             .run_indexer(database.db.primary.clone(), stop_rx.clone()),
     );
-    tokio::spawn(purge_sessions(
-        database.db.primary.clone(),
-        state.accounts.clone(),
-        stop_rx.clone(),
-    ));
+    tokio::spawn(purge_sessions(state.accounts.clone(), stop_rx.clone()));
     tokio::spawn(release_expired_reservations(
         database.db.primary.clone(),
         stop_rx.clone(),
     ));
-    tokio::spawn(settle_orders(state.clone(), stop_rx.clone()));
-    tokio::spawn(fulfil_orders(state.clone(), carrier, stop_rx.clone()));
+    tokio::spawn(settle_orders(state.checkout.clone(), stop_rx.clone()));
+    tokio::spawn(fulfil_orders(state.fulfilment(carrier), stop_rx.clone()));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -269,18 +192,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// Every ten minutes: removes expired sessions (and so abandoned guest carts), old
 /// sign-in failures, and accounts whose sign-up was never confirmed.
-async fn purge_sessions(
-    pool: sqlx::PgPool,
-    rules: app::state::AccountRules,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn purge_sessions(accounts: app::account::ssr::Accounts, mut stop: watch::Receiver<bool>) {
+    let pool = &accounts.sessions.pool;
     loop {
-        match app::account::ssr::session::purge_expired(&pool, &rules).await {
+        match app::session::purge_expired(pool, &accounts.sessions.rules).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
         }
-        match app::account::ssr::sign_up::purge_unconfirmed(&pool).await {
+        if let Err(error) = app::account::ssr::purge_failures(pool, &accounts.rules).await {
+            tracing::warn!(%error, "could not remove old sign-in failures");
+        }
+        match app::account::ssr::sign_up::purge_unconfirmed(pool).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(accounts = n, "removed accounts never confirmed"),
             Err(error) => tracing::warn!(%error, "could not remove unconfirmed accounts"),
@@ -311,9 +234,9 @@ async fn release_expired_reservations(pool: sqlx::PgPool, mut stop: watch::Recei
 }
 
 /// Finishes orders a crash or a provider outage left unpaid or half paid, every 10 s.
-async fn settle_orders(state: AppState, mut stop: watch::Receiver<bool>) {
+async fn settle_orders(checkout: app::checkout::ssr::Checkout, mut stop: watch::Receiver<bool>) {
     loop {
-        match app::checkout::ssr::settle(&state).await {
+        match app::checkout::ssr::settle(&checkout).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "settled unfinished orders"),
             Err(error) => tracing::warn!(%error, "could not settle orders"),
@@ -327,12 +250,11 @@ async fn settle_orders(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// Fulfilment every second: parcels for confirmed orders, labels, deliveries.
 async fn fulfil_orders(
-    state: AppState,
-    carrier: app::fulfilment::ssr::Carrier,
+    fulfilment: app::fulfilment::ssr::Fulfilment,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
-        match app::fulfilment::ssr::run_once(&state, &carrier).await {
+        match app::fulfilment::ssr::run_once(&fulfilment).await {
             Ok(round) if round == Default::default() => {}
             Ok(round) => tracing::info!(?round, "fulfilment"),
             Err(error) => tracing::warn!(%error, "fulfilment round failed"),

@@ -1,15 +1,38 @@
-//! The address book of a signed-in customer. Every query is scoped to the session's
-//! customer: an address id from another account is simply not found.
-// A server function takes one argument per form field, and an address has eight.
-#![allow(clippy::too_many_arguments)]
+//! The address book of a signed-in customer, and the address every order ships to.
+//! An [`AddressForm`] is what a form posts; an [`Address`] is what it becomes once
+//! checked (only then); a [`SavedAddress`] is one in the book, with its id. The queries
+//! are in `ssr/addresses.rs`, each scoped to its customer.
 
 use super::model::AccountError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// A postal address, checked and tidied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
+    pub full_name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    /// ISO 3166 alpha-2, upper case.
+    pub country: String,
+    pub phone: String,
+}
+
+/// An address in a customer's book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAddress {
     pub id: i64,
+    #[serde(flatten)]
+    pub address: Address,
+}
+
+/// An address as a form posts it: every field text, any of them missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddressForm {
     pub full_name: String,
     pub line1: String,
     pub line2: String,
@@ -46,87 +69,67 @@ impl Address {
     }
 }
 
-/// Checks and tidies a new address; the first problem is reported in words.
-pub fn validate(
-    full_name: &str,
-    line1: &str,
-    line2: &str,
-    city: &str,
-    region: &str,
-    postal_code: &str,
-    country: &str,
-    phone: &str,
-) -> Result<Address, AccountError> {
-    let field = |value: &str, label: &str, required: bool, max: usize| {
-        let value = value.trim();
-        if required && value.is_empty() {
-            return Err(AccountError::InvalidInput(format!("enter the {label}")));
+/// Checks and tidies an address; the first problem is reported in words.
+impl TryFrom<&AddressForm> for Address {
+    type Error = AccountError;
+
+    fn try_from(form: &AddressForm) -> Result<Self, Self::Error> {
+        let field = |value: &str, label: &str, required: bool, max: usize| {
+            let value = value.trim();
+            if required && value.is_empty() {
+                return Err(AccountError::InvalidInput(format!("enter the {label}")));
+            }
+            if value.chars().count() > max {
+                return Err(AccountError::InvalidInput(format!(
+                    "the {label} is too long (at most {max} characters)"
+                )));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(AccountError::InvalidInput(format!(
+                    "the {label} contains characters that cannot be printed"
+                )));
+            }
+            Ok(value.to_owned())
+        };
+        let country = form.country.trim().to_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(AccountError::InvalidInput(
+                "the country must be a two-letter code such as GB or US".into(),
+            ));
         }
-        if value.chars().count() > max {
-            return Err(AccountError::InvalidInput(format!(
-                "the {label} is too long (at most {max} characters)"
-            )));
+        let phone = field(&form.phone, "phone number", false, 40)?;
+        if !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Err(AccountError::InvalidInput(
+                "the phone number may hold digits, spaces and + - ( ) only".into(),
+            ));
         }
-        if value.chars().any(char::is_control) {
-            return Err(AccountError::InvalidInput(format!(
-                "the {label} contains characters that cannot be printed"
-            )));
-        }
-        Ok(value.to_owned())
-    };
-    let country = country.trim().to_uppercase();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(AccountError::InvalidInput(
-            "the country must be a two-letter code such as GB or US".into(),
-        ));
+        Ok(Address {
+            full_name: field(&form.full_name, "name", true, 200)?,
+            line1: field(&form.line1, "street address", true, 200)?,
+            line2: field(&form.line2, "second address line", false, 200)?,
+            city: field(&form.city, "town or city", true, 100)?,
+            region: field(&form.region, "county, state or region", false, 100)?,
+            postal_code: field(&form.postal_code, "postcode", true, 20)?,
+            country,
+            phone,
+        })
     }
-    let phone = field(phone, "phone number", false, 40)?;
-    if !phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-    {
-        return Err(AccountError::InvalidInput(
-            "the phone number may hold digits, spaces and + - ( ) only".into(),
-        ));
-    }
-    Ok(Address {
-        id: 0,
-        full_name: field(full_name, "name", true, 200)?,
-        line1: field(line1, "street address", true, 200)?,
-        line2: field(line2, "second address line", false, 200)?,
-        city: field(city, "town or city", true, 100)?,
-        region: field(region, "county, state or region", false, 100)?,
-        postal_code: field(postal_code, "postcode", true, 20)?,
-        country,
-        phone,
-    })
 }
 
-/// A customer's saved addresses, oldest first, or only `id` (if it is theirs).
 #[cfg(feature = "ssr")]
-pub async fn saved(
-    pool: &sqlx::PgPool,
-    user_id: i64,
-    id: Option<i64>,
-) -> Result<Vec<Address>, sqlx::Error> {
-    sqlx::query_as!(
-        Address,
-        r#"SELECT id, full_name, line1, line2, city, region, postal_code,
-                  country AS "country!", phone
-             FROM addresses WHERE user_id = $1 AND ($2::bigint IS NULL OR id = $2) ORDER BY id"#,
-        user_id,
-        id
-    )
-    .fetch_all(pool)
-    .await
+fn accounts() -> Result<super::ssr::Accounts, AccountError> {
+    crate::context::dep().ok_or(AccountError::Unavailable)
 }
 
 #[server(endpoint = "account/addresses")]
-pub async fn list_addresses() -> Result<Vec<Address>, AccountError> {
-    let state = crate::state::app_state().ok_or(AccountError::Unavailable)?;
+pub async fn list_addresses() -> Result<Vec<SavedAddress>, AccountError> {
     let result = async {
-        let (_, user) = super::ssr::require_user(&state).await?;
-        saved(&state.db.primary, user.id, None)
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
+        super::ssr::addresses::saved(&accounts.sessions.pool, user.id, None)
             .await
             .map_err(super::ssr::unavailable)
     }
@@ -136,74 +139,35 @@ pub async fn list_addresses() -> Result<Vec<Address>, AccountError> {
 }
 
 #[server(endpoint = "account/addresses/add")]
-pub async fn add_address(
-    #[server(default)] full_name: String,
-    #[server(default)] line1: String,
-    #[server(default)] line2: String,
-    #[server(default)] city: String,
-    #[server(default)] region: String,
-    #[server(default)] postal_code: String,
-    #[server(default)] country: String,
-    #[server(default)] phone: String,
-) -> Result<i64, AccountError> {
-    let state = crate::state::app_state().ok_or(AccountError::Unavailable)?;
+pub async fn add_address(#[server(flatten)] form: AddressForm) -> Result<i64, AccountError> {
     let result = async {
-        let (_, user) = super::ssr::require_user(&state).await?;
-        let a = validate(
-            &full_name,
-            &line1,
-            &line2,
-            &city,
-            &region,
-            &postal_code,
-            &country,
-            &phone,
-        )?;
-        sqlx::query_scalar!(
-            "INSERT INTO addresses (user_id, full_name, line1, line2, city, region, postal_code, country, phone)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            user.id,
-            a.full_name,
-            a.line1,
-            a.line2,
-            a.city,
-            a.region,
-            a.postal_code,
-            a.country,
-            a.phone
-        )
-        .fetch_one(&state.db.primary)
-        .await
-        .map_err(super::ssr::unavailable)
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
+        let address = Address::try_from(&form)?;
+        super::ssr::addresses::add(&accounts.sessions.pool, user.id, &address)
+            .await
+            .map_err(super::ssr::unavailable)
     }
     .await;
-    crate::flash::after_form(&result, "Address saved.", None);
+    crate::flash::reply(&result, "Address saved.", None);
     result
 }
 
 #[server(endpoint = "account/addresses/delete")]
 pub async fn delete_address(#[server(default)] id: String) -> Result<(), AccountError> {
-    let state = crate::state::app_state().ok_or(AccountError::Unavailable)?;
     let result = async {
-        let (_, user) = super::ssr::require_user(&state).await?;
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
         let not_found =
             || AccountError::InvalidInput("that address is not in your address book".into());
         let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-        let done = sqlx::query!(
-            "DELETE FROM addresses WHERE id = $1 AND user_id = $2",
-            id,
-            user.id
-        )
-        .execute(&state.db.primary)
-        .await
-        .map_err(super::ssr::unavailable)?;
-        if done.rows_affected() == 0 {
-            return Err(not_found());
-        }
-        Ok(())
+        let removed = super::ssr::addresses::remove(&accounts.sessions.pool, user.id, id)
+            .await
+            .map_err(super::ssr::unavailable)?;
+        if removed { Ok(()) } else { Err(not_found()) }
     }
     .await;
-    crate::flash::after_form(&result, "Address removed.", None);
+    crate::flash::reply(&result, "Address removed.", None);
     result
 }
 
@@ -211,9 +175,22 @@ pub async fn delete_address(#[server(default)] id: String) -> Result<(), Account
 mod tests {
     use super::*;
 
+    fn form(f: [&str; 8]) -> AddressForm {
+        AddressForm {
+            full_name: f[0].into(),
+            line1: f[1].into(),
+            line2: f[2].into(),
+            city: f[3].into(),
+            region: f[4].into(),
+            postal_code: f[5].into(),
+            country: f[6].into(),
+            phone: f[7].into(),
+        }
+    }
+
     #[test]
     fn addresses_are_tidied_or_refused() {
-        let a = validate(
+        let a = Address::try_from(&form([
             " Ada Lovelace ",
             "12 St James's Square",
             "",
@@ -222,12 +199,12 @@ mod tests {
             "SW1Y 4JH",
             "gb",
             "+44 20 7946 0000",
-        )
+        ]))
         .unwrap();
         assert_eq!(a.full_name, "Ada Lovelace");
         assert_eq!(a.country, "GB");
         assert_eq!(a.lines()[2], "SW1Y 4JH London");
-        for (args, says) in [
+        for (fields, says) in [
             (
                 ["", "1 Road", "", "City", "", "1", "GB", ""],
                 "enter the name",
@@ -249,12 +226,20 @@ mod tests {
                 "cannot be printed",
             ),
         ] {
-            let e = validate(
-                args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
-            )
-            .unwrap_err()
-            .to_string();
-            assert!(e.contains(says), "{args:?}: {e}");
+            let e = Address::try_from(&form(fields)).unwrap_err().to_string();
+            assert!(e.contains(says), "{fields:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_saved_address_reads_as_before() {
+        // Saved addresses travel with their fields and id side by side, as ever.
+        let json = serde_json::json!({
+            "id": 7, "full_name": "Ada", "line1": "1 Road", "line2": "", "city": "Leeds",
+            "region": "", "postal_code": "LS1", "country": "GB", "phone": ""
+        });
+        let saved: SavedAddress = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(saved.id, 7);
+        assert_eq!(serde_json::to_value(&saved).unwrap(), json);
     }
 }

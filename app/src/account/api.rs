@@ -6,14 +6,14 @@ use super::model::{AccountError, CurrentUser};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, AccountError> {
-    crate::state::app_state().ok_or(AccountError::Unavailable)
+fn accounts() -> Result<super::ssr::Accounts, AccountError> {
+    crate::context::dep().ok_or(AccountError::Unavailable)
 }
 
 /// The signed-in customer, if any.
 #[server(endpoint = "account/whoami")]
 pub async fn whoami() -> Result<Option<CurrentUser>, AccountError> {
-    Ok(super::ssr::current(&state()?).await?.1)
+    Ok(super::ssr::current(&accounts()?).await?.1)
 }
 
 /// Starts an account: a link to finish it is e-mailed (or, if the address has an account
@@ -25,8 +25,8 @@ pub async fn sign_up(
     #[server(default)] password: String,
     #[server(default)] name: String,
 ) -> Result<(), AccountError> {
-    let result = super::ssr::sign_up::request(&state()?, &email, password, &name).await;
-    crate::flash::after_form(
+    let result = super::ssr::sign_up::request(&accounts()?, &email, password, &name).await;
+    crate::flash::reply(
         &result,
         "Almost done: we have e-mailed you a link. Open it to confirm your address and finish \
          creating your account.",
@@ -42,8 +42,8 @@ pub async fn confirm_account(
     #[server(default)] token: String,
     #[server(default)] password: String,
 ) -> Result<CurrentUser, AccountError> {
-    let result = super::ssr::sign_up::confirm(&state()?, &token, password).await;
-    crate::flash::after_form(&result, "Welcome! Your account is ready.", Some("/account"));
+    let result = super::ssr::sign_up::confirm(&accounts()?, &token, password).await;
+    crate::flash::reply(&result, "Welcome! Your account is ready.", Some("/account"));
     result
 }
 
@@ -53,16 +53,16 @@ pub async fn sign_in(
     #[server(default)] email: String,
     #[server(default)] password: String,
 ) -> Result<CurrentUser, AccountError> {
-    let result = super::ssr::sign_in(&state()?, &email, password).await;
-    crate::flash::after_form(&result, "You are signed in.", Some("/account"));
+    let result = super::ssr::sign_in(&accounts()?, &email, password).await;
+    crate::flash::reply(&result, "You are signed in.", Some("/account"));
     result
 }
 
 #[server(endpoint = "account/sign-out")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn sign_out() -> Result<(), AccountError> {
-    let result = super::ssr::sign_out(&state()?).await;
-    crate::flash::after_form(&result, "You are signed out.", Some("/"));
+    let result = super::ssr::sign_out(&accounts()?).await;
+    crate::flash::reply(&result, "You are signed out.", Some("/"));
     result
 }
 
@@ -72,8 +72,8 @@ pub async fn change_password(
     #[server(default)] current_password: String,
     #[server(default)] new_password: String,
 ) -> Result<(), AccountError> {
-    let result = super::ssr::change_password(&state()?, current_password, new_password).await;
-    crate::flash::after_form(
+    let result = super::ssr::change_password(&accounts()?, current_password, new_password).await;
+    crate::flash::reply(
         &result,
         "Password changed. Every other device has been signed out.",
         Some("/account"),
@@ -86,8 +86,8 @@ pub async fn change_password(
 #[server(endpoint = "account/forgot")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn request_password_reset(#[server(default)] email: String) -> Result<(), AccountError> {
-    let result = super::ssr::reset::request(&state()?, &email).await;
-    crate::flash::after_form(
+    let result = super::ssr::reset::request(&accounts()?, &email).await;
+    crate::flash::reply(
         &result,
         "If an account uses that address, a link to reset its password is on its way.",
         None,
@@ -101,8 +101,8 @@ pub async fn reset_password(
     #[server(default)] token: String,
     #[server(default)] new_password: String,
 ) -> Result<CurrentUser, AccountError> {
-    let result = super::ssr::reset::complete(&state()?, &token, new_password).await;
-    crate::flash::after_form(
+    let result = super::ssr::reset::complete(&accounts()?, &token, new_password).await;
+    crate::flash::reply(
         &result,
         "Your password is changed and you are signed in.",
         Some("/account"),

@@ -97,20 +97,6 @@ impl From<ErrorBody> for AccountError {
     }
 }
 
-impl crate::flash::HttpStatus for AccountError {
-    fn http_status(&self) -> u16 {
-        match self {
-            AccountError::InvalidInput(_) => 400,
-            AccountError::BadCredentials | AccountError::NotSignedIn => 401,
-            AccountError::Forbidden | AccountError::CrossSite => 403,
-            AccountError::Unconfirmed => 403,
-            AccountError::Throttled { .. } => 429,
-            AccountError::Unavailable => 503,
-            AccountError::Transport(_) => 502,
-        }
-    }
-}
-
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 

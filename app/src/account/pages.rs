@@ -312,12 +312,13 @@ pub fn AddressesPage() -> impl IntoView {
                                     .map(|a| {
                                         let label = format!(
                                             "Remove the address of {}",
-                                            a.full_name,
+                                            a.address.full_name,
                                         );
                                         view! { class=cls,
                                             <li data-test="address">
                                                 <address>
                                                     {a
+                                                        .address
                                                         .lines()
                                                         .into_iter()
                                                         .map(|l| {

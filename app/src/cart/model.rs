@@ -115,19 +115,6 @@ impl From<ErrorBody> for CartError {
     }
 }
 
-impl crate::flash::HttpStatus for CartError {
-    fn http_status(&self) -> u16 {
-        match self {
-            CartError::InvalidInput(_) => 400,
-            CartError::NotAvailable | CartError::NotInCart => 404,
-            CartError::Stock(_) => 409,
-            CartError::CrossSite => 403,
-            CartError::Unavailable => 503,
-            CartError::Transport(_) => 502,
-        }
-    }
-}
-
 /// A quantity as typed into a form: a whole number from 1 to `max`.
 pub fn parse_quantity(text: &str, max: i32) -> Result<i32, CartError> {
     let text = text.trim();

@@ -4,11 +4,50 @@
 //! with the limit in its `WHERE`), so two tabs adding at once both count.
 
 use super::model::{Cart, CartError, CartLine, HeaderInfo, parse_quantity};
-use crate::account::ssr::cache::TokenHash;
-use crate::account::ssr::session::{self, Session};
 use crate::catalog::ssr::rows::{image_ref, money};
-use crate::state::{AccountRules, AppState};
-use sqlx::PgConnection;
+use crate::session::cache::TokenHash;
+use crate::session::{self, Memo, Session, Sessions};
+use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
+
+/// The cart's rules (from settings).
+#[derive(Clone, Copy, Debug)]
+pub struct CartRules {
+    /// The most of one variant a line may hold.
+    pub max_line_quantity: i32,
+}
+
+/// What the cart service works with: the cart pool (its commits do not wait for the
+/// disk), the sessions (a guest's first item makes one) and the rules.
+#[derive(Clone, Debug)]
+pub struct Carts {
+    pub pool: PgPool,
+    pub sessions: Sessions,
+    pub rules: CartRules,
+}
+
+/// The request's cart, loaded at most once per request however many ask (the cart page
+/// and the header's count), and again after anything changes the session or the cart.
+/// Leptos provides a fresh one per request (server/src/http.rs).
+#[derive(Clone, Default)]
+pub struct RequestCart(Arc<Memo<Result<Cart, CartError>>>);
+
+impl std::fmt::Debug for RequestCart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestCart").finish_non_exhaustive()
+    }
+}
+
+/// The request's cart, loaded by `load` at most once per request (see [`RequestCart`]).
+async fn shared_cart(
+    load: impl FnOnce() -> futures::future::BoxFuture<'static, Result<Cart, CartError>>,
+) -> Result<Cart, CartError> {
+    let memo = leptos::prelude::use_context::<RequestCart>();
+    match (memo, session::generation()) {
+        (Some(memo), Some(generation)) => memo.0.get(generation, load).await,
+        _ => load().await,
+    }
+}
 
 fn unavailable(error: impl std::fmt::Display) -> CartError {
     tracing::error!(%error, "cart operation failed");
@@ -62,17 +101,17 @@ async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::E
 /// connection while waiting for another), or a new guest session whose cookie is sent
 /// with the response (and the hash of its token).
 async fn session_or_new_guest(
-    state: &AppState,
+    sessions: &Sessions,
     conn: &mut PgConnection,
     current: Option<Session>,
 ) -> Result<(Session, Option<TokenHash>), CartError> {
     if let Some(s) = current {
         return Ok((s, None));
     }
-    let (s, token) = session::create_guest(conn, &state.accounts)
+    let (s, token) = session::create_guest(conn, &sessions.rules)
         .await
         .map_err(unavailable)?;
-    session::set_cookie(Some(&token), state.accounts.guest_cart, &state.accounts);
+    session::set_cookie(Some(&token), sessions.rules.guest, &sessions.rules);
     Ok((s, Some(session::token_hash(&token))))
 }
 
@@ -100,14 +139,17 @@ fn stock_message(stock: i32) -> CartError {
     }
 }
 
-pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
-    let max = state.accounts.max_line_quantity;
+#[tracing::instrument(skip_all, fields(sku = %sku), err(level = "info"))]
+pub async fn add(carts: &Carts, sku: &str, quantity: &str) -> Result<Cart, CartError> {
+    let max = carts.rules.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
     let sku = sku.trim();
-    let visitor = session::visitor(state).await.map_err(unavailable)?;
+    let visitor = session::visitor(&carts.sessions)
+        .await
+        .map_err(unavailable)?;
     let existing = visitor.as_ref().and_then(|v| v.cart_id);
     let current = visitor.map(|v| v.session);
-    let mut conn = state.db.carts.acquire().await.map_err(unavailable)?;
+    let mut conn = carts.pool.acquire().await.map_err(unavailable)?;
     let cart = match existing {
         Some(cart) => cart,
         None => {
@@ -116,11 +158,11 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
             if quantity > stock {
                 return Err(stock_message(stock));
             }
-            let ticket = state.sessions.ticket();
+            let ticket = carts.sessions.cache.ticket();
             let mut tx = sqlx::Connection::begin(&mut *conn)
                 .await
                 .map_err(unavailable)?;
-            let (s, new_token) = session_or_new_guest(state, &mut tx, current).await?;
+            let (s, new_token) = session_or_new_guest(&carts.sessions, &mut tx, current).await?;
             let cart = ensure_cart(&mut tx, s).await.map_err(unavailable)?;
             tx.commit().await.map_err(unavailable)?;
             match new_token {
@@ -131,12 +173,13 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
                         cart_id: Some(cart),
                         email: None,
                     };
-                    state
+                    carts
                         .sessions
-                        .put(ticket, token, visitor, state.accounts.guest_cart);
+                        .cache
+                        .put(ticket, token, visitor, carts.sessions.rules.guest);
                 }
                 // The session was remembered without a cart.
-                None => state.sessions.evict_session(s.id),
+                None => carts.sessions.cache.evict_session(s.id),
             }
             cart
         }
@@ -191,11 +234,12 @@ pub async fn add(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, Ca
 }
 
 /// Sets a line's quantity (and takes the current price as the line's new price).
-pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result<Cart, CartError> {
-    let max = state.accounts.max_line_quantity;
+#[tracing::instrument(skip_all, fields(sku = %sku), err(level = "info"))]
+pub async fn set_quantity(carts: &Carts, sku: &str, quantity: &str) -> Result<Cart, CartError> {
+    let max = carts.rules.max_line_quantity;
     let quantity = parse_quantity(quantity, max)?;
-    let cart = existing_cart(state).await?;
-    let mut tx = state.db.carts.begin().await.map_err(unavailable)?;
+    let cart = existing_cart(carts).await?;
+    let mut tx = carts.pool.begin().await.map_err(unavailable)?;
     let line = sqlx::query!(
         r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!"
              FROM cart_lines l
@@ -233,9 +277,10 @@ pub async fn set_quantity(state: &AppState, sku: &str, quantity: &str) -> Result
     Ok(view)
 }
 
-pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
-    let cart = existing_cart(state).await?;
-    let mut tx = state.db.carts.begin().await.map_err(unavailable)?;
+#[tracing::instrument(skip_all, fields(sku = %sku), err(level = "info"))]
+pub async fn remove(carts: &Carts, sku: &str) -> Result<Cart, CartError> {
+    let cart = existing_cart(carts).await?;
+    let mut tx = carts.pool.begin().await.map_err(unavailable)?;
     let done = sqlx::query!(
         "DELETE FROM cart_lines l USING variants v
           WHERE l.variant_id = v.id AND l.cart_id = $1 AND v.sku = $2",
@@ -248,15 +293,15 @@ pub async fn remove(state: &AppState, sku: &str) -> Result<Cart, CartError> {
     if done.rows_affected() == 0 {
         return Err(CartError::NotInCart);
     }
-    let view = load(&mut tx, cart, state.accounts.max_line_quantity).await?;
+    let view = load(&mut tx, cart, carts.rules.max_line_quantity).await?;
     tx.commit().await.map_err(unavailable)?;
     session::forget();
     Ok(view)
 }
 
 /// The request's cart; without one there is nothing to change.
-async fn existing_cart(state: &AppState) -> Result<i64, CartError> {
-    session::visitor(state)
+async fn existing_cart(carts: &Carts) -> Result<i64, CartError> {
+    session::visitor(&carts.sessions)
         .await
         .map_err(unavailable)?
         .and_then(|v| v.cart_id)
@@ -265,17 +310,19 @@ async fn existing_cart(state: &AppState) -> Result<i64, CartError> {
 
 /// The request's cart (empty when there is none yet), loaded once per request however
 /// many ask (the cart page and the header's count).
-pub async fn view(state: &AppState) -> Result<Cart, CartError> {
-    let max = state.accounts.max_line_quantity;
-    let visitor = session::visitor(state).await.map_err(unavailable)?;
+pub async fn view(carts: &Carts) -> Result<Cart, CartError> {
+    let max = carts.rules.max_line_quantity;
+    let visitor = session::visitor(&carts.sessions)
+        .await
+        .map_err(unavailable)?;
     let Some(cart) = visitor.and_then(|v| v.cart_id) else {
         return Ok(Cart {
             max_line_quantity: max,
             ..Cart::default()
         });
     };
-    let pool = state.db.carts.clone();
-    session::shared_cart(move || {
+    let pool = carts.pool.clone();
+    shared_cart(move || {
         Box::pin(async move {
             let mut conn = pool.acquire().await.map_err(unavailable)?;
             load(&mut conn, cart, max).await
@@ -285,13 +332,15 @@ pub async fn view(state: &AppState) -> Result<Cart, CartError> {
 }
 
 /// The header's sign-in state and item count.
-pub async fn header_info(state: &AppState) -> Result<HeaderInfo, CartError> {
-    let visitor = session::visitor(state).await.map_err(unavailable)?;
+pub async fn header_info(carts: &Carts) -> Result<HeaderInfo, CartError> {
+    let visitor = session::visitor(&carts.sessions)
+        .await
+        .map_err(unavailable)?;
     let Some(visitor) = visitor else {
         return Ok(HeaderInfo::default());
     };
     let cart_items = match visitor.cart_id {
-        Some(_) => view(state).await?.item_count,
+        Some(_) => view(carts).await?.item_count,
         None => 0,
     };
     Ok(HeaderInfo {
@@ -371,7 +420,7 @@ pub async fn merge_guest_cart(
     tx: &mut PgConnection,
     guest_session: i64,
     user_id: i64,
-    rules: &AccountRules,
+    rules: &CartRules,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",

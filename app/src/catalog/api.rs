@@ -1,18 +1,19 @@
-//! Catalog server functions: parse, fetch state, call one service, map the error.
+//! Catalog server functions: parse, take the catalog's dependencies from context, call
+//! one service, map the error.
 
 use super::model::{CatalogError, CategoryLink, CategoryPage, HomePage, ProductDetail};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, CatalogError> {
-    crate::state::app_state().ok_or(CatalogError::Unavailable)
+fn catalog() -> Result<super::ssr::Catalog, CatalogError> {
+    crate::context::dep().ok_or(CatalogError::Unavailable)
 }
 
 /// Top-level categories for the header.
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
-    let result = async { super::ssr::nav_categories(&state()?).await }.await;
+    let result = async { super::ssr::nav_categories(&catalog()?).await }.await;
     crate::flash::error_status(&result);
     result
 }
@@ -20,7 +21,7 @@ pub async fn get_nav() -> Result<Vec<CategoryLink>, CatalogError> {
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn get_home() -> Result<HomePage, CatalogError> {
-    let result = async { super::ssr::home_page(&state()?).await }.await;
+    let result = async { super::ssr::home_page(&catalog()?).await }.await;
     crate::flash::error_status(&result);
     result
 }
@@ -44,7 +45,7 @@ pub async fn get_category(
         Some(a) => Some(ListingCursor::decode(a)?),
     };
     let result =
-        async { super::ssr::category_page(&state()?, path.trim_matches('/'), sort, after).await }
+        async { super::ssr::category_page(&catalog()?, path.trim_matches('/'), sort, after).await }
             .await;
     crate::flash::error_status(&result);
     result
@@ -53,7 +54,7 @@ pub async fn get_category(
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug)))]
 pub async fn get_product(slug: String) -> Result<ProductDetail, CatalogError> {
-    let result = async { super::ssr::product_detail(&state()?, &slug).await }.await;
+    let result = async { super::ssr::product_detail(&catalog()?, &slug).await }.await;
     crate::flash::error_status(&result);
     result
 }

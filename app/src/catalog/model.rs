@@ -18,24 +18,6 @@ pub enum CatalogError {
     Transport(String),
 }
 
-impl CatalogError {
-    /// The HTTP status a page showing this error should have.
-    pub fn status(&self) -> u16 {
-        match self {
-            CatalogError::NotFound => 404,
-            CatalogError::InvalidInput(_) => 400,
-            CatalogError::Unavailable => 503,
-            CatalogError::Transport(_) => 502,
-        }
-    }
-}
-
-impl crate::flash::HttpStatus for CatalogError {
-    fn http_status(&self) -> u16 {
-        self.status()
-    }
-}
-
 crate::server_fn_error!(CatalogError);
 
 /// Product lifecycle: only active products are shown to shoppers.

@@ -1,6 +1,8 @@
 //! Checkout types shared with the browser.
 
+use crate::account::addresses::{AddressForm, SavedAddress};
 use crate::api_error::ErrorBody;
+use crate::money::{Currency, Money};
 use crate::orders::model::OrderStatus;
 use serde::{Deserialize, Serialize};
 
@@ -88,29 +90,57 @@ impl From<ErrorBody> for CheckoutError {
     }
 }
 
-impl crate::flash::HttpStatus for CheckoutError {
-    fn http_status(&self) -> u16 {
-        match self {
-            CheckoutError::InvalidInput(_) => 400,
-            CheckoutError::EmptyCart
-            | CheckoutError::Stock(_)
-            | CheckoutError::CartChanged
-            | CheckoutError::InProgress(_) => 409,
-            CheckoutError::Declined(_) => 402,
-            CheckoutError::CrossSite => 403,
-            CheckoutError::PaymentUnavailable(_) | CheckoutError::Unavailable => 503,
-            CheckoutError::Transport(_) => 502,
+/// The outcome of placing an order. On the wire it is
+/// `{"number", "status", "total_minor", "currency"}` (the documented contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "PlacedWire", try_from = "PlacedWire")]
+pub struct Placed {
+    pub number: String,
+    pub status: OrderStatus,
+    pub total: Money,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlacedWire {
+    number: String,
+    status: OrderStatus,
+    total_minor: i64,
+    currency: Currency,
+}
+
+impl From<Placed> for PlacedWire {
+    fn from(p: Placed) -> Self {
+        PlacedWire {
+            number: p.number,
+            status: p.status,
+            total_minor: p.total.minor(),
+            currency: p.total.currency(),
         }
     }
 }
 
-/// The outcome of placing an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Placed {
-    pub number: String,
-    pub status: OrderStatus,
-    pub total_minor: i64,
-    pub currency: String,
+impl From<PlacedWire> for Placed {
+    fn from(w: PlacedWire) -> Self {
+        Placed {
+            number: w.number,
+            status: w.status,
+            total: Money::from_minor(w.total_minor, w.currency),
+        }
+    }
+}
+
+/// The checkout form's fields as posted (both "Update totals" and "Place order"): text,
+/// any of them missing. A saved address is chosen by `address_id`; otherwise the address
+/// fields are the address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckoutForm {
+    pub email: String,
+    pub address_id: String,
+    #[serde(flatten)]
+    pub address: AddressForm,
+    pub shipping_method: String,
+    pub discount_code: String,
 }
 
 /// What the shopper has typed into the checkout form so far (never the card number),
@@ -134,42 +164,44 @@ pub struct Draft {
     pub key: Option<String>,
 }
 
-impl Draft {
-    /// The checkout form's fields as posted (a saved address by its id, if chosen).
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_form(
-        email: String,
-        address_id: String,
-        full_name: String,
-        line1: String,
-        line2: String,
-        city: String,
-        region: String,
-        postal_code: String,
-        country: String,
-        method: String,
-        code: String,
-    ) -> Self {
+impl From<CheckoutForm> for Draft {
+    fn from(f: CheckoutForm) -> Self {
         Draft {
-            email,
-            full_name,
-            line1,
-            line2,
-            city,
-            region,
-            postal_code,
-            country,
-            method,
-            code,
-            address_id: address_id.trim().parse().ok(),
+            email: f.email,
+            full_name: f.address.full_name,
+            line1: f.address.line1,
+            line2: f.address.line2,
+            city: f.address.city,
+            region: f.address.region,
+            postal_code: f.address.postal_code,
+            country: f.address.country,
+            method: f.shipping_method,
+            code: f.discount_code,
+            address_id: f.address_id.trim().parse().ok(),
             key: None,
         }
     }
+}
 
+impl Draft {
     pub fn with_key(self, key: &str) -> Self {
         Draft {
             key: Some(key.to_owned()),
             ..self
+        }
+    }
+
+    /// The typed address's fields as a form (to be checked into an address).
+    pub fn address_form(&self) -> AddressForm {
+        AddressForm {
+            full_name: self.full_name.clone(),
+            line1: self.line1.clone(),
+            line2: self.line2.clone(),
+            city: self.city.clone(),
+            region: self.region.clone(),
+            postal_code: self.postal_code.clone(),
+            country: self.country.clone(),
+            phone: String::new(),
         }
     }
 }
@@ -180,39 +212,38 @@ pub struct SummaryLine {
     pub sku: String,
     pub title: String,
     pub quantity: i32,
-    pub unit_minor: i64,
-    pub line_minor: i64,
+    pub unit: Money,
+    pub line: Money,
 }
 
 /// Everything the checkout page shows, priced on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutView {
     pub lines: Vec<SummaryLine>,
-    pub currency: String,
     pub methods: Vec<MethodOption>,
     pub method: String,
     pub totals: Totals,
     pub tax_name: String,
     pub discount_error: Option<String>,
     pub draft: Draft,
-    pub saved: Vec<crate::account::addresses::Address>,
+    pub saved: Vec<SavedAddress>,
     pub signed_in: bool,
     pub idempotency_key: String,
 }
 
-/// Totals in minor units, computed on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// An order's totals, computed on the server, all in the order's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
-    pub subtotal: i64,
-    pub discount: i64,
-    pub shipping: i64,
-    pub tax: i64,
-    pub total: i64,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    pub tax: Money,
+    pub total: Money,
 }
 
 /// A shipping method's rate in a region: a base per order plus an amount per started
 /// kilogram, free from a subtotal (after discounts) if set. Amounts are minor units of
-/// the order's currency.
+/// the order's currency (settings name no currency: the rates apply to every one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingRate {
     pub region: String,
@@ -236,14 +267,17 @@ fn standard_label() -> String {
 }
 
 impl ShippingRate {
-    pub fn price(&self, goods: i64, weight_grams: i64) -> i64 {
-        match self.free_over_minor {
-            Some(free) if goods >= free => 0,
+    /// The price of delivering `weight_grams` of `goods` (after discounts), in their
+    /// currency.
+    pub fn price(&self, goods: Money, weight_grams: i64) -> Money {
+        let minor = match self.free_over_minor {
+            Some(free) if goods.minor() >= free => 0,
             _ => {
                 let kilos = (weight_grams.max(0) + 999) / 1000;
                 self.base_minor + self.per_kg_minor * kilos.max(1)
             }
-        }
+        };
+        Money::from_minor(minor, goods.currency())
     }
 }
 
@@ -252,124 +286,43 @@ impl ShippingRate {
 pub struct MethodOption {
     pub method: String,
     pub label: String,
-    pub price_minor: i64,
-}
-
-/// How a discount code takes money off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(
-    feature = "ssr",
-    sqlx(type_name = "discount_kind", rename_all = "snake_case")
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DiscountKind {
-    /// `amount` is basis points of the goods (1000 = 10%).
-    Percentage,
-    /// `amount` is minor units of the code's currency.
-    Fixed,
-}
-
-/// A discount code's rules, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiscountRule {
-    pub code: String,
-    pub kind: DiscountKind,
-    pub amount: i64,
-    pub currency: Option<String>,
-    pub min_subtotal_minor: i64,
-    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub max_uses: Option<i32>,
-    pub max_uses_per_customer: Option<i32>,
-    pub uses: i32,
-    pub active: bool,
-}
-
-/// A code as the shopper types it: trimmed, upper case.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_uppercase()
-}
-
-impl DiscountRule {
-    /// What the code takes off these goods now, or why it cannot be used.
-    /// `customer_uses` is how often this customer has used it already.
-    pub fn apply(
-        &self,
-        subtotal: i64,
-        currency: &str,
-        now: chrono::DateTime<chrono::Utc>,
-        customer_uses: i64,
-    ) -> Result<i64, String> {
-        let code = &self.code;
-        if !self.active {
-            return Err(format!("the code {code} is not valid"));
-        }
-        if self.starts_at.is_some_and(|s| now < s) {
-            return Err(format!("the code {code} is not valid yet"));
-        }
-        if self.ends_at.is_some_and(|e| now >= e) {
-            return Err(format!("the code {code} has expired"));
-        }
-        if let Some(c) = &self.currency
-            && c != currency
-        {
-            return Err(format!("the code {code} is for orders in {c}"));
-        }
-        if subtotal < self.min_subtotal_minor {
-            return Err(format!(
-                "the code {code} needs a minimum spend of {}",
-                format_money(self.min_subtotal_minor, currency)
-            ));
-        }
-        if self.max_uses.is_some_and(|m| self.uses >= m) {
-            return Err(format!("the code {code} has been used up"));
-        }
-        if self
-            .max_uses_per_customer
-            .is_some_and(|m| customer_uses >= i64::from(m))
-        {
-            return Err(format!(
-                "you have already used the code {code} as often as it allows"
-            ));
-        }
-        let off = match self.kind {
-            DiscountKind::Percentage => (subtotal * self.amount + 5_000) / 10_000,
-            DiscountKind::Fixed => self.amount,
-        };
-        Ok(off.clamp(0, subtotal))
-    }
-}
-
-/// An amount for people ("£12.50") from minor units and a currency code.
-pub fn format_money(minor: i64, currency: &str) -> String {
-    use crate::money::{Currency, Money};
-    Money::from_minor(minor, Currency::parse(currency).unwrap_or(Currency::XXX)).to_string()
+    pub price: Money,
 }
 
 /// Tax in basis points, rounded half up.
-pub fn tax(taxable: i64, rate_bp: i32) -> i64 {
-    (taxable * i64::from(rate_bp) + 5_000) / 10_000
+pub fn tax(taxable: Money, rate_bp: i32) -> Money {
+    Money::from_minor(
+        (taxable.minor() * i64::from(rate_bp) + 5_000) / 10_000,
+        taxable.currency(),
+    )
 }
 
-/// The order's totals: tax on the discounted goods and the shipping.
-pub fn totals(subtotal: i64, discount: i64, shipping: i64, tax_bp: i32) -> Totals {
-    let discount = discount.clamp(0, subtotal);
-    let taxable = subtotal - discount + shipping;
+/// The order's totals: tax on the discounted goods and the shipping. All in the
+/// subtotal's currency (the others are in it by construction).
+pub fn totals(subtotal: Money, discount: Money, shipping: Money, tax_bp: i32) -> Totals {
+    let currency = subtotal.currency();
+    let discount = Money::from_minor(discount.minor().clamp(0, subtotal.minor()), currency);
+    let taxable = Money::from_minor(
+        subtotal.minor() - discount.minor() + shipping.minor(),
+        currency,
+    );
     let tax = tax(taxable, tax_bp);
     Totals {
         subtotal,
         discount,
         shipping,
         tax,
-        total: taxable + tax,
+        total: Money::from_minor(taxable.minor() + tax.minor(), currency),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
+
+    fn gbp(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::GBP)
+    }
 
     fn rate() -> ShippingRate {
         ShippingRate {
@@ -384,82 +337,62 @@ mod tests {
 
     #[test]
     fn shipping_is_by_started_kilogram_and_free_over_the_threshold() {
-        assert_eq!(rate().price(2_500, 2_100), 799, "3 started kilograms");
-        assert_eq!(rate().price(2_500, 0), 599, "at least one kilogram");
-        assert_eq!(rate().price(10_000, 50_000), 0, "free over the threshold");
+        assert_eq!(
+            rate().price(gbp(2_500), 2_100),
+            gbp(799),
+            "3 started kilograms"
+        );
+        assert_eq!(
+            rate().price(gbp(2_500), 0),
+            gbp(599),
+            "at least one kilogram"
+        );
+        assert_eq!(
+            rate().price(gbp(10_000), 50_000),
+            gbp(0),
+            "free over the threshold"
+        );
     }
 
     #[test]
     fn totals_add_up_in_minor_units() {
-        let t = totals(2_500, 500, 799, 2_000);
+        let t = totals(gbp(2_500), gbp(500), gbp(799), 2_000);
         assert_eq!(
             t,
             Totals {
-                subtotal: 2_500,
-                discount: 500,
-                shipping: 799,
-                tax: 560,
-                total: 3_359
+                subtotal: gbp(2_500),
+                discount: gbp(500),
+                shipping: gbp(799),
+                tax: gbp(560),
+                total: gbp(3_359)
             }
         );
-        assert_eq!(totals(100, 500, 0, 0).total, 0, "never below zero");
-        assert_eq!(tax(5, 1_000), 1, "0.5 rounds up");
-        assert_eq!(tax(4, 1_000), 0);
-    }
-
-    fn rule() -> DiscountRule {
-        DiscountRule {
-            code: "SPRING10".into(),
-            kind: DiscountKind::Percentage,
-            amount: 1_000,
-            currency: None,
-            min_subtotal_minor: 2_000,
-            starts_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()),
-            ends_at: Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()),
-            max_uses: Some(100),
-            max_uses_per_customer: Some(1),
-            uses: 0,
-            active: true,
-        }
+        assert_eq!(
+            totals(gbp(100), gbp(500), gbp(0), 0).total,
+            gbp(0),
+            "never below zero"
+        );
+        assert_eq!(tax(gbp(5), 1_000), gbp(1), "0.5 rounds up");
+        assert_eq!(tax(gbp(4), 1_000), gbp(0));
     }
 
     #[test]
-    fn discounts_follow_their_rules() {
-        let april = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-        assert_eq!(rule().apply(2_505, "EUR", april, 0), Ok(251));
-        let refuses = |r: DiscountRule, subtotal, currency, at, used, says: &str| {
-            let e = r.apply(subtotal, currency, at, used).unwrap_err();
-            assert!(e.contains(says), "{e}");
+    fn placed_keeps_its_wire_form() {
+        let placed = Placed {
+            number: "M-ABC".into(),
+            status: OrderStatus::Confirmed,
+            total: Money::from_minor(311_760, Currency::USD),
         };
-        let feb = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
-        let june = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
-        refuses(rule(), 2_505, "EUR", feb, 0, "not valid yet");
-        refuses(rule(), 2_505, "EUR", june, 0, "expired");
-        refuses(rule(), 1_999, "EUR", april, 0, "minimum spend of €20.00");
-        refuses(rule(), 2_505, "EUR", april, 1, "already used");
-        refuses(
-            DiscountRule {
-                uses: 100,
-                ..rule()
-            },
-            2_505,
-            "EUR",
-            april,
-            0,
-            "used up",
-        );
-        let fixed = DiscountRule {
-            kind: DiscountKind::Fixed,
-            amount: 5_000,
-            currency: Some("USD".into()),
-            ..rule()
-        };
+        let json = serde_json::to_value(&placed).unwrap();
         assert_eq!(
-            fixed.apply(3_000, "USD", april, 0),
-            Ok(3_000),
-            "never more than the goods"
+            json,
+            serde_json::json!({"number": "M-ABC", "status": "confirmed", "total_minor": 311760, "currency": "USD"})
         );
-        refuses(fixed, 3_000, "EUR", april, 0, "for orders in USD");
-        assert_eq!(normalize_code(" spring10 "), "SPRING10");
+        assert_eq!(serde_json::from_value::<Placed>(json).unwrap(), placed);
+        let bad = serde_json::json!({"number": "M", "status": "confirmed", "total_minor": 1, "currency": "??"});
+        assert!(
+            serde_json::from_value::<Placed>(bad).is_err(),
+            "a bad currency fails"
+        );
     }
 }

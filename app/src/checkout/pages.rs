@@ -4,8 +4,9 @@
 //! what went wrong and everything typed still there (never the card number).
 
 use super::api::{PlaceOrder, UpdateCheckout, get_checkout};
-use super::model::{CheckoutError, CheckoutView, format_money};
+use super::model::{CheckoutError, CheckoutView};
 use crate::components::head::Title;
+use crate::money::Money;
 use crate::payments::wire::test_cards;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -24,7 +25,7 @@ pub fn CheckoutPage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match view.await {
-                    Ok(v) => view! { <CheckoutForm v /> }.into_any(),
+                    Ok(v) => view! { <CheckoutPageForm v /> }.into_any(),
                     Err(CheckoutError::EmptyCart) => {
                         view! {
                             <p data-test="checkout-empty">
@@ -47,8 +48,9 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+/// The checkout form and the order summary beside it.
 #[component]
-fn CheckoutForm(v: CheckoutView) -> impl IntoView {
+fn CheckoutPageForm(v: CheckoutView) -> impl IntoView {
     let cls = style! {
         .layout {
             display: grid;
@@ -160,10 +162,79 @@ fn CheckoutForm(v: CheckoutView) -> impl IntoView {
             font-size: 1.15rem;
         }
     };
-    let money = {
-        let currency = v.currency.clone();
-        move |minor: i64| format_money(minor, &currency)
-    };
+    view! { class=cls,
+        <div class="layout">
+            <form
+                method="post"
+                action=PlaceOrder::url()
+                aria-label="Checkout"
+                data-test="checkout-form"
+            >
+                <input type="hidden" name="idempotency_key" value=v.idempotency_key.clone() />
+                <ContactFields email=v.draft.email.clone() signed_in=v.signed_in cls />
+                <AddressFields v=v.clone() cls />
+                <DeliveryChoices v=v.clone() cls />
+                <DiscountField v=v.clone() cls />
+                <div class="actions">
+                    <button
+                        type="submit"
+                        formaction=UpdateCheckout::url()
+                        formnovalidate
+                        data-test="update-totals"
+                    >
+                        "Update totals"
+                    </button>
+                    <span class="hint">"After changing the country, delivery or code."</span>
+                </div>
+                <PaymentField total=v.totals.total cls />
+            </form>
+            <OrderSummary v cls />
+        </div>
+    }
+}
+
+/// "Free", or the price.
+fn price_or_free(price: Money) -> String {
+    if price.is_zero() {
+        "Free".to_owned()
+    } else {
+        price.to_string()
+    }
+}
+
+#[component]
+fn ContactFields(email: String, signed_in: bool, cls: &'static str) -> impl IntoView {
+    view! { class=cls,
+        <fieldset>
+            <legend>"Contact"</legend>
+            <label>
+                "E-mail address"
+                <span class="hint">"We send the receipt and delivery updates here."</span>
+                <input
+                    type="email"
+                    name="email"
+                    autocomplete="email"
+                    value=email
+                    required
+                    maxlength="254"
+                />
+            </label>
+            {(!signed_in)
+                .then(|| {
+                    view! { class=cls,
+                        <p class="hint">
+                            "Checking out as a guest. Have an account? "
+                            <a href="/account/sign-in">"Sign in"</a>
+                        </p>
+                    }
+                })}
+        </fieldset>
+    }
+}
+
+/// The saved addresses to choose from (signed in), and the fields of a new one.
+#[component]
+fn AddressFields(v: CheckoutView, cls: &'static str) -> impl IntoView {
     let d = v.draft.clone();
     let has_saved = !v.saved.is_empty();
     let new_address = d.address_id.is_none();
@@ -191,7 +262,7 @@ fn CheckoutForm(v: CheckoutView) -> impl IntoView {
         .iter()
         .map(|a| {
             let checked = d.address_id == Some(a.id);
-            let text = a.lines().join(", ");
+            let text = a.address.lines().join(", ");
             view! { class=cls,
                 <label class="choice">
                     <input type="radio" name="address_id" value=a.id checked=checked />
@@ -200,16 +271,53 @@ fn CheckoutForm(v: CheckoutView) -> impl IntoView {
             }
         })
         .collect_view();
+    let new_choice = has_saved.then(|| {
+        view! { class=cls,
+            <label class="choice">
+                <input type="radio" name="address_id" value="" checked=new_address />
+                <span>"A new address:"</span>
+            </label>
+        }
+    });
+    view! { class=cls,
+        <fieldset>
+            <legend>"Delivery address"</legend>
+            {saved}
+            {new_choice}
+            {field("full_name", "Full name", "name", d.full_name.clone(), !has_saved)}
+            {field("line1", "Street address", "address-line1", d.line1.clone(), !has_saved)}
+            {field("line2", "Second line (optional)", "address-line2", d.line2.clone(), false)}
+            <div class="pair">
+                {field("city", "Town or city", "address-level2", d.city.clone(), !has_saved)}
+                {field(
+                    "region",
+                    "County or state (optional)",
+                    "address-level1",
+                    d.region.clone(),
+                    false,
+                )}
+            </div>
+            <div class="pair">
+                {field("postal_code", "Postcode", "postal-code", d.postal_code.clone(), !has_saved)}
+                {field(
+                    "country",
+                    "Country code (GB, US, DE…)",
+                    "country",
+                    d.country.clone(),
+                    !has_saved,
+                )}
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn DeliveryChoices(v: CheckoutView, cls: &'static str) -> impl IntoView {
     let methods = v
         .methods
         .iter()
         .map(|m| {
             let checked = m.method == v.method;
-            let price = if m.price_minor == 0 {
-                "Free".to_owned()
-            } else {
-                money(m.price_minor)
-            };
             view! { class=cls,
                 <label class="choice">
                     <input
@@ -218,11 +326,83 @@ fn CheckoutForm(v: CheckoutView) -> impl IntoView {
                         value=m.method.clone()
                         checked=checked
                     />
-                    <span>{m.label.clone()} " · " <strong>{price}</strong></span>
+                    <span>{m.label.clone()} " · " <strong>{price_or_free(m.price)}</strong></span>
                 </label>
             }
         })
         .collect_view();
+    view! { class=cls,
+        <fieldset>
+            <legend>"Delivery"</legend>
+            {methods}
+        </fieldset>
+    }
+}
+
+#[component]
+fn DiscountField(v: CheckoutView, cls: &'static str) -> impl IntoView {
+    let discount_error = v.discount_error.clone().map(|e| {
+        view! { class=cls,
+            <p class="error" role="alert" data-test="discount-error">
+                {crate::flash::capitalise(&e)}
+            </p>
+        }
+    });
+    view! { class=cls,
+        <fieldset>
+            <legend>"Discount code"</legend>
+            <label>
+                "Code " <span class="hint">"(optional)"</span>
+                <input
+                    type="text"
+                    name="discount_code"
+                    value=v.draft.code.clone()
+                    maxlength="32"
+                    autocomplete="off"
+                />
+            </label>
+            {discount_error}
+        </fieldset>
+    }
+}
+
+#[component]
+fn PaymentField(total: Money, cls: &'static str) -> impl IntoView {
+    let card_hint = format!(
+        "Sandbox cards: {} succeeds, {} is declined, {} has insufficient funds.",
+        test_cards::SUCCESS,
+        test_cards::DECLINE,
+        test_cards::INSUFFICIENT_FUNDS
+    );
+    view! { class=cls,
+        <fieldset>
+            <legend>"Payment"</legend>
+            <label>
+                "Card number" <span class="hint" id="card-hint">
+                    {card_hint}
+                </span>
+                <input
+                    type="text"
+                    name="card_number"
+                    autocomplete="cc-number"
+                    inputmode="numeric"
+                    aria-describedby="card-hint"
+                    required
+                    maxlength="23"
+                />
+            </label>
+        </fieldset>
+        <div class="actions">
+            <button type="submit" class="primary" data-test="place-order">
+                {format!("Place order · {total}")}
+            </button>
+        </div>
+    }
+}
+
+/// The lines and totals beside the form.
+#[component]
+fn OrderSummary(v: CheckoutView, cls: &'static str) -> impl IntoView {
     let t = v.totals;
     let lines = v
         .lines
@@ -231,194 +411,34 @@ fn CheckoutForm(v: CheckoutView) -> impl IntoView {
             view! { class=cls,
                 <li>
                     <span>{format!("{} × {}", l.quantity, l.title)}</span>
-                    <span>{money(l.line_minor)}</span>
+                    <span>{l.line.to_string()}</span>
                 </li>
             }
         })
         .collect_view();
-    let discount_row = (t.discount > 0).then(|| {
+    let discount_row = (!t.discount.is_zero()).then(|| {
         view! { class=cls,
-            <dt>{format!("Discount ({})", d.code.trim().to_uppercase())}</dt>
-            <dd data-test="summary-discount">{format!("−{}", money(t.discount))}</dd>
+            <dt>{format!("Discount ({})", v.draft.code.trim().to_uppercase())}</dt>
+            <dd data-test="summary-discount">{format!("−{}", t.discount)}</dd>
         }
     });
-    let discount_error = v.discount_error.clone().map(|e| {
-        view! { class=cls,
-            <p class="error" role="alert" data-test="discount-error">
-                {crate::flash::capitalise(&e)}
-            </p>
-        }
-    });
-    let card_hint = format!(
-        "Sandbox cards: {} succeeds, {} is declined, {} has insufficient funds.",
-        test_cards::SUCCESS,
-        test_cards::DECLINE,
-        test_cards::INSUFFICIENT_FUNDS
-    );
-    let place_label = format!("Place order · {}", money(t.total));
     view! { class=cls,
-        <div class="layout">
-            <form
-                method="post"
-                action=PlaceOrder::url()
-                aria-label="Checkout"
-                data-test="checkout-form"
-            >
-                <input type="hidden" name="idempotency_key" value=v.idempotency_key.clone() />
-                <fieldset>
-                    <legend>"Contact"</legend>
-                    <label>
-                        "E-mail address"
-                        <span class="hint">"We send the receipt and delivery updates here."</span>
-                        <input
-                            type="email"
-                            name="email"
-                            autocomplete="email"
-                            value=d.email.clone()
-                            required
-                            maxlength="254"
-                        />
-                    </label>
-                    {(!v.signed_in)
-                        .then(|| {
-                            view! { class=cls,
-                                <p class="hint">
-                                    "Checking out as a guest. Have an account? "
-                                    <a href="/account/sign-in">"Sign in"</a>
-                                </p>
-                            }
-                        })}
-                </fieldset>
-                <fieldset>
-                    <legend>"Delivery address"</legend>
-                    {saved}
-                    {has_saved
-                        .then(|| {
-                            view! { class=cls,
-                                <label class="choice">
-                                    <input
-                                        type="radio"
-                                        name="address_id"
-                                        value=""
-                                        checked=new_address
-                                    />
-                                    <span>"A new address:"</span>
-                                </label>
-                            }
-                        })}
-                    {field("full_name", "Full name", "name", d.full_name.clone(), !has_saved)}
-                    {field("line1", "Street address", "address-line1", d.line1.clone(), !has_saved)}
-                    {field(
-                        "line2",
-                        "Second line (optional)",
-                        "address-line2",
-                        d.line2.clone(),
-                        false,
-                    )}
-                    <div class="pair">
-                        {field(
-                            "city",
-                            "Town or city",
-                            "address-level2",
-                            d.city.clone(),
-                            !has_saved,
-                        )}
-                        {field(
-                            "region",
-                            "County or state (optional)",
-                            "address-level1",
-                            d.region.clone(),
-                            false,
-                        )}
-                    </div>
-                    <div class="pair">
-                        {field(
-                            "postal_code",
-                            "Postcode",
-                            "postal-code",
-                            d.postal_code.clone(),
-                            !has_saved,
-                        )}
-                        {field(
-                            "country",
-                            "Country code (GB, US, DE…)",
-                            "country",
-                            d.country.clone(),
-                            !has_saved,
-                        )}
-                    </div>
-                </fieldset>
-                <fieldset>
-                    <legend>"Delivery"</legend>
-                    {methods}
-                </fieldset>
-                <fieldset>
-                    <legend>"Discount code"</legend>
-                    <label>
-                        "Code " <span class="hint">"(optional)"</span>
-                        <input
-                            type="text"
-                            name="discount_code"
-                            value=d.code.clone()
-                            maxlength="32"
-                            autocomplete="off"
-                        />
-                    </label>
-                    {discount_error}
-                </fieldset>
-                <div class="actions">
-                    <button
-                        type="submit"
-                        formaction=UpdateCheckout::url()
-                        formnovalidate
-                        data-test="update-totals"
-                    >
-                        "Update totals"
-                    </button>
-                    <span class="hint">"After changing the country, delivery or code."</span>
-                </div>
-                <fieldset>
-                    <legend>"Payment"</legend>
-                    <label>
-                        "Card number" <span class="hint" id="card-hint">
-                            {card_hint}
-                        </span>
-                        <input
-                            type="text"
-                            name="card_number"
-                            autocomplete="cc-number"
-                            inputmode="numeric"
-                            aria-describedby="card-hint"
-                            required
-                            maxlength="23"
-                        />
-                    </label>
-                </fieldset>
-                <div class="actions">
-                    <button type="submit" class="primary" data-test="place-order">
-                        {place_label}
-                    </button>
-                </div>
-            </form>
-            <aside aria-label="Order summary" data-test="order-summary">
-                <h2>"Order summary"</h2>
-                <ul>{lines}</ul>
-                <dl>
-                    <dt>"Subtotal"</dt>
-                    <dd data-test="summary-subtotal">{money(t.subtotal)}</dd>
-                    {discount_row}
-                    <dt>"Delivery"</dt>
-                    <dd data-test="summary-shipping">
-                        {if t.shipping == 0 { "Free".to_owned() } else { money(t.shipping) }}
-                    </dd>
-                    <dt>{v.tax_name.clone()}</dt>
-                    <dd data-test="summary-tax">{money(t.tax)}</dd>
-                    <dt class="grand">"Total"</dt>
-                    <dd class="grand" data-test="summary-total">
-                        {money(t.total)}
-                    </dd>
-                </dl>
-            </aside>
-        </div>
+        <aside aria-label="Order summary" data-test="order-summary">
+            <h2>"Order summary"</h2>
+            <ul>{lines}</ul>
+            <dl>
+                <dt>"Subtotal"</dt>
+                <dd data-test="summary-subtotal">{t.subtotal.to_string()}</dd>
+                {discount_row}
+                <dt>"Delivery"</dt>
+                <dd data-test="summary-shipping">{price_or_free(t.shipping)}</dd>
+                <dt>{v.tax_name.clone()}</dt>
+                <dd data-test="summary-tax">{t.tax.to_string()}</dd>
+                <dt class="grand">"Total"</dt>
+                <dd class="grand" data-test="summary-total">
+                    {t.total.to_string()}
+                </dd>
+            </dl>
+        </aside>
     }
 }

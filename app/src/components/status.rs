@@ -21,7 +21,7 @@ pub fn ErrorPanel(error: CatalogError) -> impl IntoView {
     if error == CatalogError::NotFound {
         return view! { <crate::pages::not_found::NotFound /> }.into_any();
     }
-    set_http_status(error.status());
+    set_http_status(crate::api_error::HttpStatus::http_status(&error));
     view! {
         <section class="error-panel" role="alert">
             <h1>"Something went wrong"</h1>

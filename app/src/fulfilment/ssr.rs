@@ -13,11 +13,11 @@
 //! Each step is idempotent and safe with several servers running it.
 
 use super::carrier::{LabelRequest, Parcel};
-use crate::checkout::model::format_money;
+use crate::money::{Currency, Money};
 use crate::orders::model::OrderStatus;
 use crate::orders::ssr::{TransitionError, transition};
 use crate::search::ssr::source::{Cursor, events_after};
-use crate::state::AppState;
+use crate::site::Site;
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
 
@@ -103,27 +103,37 @@ pub struct Round {
     pub delivered: usize,
 }
 
+/// What the fulfilment workers work with: the primary pool, the site (links in
+/// e-mails) and the carrier.
+#[derive(Clone, Debug)]
+pub struct Fulfilment {
+    pub pool: PgPool,
+    pub site: Site,
+    pub carrier: Carrier,
+}
+
 /// One round of every step.
-pub async fn run_once(state: &AppState, carrier: &Carrier) -> Result<Round, FulfilmentError> {
+#[tracing::instrument(skip_all)]
+pub async fn run_once(f: &Fulfilment) -> Result<Round, FulfilmentError> {
     Ok(Round {
-        allocated: allocate(state).await?,
-        shipped: dispatch(state, carrier).await?,
-        delivered: follow(state, carrier).await?,
+        allocated: allocate(f).await?,
+        shipped: dispatch(f, &f.carrier).await?,
+        delivered: follow(f, &f.carrier).await?,
     })
 }
 
 /// The order link in e-mails: guests open it with their address.
-fn order_link(state: &AppState, number: &str, email: &str) -> String {
+fn order_link(f: &Fulfilment, number: &str, email: &str) -> String {
     format!(
         "{}/orders/{number}?email={}",
-        state.site.public_url,
+        f.site.public_url,
         crate::url::encode(email)
     )
 }
 
 /// Follows the outbox from this consumer's position, a batch per transaction.
-pub async fn allocate(state: &AppState) -> Result<usize, FulfilmentError> {
-    let pool = &state.db.primary;
+pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
+    let pool = &f.pool;
     let mut tx = pool.begin().await?;
     sqlx::query!(
         "INSERT INTO outbox_consumers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
@@ -157,7 +167,7 @@ pub async fn allocate(state: &AppState) -> Result<usize, FulfilmentError> {
         let Ok(order_id) = event.aggregate_id.parse::<i64>() else {
             continue;
         };
-        if allocate_order(state, &mut tx, order_id).await? {
+        if allocate_order(f, &mut tx, order_id).await? {
             allocated += 1;
         }
     }
@@ -175,13 +185,13 @@ pub async fn allocate(state: &AppState) -> Result<usize, FulfilmentError> {
 
 /// Parcels for a confirmed order, the move to fulfilment, the confirmation e-mail.
 async fn allocate_order(
-    state: &AppState,
+    f: &Fulfilment,
     tx: &mut PgConnection,
     order_id: i64,
 ) -> Result<bool, FulfilmentError> {
     let Some(order) = sqlx::query!(
-        r#"SELECT number, email, status AS "status: OrderStatus", currency::text AS "currency!",
-                  total_minor, shipping_method
+        r#"SELECT number, email, status AS "status: OrderStatus", currency AS "currency: Currency",
+                  total_minor, coalesce(shipping_label, shipping_method) AS "shipping_method!"
              FROM orders WHERE id = $1 FOR UPDATE"#,
         order_id
     )
@@ -260,19 +270,20 @@ async fn allocate_order(
         "Thank you for your order {}.\n\nWe have your payment and are packing it now.\n\n",
         order.number
     );
+    let money = |minor: i64| Money::from_minor(minor, order.currency);
     for l in &lines {
         body.push_str(&format!(
             "  {} × {}  {}\n",
             l.quantity,
             l.title,
-            format_money(l.unit_price_minor * i64::from(l.quantity), &order.currency)
+            money(l.unit_price_minor * i64::from(l.quantity))
         ));
     }
     body.push_str(&format!(
         "\nTotal paid: {}\nDelivery: {}\n\nSee your order at any time: {}\n",
-        format_money(order.total_minor, &order.currency),
+        money(order.total_minor),
         order.shipping_method,
-        order_link(state, &order.number, &order.email)
+        order_link(f, &order.number, &order.email)
     ));
     crate::mail::enqueue(
         tx,
@@ -286,8 +297,8 @@ async fn allocate_order(
 
 /// Labels for packed parcels; stock leaves the warehouse; orders whose parcels are all
 /// out are shipped. A carrier that does not answer is asked again next round.
-pub async fn dispatch(state: &AppState, carrier: &Carrier) -> Result<usize, FulfilmentError> {
-    let pool = &state.db.primary;
+pub async fn dispatch(f: &Fulfilment, carrier: &Carrier) -> Result<usize, FulfilmentError> {
+    let pool = &f.pool;
     let packed = sqlx::query!(
         r#"SELECT s.id, s.order_id, s.weight_grams, w.code AS warehouse,
                   coalesce(o.shipping_address->>'country', '') AS "country!"
@@ -313,7 +324,7 @@ pub async fn dispatch(state: &AppState, carrier: &Carrier) -> Result<usize, Fulf
                 continue;
             }
         };
-        if ship_parcel(state, s.id, s.order_id, &parcel).await? {
+        if ship_parcel(f, s.id, s.order_id, &parcel).await? {
             shipped += 1;
         }
     }
@@ -321,12 +332,12 @@ pub async fn dispatch(state: &AppState, carrier: &Carrier) -> Result<usize, Fulf
 }
 
 async fn ship_parcel(
-    state: &AppState,
+    f: &Fulfilment,
     shipment_id: i64,
     order_id: i64,
     parcel: &Parcel,
 ) -> Result<bool, FulfilmentError> {
-    let mut tx = state.db.primary.begin().await?;
+    let mut tx = f.pool.begin().await?;
     let Some(order) = sqlx::query!(
         r#"SELECT number, email, status AS "status: OrderStatus" FROM orders WHERE id = $1 FOR UPDATE"#,
         order_id
@@ -397,7 +408,7 @@ async fn ship_parcel(
             "Good news: your order {} is on its way.\n\nTracking: {}\n\nFollow it here: {}\n",
             order.number,
             tracking.join(", "),
-            order_link(state, &order.number, &order.email)
+            order_link(f, &order.number, &order.email)
         );
         crate::mail::enqueue(
             &mut tx,
@@ -413,8 +424,8 @@ async fn ship_parcel(
 
 /// Asks the carrier about shipped parcels (the least recently asked first); delivered
 /// parcels are marked, and an order whose parcels are all delivered is delivered.
-pub async fn follow(state: &AppState, carrier: &Carrier) -> Result<usize, FulfilmentError> {
-    let pool = &state.db.primary;
+pub async fn follow(f: &Fulfilment, carrier: &Carrier) -> Result<usize, FulfilmentError> {
+    let pool = &f.pool;
     let out = sqlx::query!(
         r#"SELECT id, order_id, tracking_number AS "tracking!" FROM shipments
             WHERE status = 'shipped' AND (checked_at IS NULL OR checked_at < now() - interval '1 second')

@@ -3,6 +3,19 @@
 use super::model::{OrderError, OrderSummary, OrderView};
 use leptos::prelude::*;
 
+/// The request's pool and visitor.
+#[cfg(feature = "ssr")]
+async fn pool_and_visitor() -> Result<(sqlx::PgPool, Option<crate::session::Visitor>), OrderError> {
+    let db: crate::db::Db = crate::context::dep().ok_or(OrderError::Unavailable)?;
+    let sessions: crate::session::Sessions =
+        crate::context::dep().ok_or(OrderError::Unavailable)?;
+    let visitor = crate::session::visitor(&sessions).await.map_err(|e| {
+        tracing::error!(error = %e, "the visitor could not be looked up");
+        OrderError::Unavailable
+    })?;
+    Ok((db.primary, visitor))
+}
+
 /// An order by its number, for the customer who placed it, the browser session that
 /// placed it, or anyone who gives the e-mail address it was placed with (guest look-up).
 #[server(endpoint = "orders/get")]
@@ -10,8 +23,11 @@ pub async fn get_order(
     #[server(default)] number: String,
     #[server(default)] email: String,
 ) -> Result<OrderView, OrderError> {
-    let state = crate::state::app_state().ok_or(OrderError::Unavailable)?;
-    let result = super::ssr::visible_order(&state, &number, &email).await;
+    let result = async {
+        let (pool, visitor) = pool_and_visitor().await?;
+        super::ssr::visible_order(&pool, visitor.as_ref(), &number, &email).await
+    }
+    .await;
     crate::flash::error_status(&result);
     result
 }
@@ -19,8 +35,14 @@ pub async fn get_order(
 /// The signed-in customer's orders, newest first.
 #[server(endpoint = "orders/mine")]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, OrderError> {
-    let state = crate::state::app_state().ok_or(OrderError::Unavailable)?;
-    let result = super::ssr::orders_of_visitor(&state).await;
+    let result = async {
+        let (pool, visitor) = pool_and_visitor().await?;
+        let user = visitor
+            .and_then(|v| v.session.user_id)
+            .ok_or(OrderError::NotSignedIn)?;
+        super::ssr::orders_of_customer(&pool, user).await
+    }
+    .await;
     crate::flash::error_status(&result);
     result
 }

@@ -1,5 +1,6 @@
 //! The order status machine.
 
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -138,18 +139,6 @@ impl From<crate::api_error::ErrorBody> for OrderError {
     }
 }
 
-impl crate::flash::HttpStatus for OrderError {
-    fn http_status(&self) -> u16 {
-        match self {
-            OrderError::InvalidInput(_) => 400,
-            OrderError::NotFound => 404,
-            OrderError::NotSignedIn => 401,
-            OrderError::Unavailable => 503,
-            OrderError::Transport(_) => 502,
-        }
-    }
-}
-
 /// A line of the order list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
@@ -157,8 +146,7 @@ pub struct OrderSummary {
     pub placed_at: chrono::DateTime<chrono::Utc>,
     pub status: OrderStatus,
     pub items: i64,
-    pub total_minor: i64,
-    pub currency: String,
+    pub total: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,7 +154,17 @@ pub struct OrderLineView {
     pub sku: String,
     pub title: String,
     pub quantity: i32,
-    pub unit_minor: i64,
+    pub unit: Money,
+}
+
+impl OrderLineView {
+    /// The line's price: the unit price times the quantity (within any real order's
+    /// range; an impossible overflow shows the unit price rather than fail the page).
+    pub fn total(&self) -> Money {
+        self.unit
+            .checked_mul(i64::from(self.quantity))
+            .unwrap_or(self.unit)
+    }
 }
 
 /// One step of the status timeline.
@@ -193,19 +191,19 @@ pub struct OrderView {
     pub email: String,
     pub status: OrderStatus,
     pub placed_at: chrono::DateTime<chrono::Utc>,
-    pub currency: String,
     pub lines: Vec<OrderLineView>,
-    pub subtotal_minor: i64,
-    pub discount_minor: i64,
+    pub subtotal: Money,
+    pub discount: Money,
     pub discount_code: Option<String>,
-    pub shipping_minor: i64,
+    pub shipping: Money,
+    /// The delivery method as the shopper chose it.
     pub shipping_method: String,
-    pub tax_minor: i64,
-    pub total_minor: i64,
+    pub tax: Money,
+    pub total: Money,
     pub address: Vec<String>,
     /// What the card was charged, net of refunds, and its last four digits.
-    pub charged_minor: i64,
-    pub refunded_minor: i64,
+    pub charged: Money,
+    pub refunded: Money,
     pub card_last4: Option<String>,
     pub timeline: Vec<TimelineStep>,
     pub shipments: Vec<ShipmentView>,

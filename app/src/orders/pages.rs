@@ -4,7 +4,6 @@
 
 use super::api::{get_order, my_orders};
 use super::model::{OrderError, OrderStatus, OrderView};
-use crate::checkout::model::format_money;
 use crate::components::head::Title;
 use crate::components::status::set_http_status;
 use leptos::prelude::*;
@@ -142,13 +141,30 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
             color: var(--muted);
         }
     };
-    let currency = o.currency.clone();
-    let money = move |minor: i64| format_money(minor, &currency);
     let status_class = if o.status == OrderStatus::Cancelled {
         "status cancelled"
     } else {
         "status"
     };
+    view! { class=cls,
+        <Title text=format!("Order {} · Mercato", o.number) />
+        <h1>"Order " <span data-test="order-number">{o.number.clone()}</span></h1>
+        <p>
+            <span class=status_class data-test="order-status">
+                {o.status.label()}
+            </span>
+            <span class="meta">{format!(" · placed {} · {}", when(&o.placed_at), o.email)}</span>
+        </p>
+        <div class="columns">
+            <OrderItems o=o.clone() cls />
+            <OrderProgress o cls />
+        </div>
+    }
+}
+
+/// What was bought, the totals and the payment.
+#[component]
+fn OrderItems(o: OrderView, cls: &'static str) -> impl IntoView {
     let lines = o
         .lines
         .iter()
@@ -160,32 +176,66 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
                         <small class="note">{format!("SKU {}", l.sku)}</small>
                     </td>
                     <td class="num">{l.quantity}</td>
-                    <td class="num">{money(l.unit_minor * i64::from(l.quantity))}</td>
+                    <td class="num">{l.total().to_string()}</td>
                 </tr>
             }
         })
         .collect_view();
-    let discount = (o.discount_minor > 0).then(|| {
+    let discount = (!o.discount.is_zero()).then(|| {
         let label = match &o.discount_code {
             Some(code) => format!("Discount ({code})"),
             None => "Discount".to_owned(),
         };
         view! { class=cls,
             <dt>{label}</dt>
-            <dd>{format!("−{}", money(o.discount_minor))}</dd>
+            <dd>{format!("−{}", o.discount)}</dd>
         }
     });
-    let payment = match (&o.card_last4, o.charged_minor) {
-        (_, 0) if o.refunded_minor == 0 => "Nothing has been charged.".to_owned(),
-        (Some(last4), charged) => {
-            let mut text = format!("{} charged to the card ending {last4}.", money(charged));
-            if o.refunded_minor > 0 {
-                text.push_str(&format!(" {} refunded.", money(o.refunded_minor)));
+    let payment = match (&o.card_last4, o.charged.minor()) {
+        (_, 0) if o.refunded.is_zero() => "Nothing has been charged.".to_owned(),
+        (Some(last4), _) => {
+            let mut text = format!("{} charged to the card ending {last4}.", o.charged);
+            if !o.refunded.is_zero() {
+                text.push_str(&format!(" {} refunded.", o.refunded));
             }
             text
         }
-        (None, charged) => format!("{} charged.", money(charged)),
+        (None, _) => format!("{} charged.", o.charged),
     };
+    view! { class=cls,
+        <section>
+            <h2>"Items"</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th>"Item"</th>
+                        <th class="num">"Qty"</th>
+                        <th class="num">"Price"</th>
+                    </tr>
+                </thead>
+                <tbody>{lines}</tbody>
+            </table>
+            <dl>
+                <dt>"Subtotal"</dt>
+                <dd>{o.subtotal.to_string()}</dd>
+                {discount}
+                <dt>{format!("Delivery: {}", o.shipping_method)}</dt>
+                <dd>{o.shipping.to_string()}</dd>
+                <dt>"Tax"</dt>
+                <dd>{o.tax.to_string()}</dd>
+                <dt class="grand">"Total"</dt>
+                <dd class="grand" data-test="order-total">
+                    {o.total.to_string()}
+                </dd>
+            </dl>
+            <p data-test="order-payment">{payment}</p>
+        </section>
+    }
+}
+
+/// Where it goes, its parcels, and its history.
+#[component]
+fn OrderProgress(o: OrderView, cls: &'static str) -> impl IntoView {
     let shipments = (!o.shipments.is_empty()).then(|| {
         let items = o
             .shipments
@@ -204,10 +254,8 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
             })
             .collect_view();
         view! { class=cls,
-            <section>
-                <h2>"Parcels"</h2>
-                <ul>{items}</ul>
-            </section>
+            <h2>"Parcels"</h2>
+            <ul>{items}</ul>
         }
     });
     let timeline = o
@@ -238,50 +286,13 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
         })
         .collect_view();
     view! { class=cls,
-        <Title text=format!("Order {} · Mercato", o.number) />
-        <h1>"Order " <span data-test="order-number">{o.number.clone()}</span></h1>
-        <p>
-            <span class=status_class data-test="order-status">
-                {o.status.label()}
-            </span>
-            <span class="meta">{format!(" · placed {} · {}", when(&o.placed_at), o.email)}</span>
-        </p>
-        <div class="columns">
-            <section>
-                <h2>"Items"</h2>
-                <table>
-                    <thead>
-                        <tr>
-                            <th>"Item"</th>
-                            <th class="num">"Qty"</th>
-                            <th class="num">"Price"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{lines}</tbody>
-                </table>
-                <dl>
-                    <dt>"Subtotal"</dt>
-                    <dd>{money(o.subtotal_minor)}</dd>
-                    {discount}
-                    <dt>{format!("Delivery: {}", o.shipping_method)}</dt>
-                    <dd>{money(o.shipping_minor)}</dd>
-                    <dt>"Tax"</dt>
-                    <dd>{money(o.tax_minor)}</dd>
-                    <dt class="grand">"Total"</dt>
-                    <dd class="grand" data-test="order-total">
-                        {money(o.total_minor)}
-                    </dd>
-                </dl>
-                <p data-test="order-payment">{payment}</p>
-            </section>
-            <section>
-                <h2>"Delivery address"</h2>
-                <address>{address}</address>
-                {shipments}
-                <h2>"Progress"</h2>
-                <ol aria-label="Order progress">{timeline}</ol>
-            </section>
-        </div>
+        <section>
+            <h2>"Delivery address"</h2>
+            <address>{address}</address>
+            {shipments}
+            <h2>"Progress"</h2>
+            <ol aria-label="Order progress">{timeline}</ol>
+        </section>
     }
 }
 
@@ -336,9 +347,7 @@ pub fn OrdersPage() -> impl IntoView {
                                         <td>{when(&o.placed_at)}</td>
                                         <td>{o.status.label()}</td>
                                         <td class="num">{o.items}</td>
-                                        <td class="num">
-                                            {format_money(o.total_minor, &o.currency)}
-                                        </td>
+                                        <td class="num">{o.total.to_string()}</td>
                                     </tr>
                                 }
                             })

@@ -139,7 +139,8 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
 /// The most of one variant a cart line may hold (from settings, on the server).
 fn max_line_quantity() -> i32 {
     #[cfg(feature = "ssr")]
-    return crate::state::app_state().map_or(20, |s| s.accounts.max_line_quantity);
+    return leptos::prelude::use_context::<crate::cart::ssr::CartRules>()
+        .map_or(20, |r| r.max_line_quantity);
     #[cfg(not(feature = "ssr"))]
     20
 }

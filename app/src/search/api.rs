@@ -9,9 +9,7 @@ pub const SUGGESTED_PRODUCTS: usize = 6;
 
 #[cfg(feature = "ssr")]
 fn service() -> Result<std::sync::Arc<super::ssr::SearchService>, CatalogError> {
-    crate::state::app_state()
-        .map(|s| s.search)
-        .ok_or(CatalogError::Unavailable)
+    crate::context::dep().ok_or(CatalogError::Unavailable)
 }
 
 /// One page of results for a query string as it appears in the URL (`q=...&brand=...`).

@@ -577,7 +577,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let (_payments_stop, payments_stop_rx) = tokio::sync::watch::channel(false);
     let payments = server::serve::payments(&settings, &pool, addr, payments_stop_rx).await?;
-    let state = server::serve::app_state(&settings, &database, format!("http://{addr}"), payments);
+    let state = server::state::build(&settings, &database, &format!("http://{addr}"), payments);
     let search = state.search.clone();
     server::http::spawn(listener, state, &server::security::EdgePolicy::unlimited());
 

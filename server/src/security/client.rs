@@ -3,7 +3,7 @@
 //! `X-Forwarded-For` that is not itself a trusted proxy (anything further left was
 //! written by the client and proves nothing).
 
-use app::state::ClientAddr;
+use app::context::ClientAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

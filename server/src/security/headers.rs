@@ -2,7 +2,7 @@
 //! script but the shop's own files and the inline scripts Leptos writes with this
 //! request's nonce. Pages for one person are never stored by a shared cache.
 
-use app::account::ssr::session;
+use app::session;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;

@@ -49,7 +49,7 @@ impl EdgePolicy {
 pub fn layer(router: Router<AppState>, state: &AppState, policy: &EdgePolicy) -> Router<AppState> {
     let limiter = Arc::new(rate_limit::Limiter::new(
         &policy.rate_limits,
-        state.sessions.clone(),
+        state.sessions.cache.clone(),
     ));
     rate_limit::spawn_housekeeping(&limiter);
     let page_headers = Arc::new(headers::Policy::for_site(&state.site.public_url));

@@ -1,6 +1,6 @@
 //! Requests that change state must come from this site, and redirects go only to it.
 
-use app::account::ssr::session;
+use app::session;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;

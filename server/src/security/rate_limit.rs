@@ -8,9 +8,9 @@
 //! load balancer of N instances a client gets up to N times the limit, which the
 //! balancer can cap with its own per-address limits (haproxy stick tables).
 
-use app::account::ssr::cache::SessionCache;
-use app::account::ssr::session;
-use app::state::ClientAddr;
+use app::context::ClientAddr;
+use app::session;
+use app::session::cache::SessionCache;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;

@@ -345,8 +345,8 @@ async fn sessions_end_after_idle_and_absolute_timeouts() {
         .await;
     assert_eq!(whoami(&b).await, None, "past the absolute limit");
 
-    let rules = app::state::AccountRules::standard(false);
-    let purged = app::account::ssr::session::purge_expired(&app.pool, &rules)
+    let rules = app::session::SessionRules::standard(false);
+    let purged = app::session::purge_expired(&app.pool, &rules)
         .await
         .unwrap();
     assert_eq!(purged, 2, "both ended sessions are removed");
@@ -360,7 +360,11 @@ async fn sessions_are_remembered_until_the_database_says_otherwise() {
     sign_up(&app, &b, "bob@example.com").await;
     assert_eq!(whoami(&a).await.as_deref(), Some("ada@example.com"));
     assert_eq!(whoami(&b).await.as_deref(), Some("bob@example.com"));
-    assert_eq!(app.state.sessions.len(), 2, "both sessions are remembered");
+    assert_eq!(
+        app.state.sessions.cache.len(),
+        2,
+        "both sessions are remembered"
+    );
 
     // Another server instance signs Ada out: this one hears of it from the database.
     app.change_sessions(
@@ -378,14 +382,14 @@ async fn sessions_are_remembered_until_the_database_says_otherwise() {
     assert_eq!(whoami(&b).await.as_deref(), Some("robert@example.com"));
 
     // A visit that only extends a session changes nothing anyone remembered.
-    let seen = app.state.sessions.freshness().generation();
+    let seen = app.state.sessions.cache.freshness().generation();
     sqlx::query("UPDATE sessions SET last_seen_at = now() + interval '1 second'")
         .execute(&app.pool)
         .await
         .unwrap();
     assert_eq!(whoami(&b).await.as_deref(), Some("robert@example.com"));
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(app.state.sessions.freshness().generation(), seen);
+    assert_eq!(app.state.sessions.cache.freshness().generation(), seen);
 }
 
 #[tokio::test]

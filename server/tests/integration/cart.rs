@@ -450,7 +450,11 @@ async fn a_new_guest_is_remembered_from_the_first_add() {
     add(&b, LAPTOP_13, "1").await;
     // Its cart's notification (if any) has had time to arrive: nothing evicted it.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(app.state.sessions.len(), 1, "remembered from its creation");
+    assert_eq!(
+        app.state.sessions.cache.len(),
+        1,
+        "remembered from its creation"
+    );
     assert_eq!(cart(&b).await["item_count"], 1);
     add(&b, LAPTOP_13, "2").await;
     assert_eq!(cart(&b).await["item_count"], 3);
@@ -469,8 +473,8 @@ async fn abandoned_guest_carts_expire() {
         0,
         "an expired guest session has no cart"
     );
-    let rules = app::state::AccountRules::standard(false);
-    app::account::ssr::session::purge_expired(&app.pool, &rules)
+    let rules = app::session::SessionRules::standard(false);
+    app::session::purge_expired(&app.pool, &rules)
         .await
         .unwrap();
     assert!(

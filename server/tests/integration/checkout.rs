@@ -414,7 +414,7 @@ pub(crate) async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::wa
         .await
         .unwrap();
     let mut app = spawn_with(pool, 12, Some(payments)).await;
-    app.state.checkout.settle_after = Duration::ZERO;
+    app.state.checkout.rules.settle_after = Duration::ZERO;
     (app, url, keep)
 }
 
@@ -490,7 +490,9 @@ async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
 
     // The settling worker asks the provider: the first is captured and confirmed, the
     // second cancelled with its stock released; nothing is charged twice.
-    let settled = app::checkout::ssr::settle(&app.state).await.unwrap();
+    let settled = app::checkout::ssr::settle(&app.state.checkout)
+        .await
+        .unwrap();
     assert_eq!(settled, 2);
     assert_eq!(order_status(&app, &numbers[0]).await, "confirmed");
     assert_eq!(
@@ -501,7 +503,9 @@ async fn orders_a_crash_left_half_paid_are_settled_with_the_provider() {
     assert!(intents(&app, &numbers[1]).await.is_empty());
     assert_eq!(stock(&app, LAPTOP_13).await, (100, 0, 2));
     assert_eq!(
-        app::checkout::ssr::settle(&app.state).await.unwrap(),
+        app::checkout::ssr::settle(&app.state.checkout)
+            .await
+            .unwrap(),
         0,
         "nothing left"
     );

@@ -44,7 +44,7 @@ async fn emails(app: &TestApp) -> Vec<(String, String, String)> {
 async fn until(app: &TestApp, carrier: &Carrier, done: impl Fn(&Round) -> bool) -> Round {
     let mut total = Round::default();
     for _ in 0..50 {
-        let round = run_once(&app.state, carrier)
+        let round = run_once(&app.state.fulfilment(carrier.clone()))
             .await
             .expect("a fulfilment round");
         total.allocated += round.allocated;
@@ -118,7 +118,9 @@ async fn a_paid_order_is_packed_shipped_and_delivered_with_emails() {
     assert!(mail[1].1.contains("shipped") && mail[1].2.contains(&tracking));
 
     // More rounds change nothing: no second parcel, e-mail or transition.
-    let round = run_once(&app.state, &carrier).await.unwrap();
+    let round = run_once(&app.state.fulfilment(carrier.clone()))
+        .await
+        .unwrap();
     assert_eq!(round, Round::default());
     assert_eq!(emails(&app).await.len(), 2);
     assert_eq!(path(&app, &number).await.len(), 6);
@@ -186,7 +188,7 @@ async fn a_carrier_that_is_down_delays_dispatch_and_loses_nothing() {
     let app = spawn_shop().await;
     let number = buy(&app).await;
     let down = Carrier::new("http://127.0.0.1:1", SANDBOX_KEY, Duration::from_secs(1)).unwrap();
-    let round = run_once(&app.state, &down).await.unwrap();
+    let round = run_once(&app.state.fulfilment(down.clone())).await.unwrap();
     assert_eq!((round.allocated, round.shipped), (1, 0));
     let statuses: Vec<String> = path(&app, &number).await.into_iter().map(|s| s.0).collect();
     assert_eq!(statuses.last().map(String::as_str), Some("fulfilment"));

@@ -1,7 +1,7 @@
 //! Test harness: one embedded PostgreSQL per test run, a fresh database per test, the
 //! real router on a random port, and a client that talks HTTP to it.
 
-use app::state::{AccountRules as AppRules, AppState, Db, Site};
+use app::state::AppState;
 use server::database::MIGRATOR;
 use server::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use server::import::{self, ImportOptions, images::ImageStore};
@@ -268,7 +268,7 @@ pub struct TestApp {
     /// Stops the search indexer (if started) when dropped or sent `true`.
     pub stop: tokio::sync::watch::Sender<bool>,
     /// The sandbox payment provider this shop talks to (over HTTP on loopback).
-    pub payments: app::state::Payments,
+    pub payments: app::payments::ssr::Payments,
     /// What the router serves with (for calling services and workers directly).
     pub state: AppState,
 }
@@ -293,13 +293,13 @@ impl TestApp {
     /// Changes sessions behind the shop's back (as another instance or time would), then
     /// waits until the shop's session cache has heard of it from the database.
     pub async fn change_sessions(&self, sql: &str) {
-        let seen = self.state.sessions.freshness().generation();
+        let seen = self.state.sessions.cache.freshness().generation();
         sqlx::query(sql)
             .execute(&self.pool)
             .await
             .expect("session change");
         for _ in 0..200 {
-            if self.state.sessions.freshness().generation() != seen {
+            if self.state.sessions.cache.freshness().generation() != seen {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -348,7 +348,7 @@ pub async fn spawn_with_pool(pool: PgPool, page_size: i64) -> TestApp {
 pub async fn spawn_with(
     pool: PgPool,
     page_size: i64,
-    payments: Option<app::state::Payments>,
+    payments: Option<app::payments::ssr::Payments>,
 ) -> TestApp {
     spawn_with_edge(
         pool,
@@ -363,7 +363,7 @@ pub async fn spawn_with(
 pub async fn spawn_with_edge(
     pool: PgPool,
     page_size: i64,
-    payments: Option<app::state::Payments>,
+    payments: Option<app::payments::ssr::Payments>,
     policy: &server::security::EdgePolicy,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -371,12 +371,6 @@ pub async fn spawn_with_edge(
         .expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
-    let cache = std::sync::Arc::new(app::catalog::ssr::cache::CatalogCache::new());
-    let sessions = std::sync::Arc::new(app::account::ssr::cache::SessionCache::new());
-    let search = app::search::ssr::SearchService::new(
-        search_dir(),
-        app::money::Currency::parse("USD").expect("USD"),
-    );
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     // The sandbox keeps its books in this database; without one, the provider is down.
     let payments = match payments {
@@ -405,34 +399,30 @@ pub async fn spawn_with_edge(
                 .expect("a payment client")
         }
     };
-    let state = AppState {
-        leptos_options: server::http::leptos_options(),
-        db: Db::single(pool.clone()),
-        site: Site {
-            name: "Mercato".into(),
-            public_url: base.clone(),
-            page_size,
-        },
-        media_dir: media_dir(),
-        catalog_cache: cache.clone(),
-        search: search.clone(),
-        accounts: AppRules::standard(false),
-        sessions: sessions.clone(),
-        payments: payments.clone(),
-        checkout: app::checkout::ssr::CheckoutRules::standard(),
-        reservations: app::inventory::ssr::Reservations::new(pool.clone()),
+    // The state as the server builds it (its pools, the cart pool among them, caches,
+    // rules), with a search index of its own and the shared test media.
+    let mut settings = server::settings::Settings {
+        data_dir: search_dir(),
+        ..Default::default()
     };
+    settings.catalog.page_size = page_size;
+    let database = server::database::Database::from_pool(pool.clone(), &settings);
+    let mut state = server::state::build(&settings, &database, &base, payments.clone());
+    state.media_dir = media_dir();
     // Sessions are remembered across requests as the server does, once its listener is
     // live (never, for a shop whose database is down: it runs without the cache).
-    tokio::spawn(app::notify::listen(pool.clone(), sessions.clone()));
-    app::notify::until_live(sessions.freshness()).await;
+    tokio::spawn(app::notify::listen(
+        pool.clone(),
+        state.sessions.cache.clone(),
+    ));
+    app::notify::until_live(state.sessions.cache.freshness()).await;
     server::http::spawn(listener, state.clone(), policy);
     TestApp {
         addr,
         base,
         pool,
-        cache,
-        search,
+        cache: state.catalog.cache.clone(),
+        search: state.search.clone(),
         stop,
         payments,
         state,

@@ -25,7 +25,9 @@ fn request(card: &str, amount: i64, reference: &str) -> AuthorizeRequest {
 /// A shop, and a payment client for a sandbox started on its own (the way
 /// `server payments-sandbox` runs it) with known credentials; `tune` changes the client's
 /// settings. Returns the sandbox's URL too, for asking it for faults.
-async fn shop_with(tune: impl Fn(&mut Settings)) -> (TestApp, app::state::Payments, String) {
+async fn shop_with(
+    tune: impl Fn(&mut Settings),
+) -> (TestApp, app::payments::ssr::Payments, String) {
     let app = spawn_app_with(&fresh_database().await, 12).await;
     let mut tuned = Settings::default();
     tune(&mut tuned);

@@ -2,20 +2,61 @@
 //! Every function takes the session from the request's cookie, never an id from the
 //! browser, so nobody can act as someone else whatever they send.
 
-pub mod cache;
+pub mod addresses;
 pub mod password;
 pub mod reset;
-pub mod session;
 pub mod sign_up;
 
 use super::model::{AccountError, CurrentUser, Role, check_password, normalize_email};
-use crate::state::AppState;
+use crate::session::{self, Session, Sessions};
+use crate::site::Site;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
-use session::Session;
 use sqlx::PgConnection;
 use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Sign-in throttling (from settings).
+#[derive(Clone, Debug)]
+pub struct AccountRules {
+    pub max_failures_per_account: i64,
+    pub max_failures_per_ip: i64,
+    pub throttle_window: Duration,
+}
+
+impl AccountRules {
+    /// The defaults the settings start from (for tests and tools).
+    pub fn standard() -> Self {
+        AccountRules {
+            max_failures_per_account: 5,
+            max_failures_per_ip: 50,
+            throttle_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// What the account services work with: sessions, the throttling rules, the site (for
+/// links in e-mails) and the cart's rules (a guest's cart joins the customer's at
+/// sign-in).
+#[derive(Clone, Debug)]
+pub struct Accounts {
+    pub sessions: Sessions,
+    pub rules: AccountRules,
+    pub site: Site,
+    pub carts: crate::cart::ssr::CartRules,
+}
+
+/// Removes sign-in failures older than the throttling window.
+pub async fn purge_failures(pool: &sqlx::PgPool, rules: &AccountRules) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(secs => $1)",
+        rules.throttle_window.as_secs_f64(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
 
 /// Logs a server-side failure and gives the shopper the generic message.
 pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
@@ -27,7 +68,7 @@ pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
 /// it (behind a trusted proxy, the forwarded client), else the TCP peer; an IPv6 client
 /// by its /64 (one subscriber's whole range).
 pub fn client_ip() -> String {
-    use crate::state::ClientAddr;
+    use crate::context::ClientAddr;
     use_context::<Parts>()
         .and_then(|p| {
             p.extensions.get::<ClientAddr>().copied().or_else(|| {
@@ -52,12 +93,19 @@ async fn load_user(conn: &mut PgConnection, id: i64) -> Result<Option<CurrentUse
 
 /// The request's session and its customer, if signed in.
 pub async fn current(
-    state: &AppState,
+    accounts: &Accounts,
 ) -> Result<(Option<Session>, Option<CurrentUser>), AccountError> {
-    let session = session::current(state).await.map_err(unavailable)?;
+    let session = session::current(&accounts.sessions)
+        .await
+        .map_err(unavailable)?;
     let user = match session.and_then(|s| s.user_id) {
         Some(id) => {
-            let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
+            let mut conn = accounts
+                .sessions
+                .pool
+                .acquire()
+                .await
+                .map_err(unavailable)?;
             load_user(&mut conn, id).await.map_err(unavailable)?
         }
         None => None,
@@ -66,16 +114,16 @@ pub async fn current(
 }
 
 /// The signed-in customer, or `NotSignedIn`.
-pub async fn require_user(state: &AppState) -> Result<(Session, CurrentUser), AccountError> {
-    match current(state).await? {
+pub async fn require_user(accounts: &Accounts) -> Result<(Session, CurrentUser), AccountError> {
+    match current(accounts).await? {
         (Some(session), Some(user)) => Ok((session, user)),
         _ => Err(AccountError::NotSignedIn),
     }
 }
 
 /// Staff pages: the signed-in user must have at least `role`.
-pub async fn require_role(state: &AppState, role: Role) -> Result<CurrentUser, AccountError> {
-    let (_, user) = require_user(state).await?;
+pub async fn require_role(accounts: &Accounts, role: Role) -> Result<CurrentUser, AccountError> {
+    let (_, user) = require_user(accounts).await?;
     let rank = |r: Role| match r {
         Role::Customer => 0,
         Role::Staff => 1,
@@ -92,11 +140,11 @@ pub async fn require_role(state: &AppState, role: Role) -> Result<CurrentUser, A
 /// new session's cookie.
 pub(super) async fn complete_sign_in(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    state: &AppState,
+    accounts: &Accounts,
     id: i64,
     previous: Option<Session>,
 ) -> Result<CurrentUser, AccountError> {
-    let token = establish(&mut tx, state, id, previous)
+    let token = establish(&mut tx, accounts, id, previous)
         .await
         .map_err(unavailable)?;
     let user = load_user(&mut tx, id)
@@ -106,8 +154,8 @@ pub(super) async fn complete_sign_in(
     tx.commit().await.map_err(unavailable)?;
     session::set_cookie(
         Some(&token),
-        state.accounts.session_absolute,
-        &state.accounts,
+        accounts.sessions.rules.absolute,
+        &accounts.sessions.rules,
     );
     Ok(user)
 }
@@ -116,16 +164,16 @@ pub(super) async fn complete_sign_in(
 /// (if any) merges into the customer's cart, and that session ends.
 async fn establish(
     tx: &mut PgConnection,
-    state: &AppState,
+    accounts: &Accounts,
     user_id: i64,
     previous: Option<Session>,
 ) -> Result<String, sqlx::Error> {
-    let (new, token) = session::create_signed_in(tx, user_id, &state.accounts).await?;
+    let (new, token) = session::create_signed_in(tx, user_id, &accounts.sessions.rules).await?;
     if let Some(old) = previous {
         if old.user_id.is_none() {
-            crate::cart::ssr::merge_guest_cart(tx, old.id, user_id, &state.accounts).await?;
+            crate::cart::ssr::merge_guest_cart(tx, old.id, user_id, &accounts.carts).await?;
         }
-        session::delete(tx, &state.sessions, old.id).await?;
+        session::delete(tx, &accounts.sessions.cache, old.id).await?;
     }
     debug_assert_eq!(new.user_id, Some(user_id));
     Ok(token)
@@ -138,12 +186,12 @@ async fn establish(
 /// once, only as many as the limit allows are ever checked. Returns the attempt's row,
 /// which a right password removes (with the account's other failures, on sign-in).
 pub(super) async fn begin_attempt(
-    state: &AppState,
+    accounts: &Accounts,
     email: &str,
     ip: &str,
 ) -> Result<i64, AccountError> {
-    let rules = &state.accounts;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let rules = &accounts.rules;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     // Always the account first, then the address: two attempts never wait in a circle.
     sqlx::query!(
         "SELECT pg_advisory_xact_lock(hashtextextended('sign-in:account:' || $1, 0)),
@@ -186,7 +234,7 @@ pub(super) async fn begin_attempt(
 }
 
 pub async fn sign_in(
-    state: &AppState,
+    accounts: &Accounts,
     email: &str,
     password: String,
 ) -> Result<CurrentUser, AccountError> {
@@ -197,13 +245,13 @@ pub async fn sign_in(
         return Err(AccountError::BadCredentials);
     }
     let ip = client_ip();
-    begin_attempt(state, &email, &ip).await?;
+    begin_attempt(accounts, &email, &ip).await?;
     let found = sqlx::query!(
         "SELECT id, password_hash, email_verified_at IS NOT NULL AS \"confirmed!\"
            FROM users WHERE email = $1",
         email
     )
-    .fetch_optional(&state.db.primary)
+    .fetch_optional(&accounts.sessions.pool)
     .await
     .map_err(unavailable)?;
     let (id, hash, confirmed) = match found {
@@ -222,39 +270,47 @@ pub async fn sign_in(
     if !confirmed {
         return Err(AccountError::Unconfirmed);
     }
-    let (previous, _) = current(state).await?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let (previous, _) = current(accounts).await?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email)
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-    complete_sign_in(tx, state, id, previous).await
+    complete_sign_in(tx, accounts, id, previous).await
 }
 
 /// Ends this browser's session (the cart stays with the account).
-pub async fn sign_out(state: &AppState) -> Result<(), AccountError> {
-    if let Some(s) = session::current(state).await.map_err(unavailable)? {
-        let mut conn = state.db.primary.acquire().await.map_err(unavailable)?;
-        session::delete(&mut conn, &state.sessions, s.id)
+pub async fn sign_out(accounts: &Accounts) -> Result<(), AccountError> {
+    if let Some(s) = session::current(&accounts.sessions)
+        .await
+        .map_err(unavailable)?
+    {
+        let mut conn = accounts
+            .sessions
+            .pool
+            .acquire()
+            .await
+            .map_err(unavailable)?;
+        session::delete(&mut conn, &accounts.sessions.cache, s.id)
             .await
             .map_err(unavailable)?;
     }
-    session::set_cookie(None, std::time::Duration::ZERO, &state.accounts);
+    session::set_cookie(None, std::time::Duration::ZERO, &accounts.sessions.rules);
     Ok(())
 }
 
 /// Changes the password after checking the current one. Every session of the account
 /// ends, on every device; this browser gets a new one.
 pub async fn change_password(
-    state: &AppState,
+    accounts: &Accounts,
     current_password: String,
     new_password: String,
 ) -> Result<(), AccountError> {
-    let (_, user) = require_user(state).await?;
+    let (_, user) = require_user(accounts).await?;
     let ip = client_ip();
-    let attempt = begin_attempt(state, &user.email, &ip).await?;
+    let attempt = begin_attempt(accounts, &user.email, &ip).await?;
     let stored = sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user.id)
-        .fetch_one(&state.db.primary)
+        .fetch_one(&accounts.sessions.pool)
         .await
         .map_err(unavailable)?;
     if !password::verify(current_password, Some(stored))
@@ -266,12 +322,12 @@ pub async fn change_password(
         ));
     }
     sqlx::query!("DELETE FROM sign_in_failures WHERE id = $1", attempt)
-        .execute(&state.db.primary)
+        .execute(&accounts.sessions.pool)
         .await
         .map_err(unavailable)?;
     check_password(&new_password, &user.email).map_err(AccountError::InvalidInput)?;
     let hash = password::hash(new_password).await.map_err(unavailable)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     sqlx::query!(
         "UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1",
         user.id,
@@ -280,17 +336,17 @@ pub async fn change_password(
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
-    let ended = session::revoke_all(&mut tx, &state.sessions, user.id, None)
+    let ended = session::revoke_all(&mut tx, &accounts.sessions.cache, user.id, None)
         .await
         .map_err(unavailable)?;
-    let (_, token) = session::create_signed_in(&mut tx, user.id, &state.accounts)
+    let (_, token) = session::create_signed_in(&mut tx, user.id, &accounts.sessions.rules)
         .await
         .map_err(unavailable)?;
     tx.commit().await.map_err(unavailable)?;
     session::set_cookie(
         Some(&token),
-        state.accounts.session_absolute,
-        &state.accounts,
+        accounts.sessions.rules.absolute,
+        &accounts.sessions.rules,
     );
     tracing::info!(
         user.id = user.id,

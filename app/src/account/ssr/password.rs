@@ -13,7 +13,7 @@ fn hasher() -> Argon2<'static> {
 /// A hash of a random password: verifying against it when the account does not exist
 /// takes as long as a real check, so timing does not tell which addresses have accounts.
 static DECOY: LazyLock<Option<String>> =
-    LazyLock::new(|| hash_now(&super::session::new_token()).ok());
+    LazyLock::new(|| hash_now(&crate::session::new_token()).ok());
 
 fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);

@@ -2,9 +2,9 @@
 //! answers the same whether or not the address has an account, so the form cannot be
 //! used to find out who shops here.
 
-use super::{session, unavailable};
+use super::{Accounts, unavailable};
 use crate::account::model::{AccountError, CurrentUser, check_password, normalize_email};
-use crate::state::AppState;
+use crate::session;
 
 /// How long a reset link works.
 pub const LINK_LIFETIME_SECS: f64 = 3600.0;
@@ -14,9 +14,9 @@ const MAX_LINKS_PER_HOUR: i64 = 3;
 const INVALID_LINK: &str =
     "this reset link is not valid, was already used or has expired; ask for a new one";
 
-pub async fn request(state: &AppState, email: &str) -> Result<(), AccountError> {
+pub async fn request(accounts: &Accounts, email: &str) -> Result<(), AccountError> {
     let email = normalize_email(email).map_err(AccountError::InvalidInput)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     let Some(user_id) = sqlx::query_scalar!("SELECT id FROM users WHERE email = $1", email)
         .fetch_optional(&mut *tx)
         .await
@@ -51,7 +51,7 @@ pub async fn request(state: &AppState, email: &str) -> Result<(), AccountError> 
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
-    let link = state
+    let link = accounts
         .site
         .absolute(&format!("/account/reset?token={token}"));
     let body = format!(
@@ -69,7 +69,7 @@ pub async fn request(state: &AppState, email: &str) -> Result<(), AccountError> 
 /// Sets a new password with a reset link's token: the link is used up, every session of
 /// the account ends, and this browser is signed in.
 pub async fn complete(
-    state: &AppState,
+    accounts: &Accounts,
     token: &str,
     new_password: String,
 ) -> Result<CurrentUser, AccountError> {
@@ -83,7 +83,7 @@ pub async fn complete(
           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()",
         hash_of_token
     )
-    .fetch_optional(&state.db.primary)
+    .fetch_optional(&accounts.sessions.pool)
     .await
     .map_err(unavailable)?
     .ok_or_else(invalid)?;
@@ -91,7 +91,7 @@ pub async fn complete(
     let password_hash = super::password::hash(new_password)
         .await
         .map_err(unavailable)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     // Using the link is one statement: of two concurrent uses, one wins.
     let user_id = sqlx::query_scalar!(
         "UPDATE password_resets SET used_at = now()
@@ -133,9 +133,9 @@ pub async fn complete(
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-    let ended = session::revoke_all(&mut tx, &state.sessions, user_id, None)
+    let ended = session::revoke_all(&mut tx, &accounts.sessions.cache, user_id, None)
         .await
         .map_err(unavailable)?;
     tracing::info!(user.id = user_id, sessions.ended = ended, "password reset");
-    super::complete_sign_in(tx, state, user_id, None).await
+    super::complete_sign_in(tx, accounts, user_id, None).await
 }

@@ -4,11 +4,11 @@
 //! So the form cannot be used to find out who shops here, and nobody can hold an
 //! address they cannot read: an account is only usable once its link was opened.
 
-use super::{begin_attempt, client_ip, complete_sign_in, current, session, unavailable};
+use super::{Accounts, begin_attempt, client_ip, complete_sign_in, current, unavailable};
 use crate::account::model::{
     AccountError, CurrentUser, check_password, email_identity, normalize_email,
 };
-use crate::state::AppState;
+use crate::session;
 
 /// How long a confirmation link works.
 pub const LINK_LIFETIME_SECS: f64 = 24.0 * 3600.0;
@@ -22,7 +22,7 @@ const INVALID_LINK: &str = "this confirmation link is not valid, was already use
 /// there, takes this password and name) and a confirmation link is e-mailed; an address
 /// with a confirmed account gets a note instead. The answer is the same either way.
 pub async fn request(
-    state: &AppState,
+    accounts: &Accounts,
     email: &str,
     password: String,
     name: &str,
@@ -35,7 +35,7 @@ pub async fn request(
     }
     // Hashed whatever happens next, so the time taken says nothing about the address.
     let hash = super::password::hash(password).await.map_err(unavailable)?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     // A new account, or the unconfirmed one of an earlier sign-up; a confirmed account
     // is left alone. The password and name travel with the link: whichever sign-up's
     // link is opened sets its own, so a second sign-up of someone else's address (which
@@ -82,7 +82,7 @@ pub async fn request(
             .execute(&mut *tx)
             .await
             .map_err(unavailable)?;
-            let link = state
+            let link = accounts
                 .site
                 .absolute(&format!("/account/confirm?token={token}"));
             (
@@ -102,8 +102,8 @@ pub async fn request(
                  address, which already has one.\n\nTo sign in: {}\nForgot your password? \
                  Choose a new one: {}\n\nIf it was not you, ignore this e-mail: nothing \
                  has changed.",
-                state.site.absolute("/account/sign-in"),
-                state.site.absolute("/account/forgot"),
+                accounts.site.absolute("/account/sign-in"),
+                accounts.site.absolute("/account/forgot"),
             ),
         ),
     };
@@ -121,7 +121,7 @@ pub async fn request(
 /// customer's). The account's other links stop working. Wrong passwords count towards
 /// the account's sign-in throttle.
 pub async fn confirm(
-    state: &AppState,
+    accounts: &Accounts,
     token: &str,
     password: String,
 ) -> Result<CurrentUser, AccountError> {
@@ -136,11 +136,11 @@ pub async fn confirm(
             AND u.email_verified_at IS NULL",
         hash_of_token
     )
-    .fetch_optional(&state.db.primary)
+    .fetch_optional(&accounts.sessions.pool)
     .await
     .map_err(unavailable)?
     .ok_or_else(invalid)?;
-    let attempt = begin_attempt(state, &link.email, &client_ip()).await?;
+    let attempt = begin_attempt(accounts, &link.email, &client_ip()).await?;
     if !super::password::verify(password, Some(link.password_hash))
         .await
         .map_err(unavailable)?
@@ -149,8 +149,8 @@ pub async fn confirm(
             "that is not the password you chose when you signed up".into(),
         ));
     }
-    let (previous, _) = current(state).await?;
-    let mut tx = state.db.primary.begin().await.map_err(unavailable)?;
+    let (previous, _) = current(accounts).await?;
+    let mut tx = accounts.sessions.pool.begin().await.map_err(unavailable)?;
     // Using the link and confirming the account are one statement each: of two
     // concurrent uses, one wins, and an account confirmed meanwhile takes nothing.
     let user_id = sqlx::query_scalar!(
@@ -182,7 +182,7 @@ pub async fn confirm(
         .await
         .map_err(unavailable)?;
     tracing::info!(user.id = user_id, "account confirmed");
-    complete_sign_in(tx, state, user_id, previous).await
+    complete_sign_in(tx, accounts, user_id, previous).await
 }
 
 /// Removes accounts whose sign-up was never confirmed, once no link of theirs works.

@@ -1,5 +1,6 @@
 //! Catalog reads for the storefront. They go to the read pool (a replica when configured).
 
+use super::Catalog;
 use super::rows::{CardRow, money};
 use super::unavailable;
 use crate::catalog::model::CatalogError;
@@ -7,7 +8,6 @@ use crate::catalog::model::{
     AttributeValue, Availability, CategoryLink, CategoryPage, HomePage, ImageRef, ListingCursor,
     ListingSort, ProductDetail, VariantDetail,
 };
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -15,8 +15,8 @@ const HOME_GRID: i64 = 8;
 
 /// Top-level categories for the header navigation (cached).
 #[tracing::instrument(skip_all)]
-pub async fn nav_categories(state: &AppState) -> Result<Vec<CategoryLink>, CatalogError> {
-    let cache = &state.catalog_cache;
+pub async fn nav_categories(catalog: &Catalog) -> Result<Vec<CategoryLink>, CatalogError> {
+    let cache = &catalog.cache;
     if let Some(nav) = cache.nav() {
         return Ok(nav.as_ref().clone());
     }
@@ -25,7 +25,7 @@ pub async fn nav_categories(state: &AppState) -> Result<Vec<CategoryLink>, Catal
         CategoryLink,
         "SELECT name, path FROM categories WHERE parent_id IS NULL ORDER BY position, name"
     )
-    .fetch_all(&state.db.replica)
+    .fetch_all(&catalog.pool)
     .await
     .map_err(unavailable)?;
     cache.put_nav(ticket, std::sync::Arc::new(nav.clone()));
@@ -34,20 +34,20 @@ pub async fn nav_categories(state: &AppState) -> Result<Vec<CategoryLink>, Catal
 
 /// The home page's data (cached).
 #[tracing::instrument(skip_all)]
-pub async fn home_page(state: &AppState) -> Result<HomePage, CatalogError> {
-    let cache = &state.catalog_cache;
+pub async fn home_page(catalog: &Catalog) -> Result<HomePage, CatalogError> {
+    let cache = &catalog.cache;
     if let Some(hit) = cache.home() {
         return Ok(hit.as_ref().clone());
     }
     let ticket = cache.ticket();
-    let page = load_home(state).await?;
+    let page = load_home(catalog).await?;
     cache.put_home(ticket, std::sync::Arc::new(page.clone()));
     Ok(page)
 }
 
-async fn load_home(state: &AppState) -> Result<HomePage, CatalogError> {
-    let pool = &state.db.replica;
-    let categories = nav_categories(state).await?;
+async fn load_home(catalog: &Catalog) -> Result<HomePage, CatalogError> {
+    let pool = &catalog.pool;
+    let categories = nav_categories(catalog).await?;
     let featured = sqlx::query_as!(
         CardRow,
         r#"SELECT id AS "id!", slug AS "slug!", title AS "title!", name_key AS "name_key!",
@@ -76,7 +76,7 @@ async fn load_home(state: &AppState) -> Result<HomePage, CatalogError> {
         categories,
         featured: featured.into_iter().map(CardRow::into_card).collect(),
         newest: newest.into_iter().map(CardRow::into_card).collect(),
-        canonical: state.site.absolute("/"),
+        canonical: catalog.site.absolute("/"),
     })
 }
 
@@ -104,7 +104,7 @@ async fn breadcrumbs(pool: &PgPool, path: &str) -> Result<Vec<CategoryLink>, Cat
 /// One page of a category listing (its subcategories included), in keyset order (cached).
 #[tracing::instrument(skip_all, fields(category.path = %path, listing.sort = ?sort))]
 pub async fn category_page(
-    state: &AppState,
+    catalog: &Catalog,
     path: &str,
     sort: ListingSort,
     after: Option<ListingCursor>,
@@ -117,18 +117,18 @@ pub async fn category_page(
             .map(ListingCursor::encode)
             .unwrap_or_default()
     );
-    let cache = &state.catalog_cache;
+    let cache = &catalog.cache;
     if let Some(hit) = cache.listing(&key) {
         return Ok(hit.as_ref().clone());
     }
     let ticket = cache.ticket();
-    let page = load_category_page(state, path, sort, after).await?;
+    let page = load_category_page(catalog, path, sort, after).await?;
     cache.put_listing(ticket, &key, std::sync::Arc::new(page.clone()));
     Ok(page)
 }
 
 async fn load_category_page(
-    state: &AppState,
+    catalog: &Catalog,
     path: &str,
     sort: ListingSort,
     after: Option<ListingCursor>,
@@ -136,7 +136,7 @@ async fn load_category_page(
     if !valid_category_path(path) {
         return Err(CatalogError::NotFound);
     }
-    let pool = &state.db.replica;
+    let pool = &catalog.pool;
     let crumbs = breadcrumbs(pool, path).await?;
     let Some(current) = crumbs.last().filter(|c| c.path == path).cloned() else {
         return Err(CatalogError::NotFound);
@@ -158,15 +158,15 @@ async fn load_category_page(
     .await
     .map_err(unavailable)?;
 
-    let limit = state.site.page_size + 1;
+    let limit = catalog.site.page_size + 1;
     let mut rows = listing_rows(pool, path, sort, after.as_ref(), limit).await?;
-    let next = if rows.len() as i64 > state.site.page_size {
-        rows.truncate(state.site.page_size as usize);
+    let next = if rows.len() as i64 > catalog.site.page_size {
+        rows.truncate(catalog.site.page_size as usize);
         rows.last().map(|r| cursor_of(r, sort).encode())
     } else {
         None
     };
-    let canonical = state.site.absolute(&current.href());
+    let canonical = catalog.site.absolute(&current.href());
     Ok(CategoryPage {
         name: current.name.clone(),
         path: current.path.clone(),
@@ -284,22 +284,22 @@ async fn listing_rows(
 
 /// An active product by slug, with variants, images and attributes (cached).
 #[tracing::instrument(skip_all, fields(product.slug = %slug))]
-pub async fn product_detail(state: &AppState, slug: &str) -> Result<ProductDetail, CatalogError> {
+pub async fn product_detail(catalog: &Catalog, slug: &str) -> Result<ProductDetail, CatalogError> {
     if crate::catalog::ids::Slug::parse(slug).is_err() {
         return Err(CatalogError::NotFound);
     }
-    let cache = &state.catalog_cache;
+    let cache = &catalog.cache;
     if let Some(hit) = cache.product(slug) {
         return Ok(hit.as_ref().clone());
     }
     let ticket = cache.ticket();
-    let product = load_product(state, slug).await?;
+    let product = load_product(catalog, slug).await?;
     cache.put_product(ticket, slug, std::sync::Arc::new(product.clone()));
     Ok(product)
 }
 
-async fn load_product(state: &AppState, slug: &str) -> Result<ProductDetail, CatalogError> {
-    let pool = &state.db.replica;
+async fn load_product(catalog: &Catalog, slug: &str) -> Result<ProductDetail, CatalogError> {
+    let pool = &catalog.pool;
     let Some(p) = sqlx::query!(
         r#"SELECT p.id, p.slug, p.title, p.description, b.name AS "brand?", c.path AS "category_path?"
            FROM products p
@@ -370,8 +370,8 @@ async fn load_product(state: &AppState, slug: &str) -> Result<ProductDetail, Cat
 
     let mut product = ProductDetail {
         id: p.id,
-        canonical: state.site.absolute(&format!("/p/{}", p.slug)),
-        public_url: state.site.public_url.clone(),
+        canonical: catalog.site.absolute(&format!("/p/{}", p.slug)),
+        public_url: catalog.site.public_url.clone(),
         slug: p.slug,
         title: p.title,
         description: p.description,

@@ -2,6 +2,7 @@
 
 mod breaker;
 mod client;
+pub mod records;
 pub mod signature;
 
 pub use breaker::Breaker;
@@ -12,6 +13,13 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The payment provider and the secret its webhooks are signed with.
+#[derive(Clone, Debug)]
+pub struct Payments {
+    pub provider: std::sync::Arc<dyn PaymentProvider>,
+    pub webhook_secret: std::sync::Arc<str>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {

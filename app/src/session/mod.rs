@@ -1,20 +1,59 @@
-//! Server-side sessions in PostgreSQL. The cookie holds 256 random bits (base64url); the
-//! table holds only their SHA-256. Guests get a session when they first put something
-//! in a cart; signing in always starts a new one (the old token stops working).
+//! Sessions: who a request is. Server-side sessions in PostgreSQL; the cookie holds 256
+//! random bits (base64url), the table only their SHA-256. Guests get a session when they
+//! first put something in a cart; signing in always starts a new one (the old token
+//! stops working). The request's visitor (session, customer, cart) is looked up at most
+//! once per request, and remembered across requests by [`cache`], kept exact by the
+//! database's notifications. This module is also the session's HTTP adapter: the cookie.
 
-use super::cache::{SessionCache, TokenHash};
-use crate::cart::model::{Cart, CartError};
-use crate::state::{AccountRules, AppState};
+pub mod cache;
+
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cache::{SessionCache, TokenHash};
 use leptos::prelude::use_context;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const COOKIE: &str = "mercato_session";
+
+/// How long sessions last, and how their cookie is sent (from settings).
+#[derive(Clone, Debug)]
+pub struct SessionRules {
+    /// A signed-in session ends after this long without a request.
+    pub idle: Duration,
+    /// And after this long whatever happens.
+    pub absolute: Duration,
+    /// A guest's session (and cart) is kept this long after their last visit.
+    pub guest: Duration,
+    /// Cookies get `Secure` when the shop is served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl SessionRules {
+    /// The defaults the settings start from (for tests and tools).
+    pub fn standard(secure_cookies: bool) -> Self {
+        const HOUR: u64 = 3600;
+        SessionRules {
+            idle: Duration::from_secs(72 * HOUR),
+            absolute: Duration::from_secs(30 * 24 * HOUR),
+            guest: Duration::from_secs(30 * 24 * HOUR),
+            secure_cookies,
+        }
+    }
+}
+
+/// What the session functions work with: the primary pool, the session cache and the
+/// rules.
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    pub pool: PgPool,
+    pub cache: Arc<SessionCache>,
+    pub rules: SessionRules,
+}
 /// 32 random bytes in base64url without padding.
 const TOKEN_CHARS: usize = 43;
 /// `last_seen_at` is written at most this often per session, not on every request.
@@ -72,10 +111,10 @@ pub struct Visitor {
 }
 
 /// What one request has looked up about its visitor, at most once however many server
-/// functions and components ask (the header and the page render concurrently): who they
-/// are, and their cart. Leptos provides a fresh one per request (server/src/http.rs).
-/// Anything that changes the session or the cart calls [`forget`], and the next question
-/// reads again.
+/// functions and components ask (the header and the page render concurrently). Leptos
+/// provides a fresh one per request (server/src/http.rs). Anything that changes the
+/// session or the cart calls [`forget`], and the next question reads again; what other
+/// concepts remember for the request ([`Memo`], the cart's) starts again with it.
 ///
 /// Each lookup is a shared future: whoever asks polls it, so no asker ever waits on
 /// another that has stopped being polled (a lock held across the query could).
@@ -86,7 +125,6 @@ pub struct RequestVisitor(std::sync::Arc<VisitorMemo>);
 pub struct VisitorMemo {
     generation: std::sync::atomic::AtomicU64,
     visitor: Memo<Result<Option<Visitor>, std::sync::Arc<sqlx::Error>>>,
-    cart: Memo<Result<Cart, CartError>>,
 }
 
 impl std::fmt::Debug for VisitorMemo {
@@ -97,8 +135,8 @@ impl std::fmt::Debug for VisitorMemo {
 
 type Shared<T> = futures::future::Shared<futures::future::BoxFuture<'static, T>>;
 
-/// One lookup, started at a generation.
-struct Memo<T: Clone>(std::sync::Mutex<Option<(u64, Shared<T>)>>);
+/// One lookup for the request, started at a generation of [`RequestVisitor`].
+pub struct Memo<T: Clone>(std::sync::Mutex<Option<(u64, Shared<T>)>>);
 
 impl<T: Clone> Default for Memo<T> {
     fn default() -> Self {
@@ -108,7 +146,7 @@ impl<T: Clone> Default for Memo<T> {
 
 impl<T: Clone + Send + Sync + 'static> Memo<T> {
     /// The lookup of this generation, started by `start` if there is none yet.
-    async fn get(
+    pub async fn get(
         &self,
         generation: u64,
         start: impl FnOnce() -> futures::future::BoxFuture<'static, T>,
@@ -144,22 +182,24 @@ fn request_memo() -> Option<(RequestVisitor, u64)> {
     Some((memo, generation))
 }
 
+/// The request's generation of what it knows about its visitor (see [`forget`]), if it
+/// is a request.
+pub fn generation() -> Option<u64> {
+    request_memo().map(|(_, g)| g)
+}
+
 /// The visitor the request's cookie names, if its session is still valid. A tampered,
 /// unknown or expired cookie is simply no visitor.
-pub async fn visitor(state: &AppState) -> Result<Option<Visitor>, sqlx::Error> {
+pub async fn visitor(sessions: &Sessions) -> Result<Option<Visitor>, sqlx::Error> {
     use futures::FutureExt;
     let Some(token) = request_token() else {
         return Ok(None);
     };
     let lookup = {
-        let (db, rules, sessions) = (
-            state.db.primary.clone(),
-            state.accounts.clone(),
-            state.sessions.clone(),
-        );
+        let sessions = sessions.clone();
         move || {
             async move {
-                lookup_visitor(&db, &sessions, &token, &rules)
+                lookup_visitor(&sessions.pool, &sessions.cache, &token, &sessions.rules)
                     .await
                     .map_err(std::sync::Arc::new)
             }
@@ -173,27 +213,16 @@ pub async fn visitor(state: &AppState) -> Result<Option<Visitor>, sqlx::Error> {
     found.map_err(|e| sqlx::Error::Protocol(format!("session lookup: {e}")))
 }
 
-/// The request's cart, loaded by `load` at most once per request however many ask (the
-/// cart page and the header's count).
-pub async fn shared_cart(
-    load: impl FnOnce() -> futures::future::BoxFuture<'static, Result<Cart, CartError>>,
-) -> Result<Cart, CartError> {
-    match request_memo() {
-        Some((memo, generation)) => memo.0.cart.get(generation, load).await,
-        None => load().await,
-    }
-}
-
 /// The session the request's cookie names, if it is still valid.
-pub async fn current(state: &AppState) -> Result<Option<Session>, sqlx::Error> {
-    Ok(visitor(state).await?.map(|v| v.session))
+pub async fn current(sessions: &Sessions) -> Result<Option<Session>, sqlx::Error> {
+    Ok(visitor(sessions).await?.map(|v| v.session))
 }
 
 async fn lookup_visitor(
     pool: &PgPool,
     sessions: &SessionCache,
     token: &str,
-    rules: &AccountRules,
+    rules: &SessionRules,
 ) -> Result<Option<Visitor>, sqlx::Error> {
     let hash = token_hash(token);
     if let Some(visitor) = sessions.get(&hash) {
@@ -221,7 +250,7 @@ async fn lookup_visitor(
               AND s.expires_at > now()
               AND (s.user_id IS NULL OR s.last_seen_at > now() - make_interval(secs => $2))"#,
         &hash[..],
-        rules.session_idle.as_secs_f64(),
+        rules.idle.as_secs_f64(),
         TOUCH_EVERY_SECS,
     )
     .fetch_optional(pool)
@@ -239,7 +268,7 @@ async fn lookup_visitor(
                                       ELSE expires_at END
               WHERE id = $1",
             row.id,
-            rules.guest_cart.as_secs_f64(),
+            rules.guest.as_secs_f64(),
         )
         .execute(pool)
         .await?;
@@ -260,14 +289,14 @@ async fn lookup_visitor(
 /// A new guest session (for a cart). Returns it and its token.
 pub async fn create_guest(
     conn: &mut PgConnection,
-    rules: &AccountRules,
+    rules: &SessionRules,
 ) -> Result<(Session, String), sqlx::Error> {
     let token = new_token();
     let id = sqlx::query_scalar!(
         "INSERT INTO sessions (token_hash, expires_at)
          VALUES ($1, now() + make_interval(secs => $2)) RETURNING id",
         &token_hash(&token)[..],
-        rules.guest_cart.as_secs_f64(),
+        rules.guest.as_secs_f64(),
     )
     .fetch_one(conn)
     .await?;
@@ -278,7 +307,7 @@ pub async fn create_guest(
 pub async fn create_signed_in(
     conn: &mut PgConnection,
     user_id: i64,
-    rules: &AccountRules,
+    rules: &SessionRules,
 ) -> Result<(Session, String), sqlx::Error> {
     let token = new_token();
     let id = sqlx::query_scalar!(
@@ -286,7 +315,7 @@ pub async fn create_signed_in(
          VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id",
         &token_hash(&token)[..],
         user_id,
-        rules.session_absolute.as_secs_f64(),
+        rules.absolute.as_secs_f64(),
     )
     .fetch_one(conn)
     .await?;
@@ -331,19 +360,13 @@ pub async fn revoke_all(
     Ok(done.rows_affected())
 }
 
-/// Removes expired sessions (with guests' carts) and old sign-in failures.
-pub async fn purge_expired(pool: &PgPool, rules: &AccountRules) -> Result<u64, sqlx::Error> {
+/// Removes expired sessions (with guests' carts).
+pub async fn purge_expired(pool: &PgPool, rules: &SessionRules) -> Result<u64, sqlx::Error> {
     let sessions = sqlx::query!(
         "DELETE FROM sessions
           WHERE expires_at < now()
              OR (user_id IS NOT NULL AND last_seen_at < now() - make_interval(secs => $1))",
-        rules.session_idle.as_secs_f64(),
-    )
-    .execute(pool)
-    .await?;
-    sqlx::query!(
-        "DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(secs => $1)",
-        rules.throttle_window.as_secs_f64(),
+        rules.idle.as_secs_f64(),
     )
     .execute(pool)
     .await?;
@@ -365,7 +388,7 @@ pub fn cookie_header(token: Option<&str>, max_age: Duration, secure: bool) -> Op
 }
 
 /// Sends the session cookie with this response (and forgets the request's visitor).
-pub fn set_cookie(token: Option<&str>, max_age: Duration, rules: &AccountRules) {
+pub fn set_cookie(token: Option<&str>, max_age: Duration, rules: &SessionRules) {
     forget();
     if let (Some(response), Some(cookie)) = (
         use_context::<leptos_axum::ResponseOptions>(),

@@ -6,7 +6,7 @@
 //! (which also records the visit for the idle timeout), and never past its expiry.
 //! Nothing here is used while the listener is not connected.
 
-use super::session::Visitor;
+use super::Visitor;
 use crate::notify::{Freshness, Notified, Ticket};
 use std::collections::{HashMap, VecDeque};
 use std::sync::RwLock;
@@ -184,8 +184,8 @@ impl Notified for SessionCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::ssr::session::Session;
     use crate::notify::set_live;
+    use crate::session::Session;
 
     fn visitor(id: i64, user_id: Option<i64>) -> Visitor {
         Visitor {

@@ -2,6 +2,10 @@
 //! not available"}`. Headless clients get a stable code and a sentence to show; the
 //! browser's code turns the same body back into the error type.
 
+mod status;
+
+pub use status::HttpStatus;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

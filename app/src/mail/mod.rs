@@ -1,18 +1,19 @@
-//! Outgoing e-mail through an outbox table. `enqueue` runs inside the caller's
-//! transaction; `deliver_pending` (the server's mail worker) hands each message to a
-//! `Transport` and marks it sent: by default a maildir (`<data_dir>/mail/{tmp,new}`,
+//! Outgoing e-mail through an outbox table. `ssr::enqueue` runs inside the caller's
+//! transaction; `ssr::deliver_pending` (the server's mail worker) hands each message to
+//! a [`Transport`] and marks it sent: by default a maildir (`<data_dir>/mail/{tmp,new}`,
 //! readable by any mail client), or SMTP when configured (the server's `mail` module).
 //! A message that cannot be delivered stays queued with its error and is retried.
 
+pub mod ssr;
+
+pub use ssr::{deliver_pending, enqueue, enqueue_limited};
+
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
 /// The sender when settings name none.
 pub const DEFAULT_FROM: &str = "Mercato <no-reply@mercato.invalid>";
-/// A message that failed this often is left alone (its error stays for a human).
-const MAX_ATTEMPTS: i32 = 10;
 
 /// A queued message on its way out.
 #[derive(Debug, Clone)]
@@ -54,48 +55,6 @@ impl Transport for Maildir {
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("{}: {e}", self.dir.display()))
     }
-}
-
-pub async fn enqueue(
-    conn: &mut PgConnection,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<i64, sqlx::Error> {
-    enqueue_kind(conn, to, subject, body, None).await
-}
-
-/// Queues a message of a kind that is limited per recipient (sign-up e-mails):
-/// `limit_key` names whom it counts against (the identity of the address).
-pub async fn enqueue_limited(
-    conn: &mut PgConnection,
-    to: &str,
-    subject: &str,
-    body: &str,
-    kind: &str,
-    limit_key: &str,
-) -> Result<i64, sqlx::Error> {
-    enqueue_kind(conn, to, subject, body, Some((kind, limit_key))).await
-}
-
-async fn enqueue_kind(
-    conn: &mut PgConnection,
-    to: &str,
-    subject: &str,
-    body: &str,
-    kind: Option<(&str, &str)>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO emails (to_address, subject, body, kind, limit_key)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        to,
-        subject,
-        body,
-        kind.map(|k| k.0),
-        kind.map(|k| k.1)
-    )
-    .fetch_one(conn)
-    .await
 }
 
 /// A header's value on one line: line breaks and other control characters (which could
@@ -144,58 +103,6 @@ fn write_maildir(dir: &Path, name: &str, message: &str) -> std::io::Result<()> {
     let tmp = dir.join("tmp").join(name);
     std::fs::write(&tmp, message)?;
     std::fs::rename(&tmp, dir.join("new").join(name))
-}
-
-/// Delivers what is queued, oldest first; stops at the first failure (to retry later).
-/// Returns how many were delivered.
-pub async fn deliver_pending<T: Transport>(
-    pool: &PgPool,
-    transport: &T,
-) -> Result<u64, sqlx::Error> {
-    let mut delivered = 0;
-    loop {
-        let mut tx = pool.begin().await?;
-        // SKIP LOCKED: several servers may run the worker; each message goes once.
-        let Some(row) = sqlx::query!(
-            "SELECT id, to_address, subject, body, created_at FROM emails
-              WHERE sent_at IS NULL AND attempts < $1
-              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
-            MAX_ATTEMPTS
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(delivered);
-        };
-        let message = Outgoing {
-            id: row.id,
-            to: row.to_address,
-            subject: row.subject,
-            body: row.body,
-            created_at: row.created_at,
-        };
-        let outcome = transport.send(&message).await;
-        let failed = outcome.as_ref().err().cloned();
-        if let Some(error) = &failed {
-            tracing::warn!(email.id = message.id, %error, "could not deliver an e-mail; it stays queued");
-        }
-        sqlx::query!(
-            "UPDATE emails
-                SET attempts = attempts + 1,
-                    sent_at = CASE WHEN $2::text IS NULL THEN now() END,
-                    last_error = $2
-              WHERE id = $1",
-            message.id,
-            failed
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        if failed.is_some() {
-            return Ok(delivered);
-        }
-        delivered += 1;
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,79 @@
+//! The HTTP status each error answers with: the one place that maps the concepts'
+//! errors to HTTP. A server function's error is otherwise a 500.
+
+use crate::account::model::AccountError;
+use crate::cart::model::CartError;
+use crate::catalog::model::CatalogError;
+use crate::checkout::model::CheckoutError;
+use crate::orders::model::OrderError;
+
+/// The HTTP status an error answers with.
+pub trait HttpStatus {
+    fn http_status(&self) -> u16;
+}
+
+impl HttpStatus for CatalogError {
+    fn http_status(&self) -> u16 {
+        match self {
+            CatalogError::NotFound => 404,
+            CatalogError::InvalidInput(_) => 400,
+            CatalogError::Unavailable => 503,
+            CatalogError::Transport(_) => 502,
+        }
+    }
+}
+
+impl HttpStatus for OrderError {
+    fn http_status(&self) -> u16 {
+        match self {
+            OrderError::InvalidInput(_) => 400,
+            OrderError::NotFound => 404,
+            OrderError::NotSignedIn => 401,
+            OrderError::Unavailable => 503,
+            OrderError::Transport(_) => 502,
+        }
+    }
+}
+
+impl HttpStatus for AccountError {
+    fn http_status(&self) -> u16 {
+        match self {
+            AccountError::InvalidInput(_) => 400,
+            AccountError::BadCredentials | AccountError::NotSignedIn => 401,
+            AccountError::Forbidden | AccountError::CrossSite => 403,
+            AccountError::Unconfirmed => 403,
+            AccountError::Throttled { .. } => 429,
+            AccountError::Unavailable => 503,
+            AccountError::Transport(_) => 502,
+        }
+    }
+}
+
+impl HttpStatus for CheckoutError {
+    fn http_status(&self) -> u16 {
+        match self {
+            CheckoutError::InvalidInput(_) => 400,
+            CheckoutError::EmptyCart
+            | CheckoutError::Stock(_)
+            | CheckoutError::CartChanged
+            | CheckoutError::InProgress(_) => 409,
+            CheckoutError::Declined(_) => 402,
+            CheckoutError::CrossSite => 403,
+            CheckoutError::PaymentUnavailable(_) | CheckoutError::Unavailable => 503,
+            CheckoutError::Transport(_) => 502,
+        }
+    }
+}
+
+impl HttpStatus for CartError {
+    fn http_status(&self) -> u16 {
+        match self {
+            CartError::InvalidInput(_) => 400,
+            CartError::NotAvailable | CartError::NotInCart => 404,
+            CartError::Stock(_) => 409,
+            CartError::CrossSite => 403,
+            CartError::Unavailable => 503,
+            CartError::Transport(_) => 502,
+        }
+    }
+}
