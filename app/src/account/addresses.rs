@@ -1,10 +1,10 @@
-//! The address book of a signed-in customer, and the address every order ships to.
-//! An [`AddressForm`] is what a form posts; an [`Address`] is what it becomes once
-//! checked (only then); a [`SavedAddress`] is one in the book, with its id. The queries
-//! are in `ssr/addresses.rs`, each scoped to its customer.
+//! Addresses: the address book of a signed-in customer, and the address every order
+//! ships to. An [`AddressForm`] is what a form posts; an [`Address`] is what it becomes
+//! once checked (only then); a [`SavedAddress`] is one in the book, with its id. The
+//! queries are in `ssr/addresses.rs`, each scoped to its customer; the server functions
+//! in `api.rs`.
 
 use super::model::AccountError;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A postal address, checked and tidied.
@@ -117,58 +117,6 @@ impl TryFrom<&AddressForm> for Address {
             phone,
         })
     }
-}
-
-#[cfg(feature = "ssr")]
-fn accounts() -> Result<super::ssr::Accounts, AccountError> {
-    crate::context::dep().ok_or(AccountError::Unavailable)
-}
-
-#[server(endpoint = "account/addresses")]
-pub async fn list_addresses() -> Result<Vec<SavedAddress>, AccountError> {
-    let result = async {
-        let accounts = accounts()?;
-        let (_, user) = super::ssr::require_user(&accounts).await?;
-        super::ssr::addresses::saved(&accounts.sessions.pool, user.id, None)
-            .await
-            .map_err(super::ssr::unavailable)
-    }
-    .await;
-    crate::flash::error_status(&result);
-    result
-}
-
-#[server(endpoint = "account/addresses/add")]
-pub async fn add_address(#[server(flatten)] form: AddressForm) -> Result<i64, AccountError> {
-    let result = async {
-        let accounts = accounts()?;
-        let (_, user) = super::ssr::require_user(&accounts).await?;
-        let address = Address::try_from(&form)?;
-        super::ssr::addresses::add(&accounts.sessions.pool, user.id, &address)
-            .await
-            .map_err(super::ssr::unavailable)
-    }
-    .await;
-    crate::flash::reply(&result, "Address saved.", None);
-    result
-}
-
-#[server(endpoint = "account/addresses/delete")]
-pub async fn delete_address(#[server(default)] id: String) -> Result<(), AccountError> {
-    let result = async {
-        let accounts = accounts()?;
-        let (_, user) = super::ssr::require_user(&accounts).await?;
-        let not_found =
-            || AccountError::InvalidInput("that address is not in your address book".into());
-        let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-        let removed = super::ssr::addresses::remove(&accounts.sessions.pool, user.id, id)
-            .await
-            .map_err(super::ssr::unavailable)?;
-        if removed { Ok(()) } else { Err(not_found()) }
-    }
-    .await;
-    crate::flash::reply(&result, "Address removed.", None);
-    result
 }
 
 #[cfg(test)]

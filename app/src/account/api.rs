@@ -2,6 +2,7 @@
 //! they work the same with JavaScript on or off: success redirects, an error comes back
 //! to the form as a message.
 
+use super::addresses::{AddressForm, SavedAddress};
 use super::model::{AccountError, CurrentUser};
 use leptos::prelude::*;
 
@@ -107,5 +108,53 @@ pub async fn reset_password(
         "Your password is changed and you are signed in.",
         Some("/account"),
     );
+    result
+}
+
+#[server(endpoint = "account/addresses")]
+/// The signed-in customer's address book.
+pub async fn list_addresses() -> Result<Vec<SavedAddress>, AccountError> {
+    let result = async {
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
+        super::ssr::addresses::saved(&accounts.sessions.pool, user.id, None)
+            .await
+            .map_err(super::ssr::unavailable)
+    }
+    .await;
+    crate::flash::error_status(&result);
+    result
+}
+
+#[server(endpoint = "account/addresses/add")]
+pub async fn add_address(#[server(flatten)] form: AddressForm) -> Result<i64, AccountError> {
+    let result = async {
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
+        let address = super::addresses::Address::try_from(&form)?;
+        super::ssr::addresses::add(&accounts.sessions.pool, user.id, &address)
+            .await
+            .map_err(super::ssr::unavailable)
+    }
+    .await;
+    crate::flash::reply(&result, "Address saved.", None);
+    result
+}
+
+#[server(endpoint = "account/addresses/delete")]
+pub async fn delete_address(#[server(default)] id: String) -> Result<(), AccountError> {
+    let result = async {
+        let accounts = accounts()?;
+        let (_, user) = super::ssr::require_user(&accounts).await?;
+        let not_found =
+            || AccountError::InvalidInput("that address is not in your address book".into());
+        let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+        let removed = super::ssr::addresses::remove(&accounts.sessions.pool, user.id, id)
+            .await
+            .map_err(super::ssr::unavailable)?;
+        if removed { Ok(()) } else { Err(not_found()) }
+    }
+    .await;
+    crate::flash::reply(&result, "Address removed.", None);
     result
 }

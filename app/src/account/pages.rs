@@ -274,7 +274,7 @@ pub fn AccountPage() -> impl IntoView {
 /// `/account/addresses`: the saved addresses, a form to add one, and one to remove each.
 #[component]
 pub fn AddressesPage() -> impl IntoView {
-    use super::addresses::{AddAddress, DeleteAddress, list_addresses};
+    use super::api::{AddAddress, DeleteAddress, list_addresses};
     let cls = form_style();
     let list = Resource::new(|| (), |_| list_addresses());
     let field = move |name: &'static str,

@@ -3,7 +3,7 @@ use crate::catalog::model::{CategoryPage as CategoryData, ListingSort};
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
-use crate::components::status::ErrorPanel;
+use crate::pages::error::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta};
 use leptos_router::hooks::{use_params_map, use_query_map};

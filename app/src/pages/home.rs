@@ -2,7 +2,7 @@ use crate::catalog::api::get_home;
 use crate::catalog::model::HomePage as HomeData;
 use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
-use crate::components::status::ErrorPanel;
+use crate::pages::error::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta};
 

@@ -4,7 +4,7 @@ use crate::catalog::model::{Availability, ProductDetail, VariantDetail, VariantS
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::head::Title;
 use crate::components::image::ProductImage;
-use crate::components::status::ErrorPanel;
+use crate::pages::error::ErrorPanel;
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta};

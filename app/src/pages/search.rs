@@ -4,7 +4,7 @@
 
 use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
-use crate::components::status::ErrorPanel;
+use crate::pages::error::ErrorPanel;
 use crate::search::api::search_products;
 use crate::search::model::{FacetValue, SearchResults};
 use crate::search::params::{PAGE_SIZE, SearchParams, SearchSort};

@@ -1,9 +1,10 @@
 //! Running searches and suggestions against one open index.
 
-use super::facets::{Counts, Dims, FacetCollector, PRICE_EDGES, Sampling};
+use super::facets::{Counts, Dims, FacetCollector, Sampling};
 use super::query::{self, Analysed, Analyzers, Filter, Mode, Synonyms, Unit};
 use super::schema::{self, Fields, StoredCard, fast};
 use super::source::Labels;
+use super::table::PRICE_EDGES;
 use super::table::Tables;
 use super::text::{allowed_typos, edit_distance};
 use crate::catalog::model::CategoryLink;

@@ -2,14 +2,11 @@
 //! table in memory (see `table`) and counts by term ordinal, resolving ordinals to
 //! strings once per segment.
 
-use super::table::{Kind, Row, SegmentTable, Tables};
+use super::table::{Kind, PRICE_EDGES, Row, SegmentTable, Tables};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
-
-/// Price bucket edges in minor units: [0, 10), [10, 25), ... [1000, ∞) in major units.
-pub const PRICE_EDGES: [u64; 8] = [0, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
 
 /// Which dimensions to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +67,6 @@ impl Counts {
         self.in_stock += other.in_stock;
         self.exact &= other.exact;
     }
-}
-
-pub fn price_bucket(price: u64) -> usize {
-    PRICE_EDGES
-        .iter()
-        .rposition(|&edge| price >= edge)
-        .unwrap_or(0)
 }
 
 pub struct FacetCollector {
@@ -324,6 +314,7 @@ impl SegmentCollector for SegmentFacets {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::ssr::table::price_bucket;
 
     /// Counts are exact without sampling; past its budget a sample weighs up, and the
     /// total stays exact.

@@ -12,13 +12,22 @@
 //! new index), before that searcher serves queries, and dropped with their segments.
 //! About 50 bytes per product with a handful of attributes: 50 MB at 1M.
 
-use super::facets::{PRICE_EDGES, price_bucket};
 use super::schema::fast;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
+
+/// Price bucket edges in minor units: [0, 10), [10, 25), ... [1000, ∞) in major units.
+pub const PRICE_EDGES: [u64; 8] = [0, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
+
+pub fn price_bucket(price: u64) -> usize {
+    PRICE_EDGES
+        .iter()
+        .rposition(|&edge| price >= edge)
+        .unwrap_or(0)
+}
 
 /// What an entry of a document's row is: the kind in the top two bits, then the term's
 /// ordinal in that kind's dictionary.
