@@ -123,3 +123,54 @@ BEGIN
     END IF;
     RETURN QUERY SELECT 'opened'::text, v_id, p->>'number';
 END $$;
+
+-- The sandbox payment provider and carrier (server/src/sandbox/) keep their books in a
+-- schema of their own, as a real provider would keep its own database. (A sandbox that
+-- ran before this migration made them itself: IF NOT EXISTS keeps what it made.)
+CREATE SCHEMA IF NOT EXISTS payments_sandbox;
+CREATE TABLE IF NOT EXISTS payments_sandbox.intents (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    captured BIGINT NOT NULL DEFAULT 0,
+    refunded BIGINT NOT NULL DEFAULT 0,
+    reference TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    card_token TEXT,
+    decline_code TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS intents_reference ON payments_sandbox.intents (reference);
+ALTER TABLE payments_sandbox.intents
+    ADD CONSTRAINT intents_status CHECK (status IN ('authorized', 'declined', 'voided', 'captured',
+                                                    'partially_refunded', 'refunded')),
+    ADD CONSTRAINT intents_currency CHECK (currency ~ '^[A-Z]{3}$'),
+    ADD CONSTRAINT intents_amounts CHECK (amount > 0 AND captured BETWEEN 0 AND amount
+                                          AND refunded BETWEEN 0 AND captured);
+CREATE TABLE IF NOT EXISTS payments_sandbox.idempotency (
+    key TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status SMALLINT NOT NULL DEFAULT 0,
+    body JSONB,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (key, endpoint));
+CREATE TABLE IF NOT EXISTS payments_sandbox.events (
+    id TEXT PRIMARY KEY,
+    body JSONB NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    delivered_at TIMESTAMPTZ,
+    last_error TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS events_pending ON payments_sandbox.events (next_attempt_at)
+    WHERE delivered_at IS NULL;
+-- The sandbox carrier's parcels: one label per reference.
+CREATE TABLE IF NOT EXISTS payments_sandbox.parcels (
+    tracking_number TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    weight_grams BIGINT NOT NULL,
+    origin TEXT NOT NULL,
+    to_country TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now());

@@ -8,7 +8,7 @@ pub mod generate;
 pub mod http;
 pub mod import;
 pub mod mail;
-pub mod payments_sandbox;
+pub mod sandbox;
 pub mod search_api;
 pub mod security;
 pub mod seed;

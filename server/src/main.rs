@@ -177,7 +177,7 @@ async fn main() -> ExitCode {
             slow_card_secs,
             delivery_secs,
         } => {
-            let sandbox = server::payments_sandbox::SandboxSettings {
+            let sandbox = server::sandbox::SandboxSettings {
                 api_key,
                 webhook_url,
                 webhook_secret,
@@ -262,11 +262,11 @@ async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<
 async fn payments_sandbox(
     settings: Settings,
     addr: std::net::SocketAddr,
-    sandbox: server::payments_sandbox::SandboxSettings,
+    sandbox: server::sandbox::SandboxSettings,
 ) -> anyhow::Result<()> {
     let db = database::open(&settings).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let sandbox = server::payments_sandbox::Sandbox::open(db.db.primary.clone(), sandbox).await?;
+    let sandbox = server::sandbox::Sandbox::open(db.db.primary.clone(), sandbox).await?;
     println!(
         "sandbox payment provider on http://{}",
         listener.local_addr()?

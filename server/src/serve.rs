@@ -34,9 +34,9 @@ pub async fn providers(
     let random = || hex::encode(rand::random::<[u8; 24]>());
     let sandbox = if p.provider_url.is_none() || f.carrier_url.is_none() {
         let (api_key, secret) = (random(), random());
-        let sandbox = crate::payments_sandbox::Sandbox::open(
+        let sandbox = crate::sandbox::Sandbox::open(
             pool.clone(),
-            crate::payments_sandbox::SandboxSettings {
+            crate::sandbox::SandboxSettings {
                 api_key: api_key.clone(),
                 webhook_url: Some(format!("http://{shop_addr}/webhooks/payments")),
                 webhook_secret: secret.clone(),

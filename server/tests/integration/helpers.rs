@@ -627,9 +627,9 @@ pub async fn standalone_sandbox(
     slow_card_delay: std::time::Duration,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> String {
-    let sandbox = server::payments_sandbox::Sandbox::open(
+    let sandbox = server::sandbox::Sandbox::open(
         pool.clone(),
-        server::payments_sandbox::SandboxSettings {
+        server::sandbox::SandboxSettings {
             api_key: SANDBOX_KEY.into(),
             webhook_url: None,
             webhook_secret: SANDBOX_SECRET.into(),

@@ -14,5 +14,6 @@ mod inventory;
 mod lifecycle;
 mod pages;
 mod payments;
+mod schema;
 mod search;
 mod security;

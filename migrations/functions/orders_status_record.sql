@@ -1,0 +1,26 @@
+-- The current source of orders_status_record, as the migrations define it (20261126000001_checkout_functions.sql).
+-- A migration that changes it repeats it whole, and this file with it: a test
+-- checks that the migrated database runs exactly this.
+
+-- Its events go straight into the outbox: a transition's topic names its status, so
+-- there is never a twin to fold (outbox_enqueue's check) within a transaction.
+CREATE OR REPLACE FUNCTION orders_status_record() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_payload JSONB := jsonb_build_object('number', NEW.number);
+BEGIN
+    IF TG_OP = 'INSERT' AND NEW.status = 'payment_processing' THEN
+        INSERT INTO order_transitions (order_id, from_status, to_status, actor, reason)
+        VALUES (NEW.id, NULL, 'pending', mercato_actor(), NULL),
+               (NEW.id, 'pending', 'payment_processing', 'checkout', NULL);
+        INSERT INTO outbox (topic, aggregate_id, payload)
+        VALUES ('order.pending', NEW.id::text, v_payload),
+               ('order.payment_processing', NEW.id::text, v_payload);
+    ELSIF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
+        INSERT INTO order_transitions (order_id, from_status, to_status, actor, reason)
+        VALUES (NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status,
+                mercato_actor(), nullif(current_setting('mercato.reason', true), ''));
+        INSERT INTO outbox (topic, aggregate_id, payload)
+        VALUES ('order.' || NEW.status::text, NEW.id::text, v_payload);
+    END IF;
+    RETURN NULL;
+END $$;

@@ -1,0 +1,9 @@
+-- The current source of product_popularity_outbox, as the migrations define it (20261122000002_search_outbox.sql).
+-- A migration that changes it repeats it whole, and this file with it: a test
+-- checks that the migrated database runs exactly this.
+
+CREATE FUNCTION product_popularity_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM outbox_enqueue('catalog.product.changed', NEW.product_id::text, '{}'::jsonb);
+    RETURN NULL;
+END $$;
