@@ -193,21 +193,26 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 /// Every ten minutes: removes expired sessions (and so abandoned guest carts), old
 /// sign-in failures, and accounts whose sign-up was never confirmed.
 async fn purge_sessions(accounts: app::account::ssr::Accounts, mut stop: watch::Receiver<bool>) {
+    use tracing::Instrument;
     let pool = &accounts.sessions.pool;
     loop {
-        match app::session::purge_expired(pool, &accounts.sessions.rules).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
-            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        async {
+            match app::session::purge_expired(pool, &accounts.sessions.rules).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
+                Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+            }
+            if let Err(error) = app::account::ssr::purge_failures(pool, &accounts.rules).await {
+                tracing::warn!(%error, "could not remove old sign-in failures");
+            }
+            match app::account::ssr::sign_up::purge_unconfirmed(pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(accounts = n, "removed accounts never confirmed"),
+                Err(error) => tracing::warn!(%error, "could not remove unconfirmed accounts"),
+            }
         }
-        if let Err(error) = app::account::ssr::purge_failures(pool, &accounts.rules).await {
-            tracing::warn!(%error, "could not remove old sign-in failures");
-        }
-        match app::account::ssr::sign_up::purge_unconfirmed(pool).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(accounts = n, "removed accounts never confirmed"),
-            Err(error) => tracing::warn!(%error, "could not remove unconfirmed accounts"),
-        }
+        .instrument(tracing::info_span!("worker", worker = "purge"))
+        .await;
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = stop.wait_for(|s| *s) => return,

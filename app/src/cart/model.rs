@@ -25,7 +25,44 @@ pub struct CartLine {
     pub line_total: Money,
 }
 
+/// How serious a line's warning is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The line will not be ordered as it stands.
+    Bad,
+    /// Worth knowing before paying.
+    Warn,
+}
+
 impl CartLine {
+    /// What the shopper must know about this line, if anything: it is gone, out of
+    /// stock, short of stock, or its price has changed since it was added.
+    pub fn warning(&self) -> Option<(Severity, String)> {
+        if !self.available {
+            Some((
+                Severity::Bad,
+                "No longer available: it will not be ordered.".to_owned(),
+            ))
+        } else if self.in_stock == 0 {
+            Some((Severity::Bad, "Out of stock.".to_owned()))
+        } else if self.short_of_stock() {
+            Some((
+                Severity::Bad,
+                format!("Only {} left in stock.", self.in_stock),
+            ))
+        } else if self.price_changed() {
+            Some((
+                Severity::Warn,
+                format!(
+                    "The price has changed from {} to {} since you added it.",
+                    self.added_price, self.unit_price
+                ),
+            ))
+        } else {
+            None
+        }
+    }
+
     pub fn price_changed(&self) -> bool {
         self.unit_price != self.added_price
     }

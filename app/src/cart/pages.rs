@@ -3,7 +3,7 @@
 //! message), and in the browser calls that update the page in place.
 
 use super::api::{AddToCart, RemoveCartLine, UpdateCartLine, get_cart};
-use super::model::{Cart, CartError, CartLine};
+use super::model::{Cart, CartError, CartLine, Severity};
 use crate::components::head::Title;
 use crate::components::image::ProductImage;
 use leptos::prelude::*;
@@ -289,81 +289,7 @@ fn CartEditor(cart: Cart) -> impl IntoView {
             None => {}
         });
     }
-    let line_view = move |line: CartLine| {
-        let max = cart.with_untracked(|c| c.max_line_quantity);
-        let label = format!("Quantity of {}", line.title);
-        let warning = if !line.available {
-            Some((
-                "bad",
-                "No longer available: it will not be ordered.".to_owned(),
-            ))
-        } else if line.in_stock == 0 {
-            Some(("bad", "Out of stock.".to_owned()))
-        } else if line.short_of_stock() {
-            Some(("bad", format!("Only {} left in stock.", line.in_stock)))
-        } else if line.price_changed() {
-            Some((
-                "warn",
-                format!(
-                    "The price has changed from {} to {} since you added it.",
-                    line.added_price, line.unit_price
-                ),
-            ))
-        } else {
-            None
-        };
-        let (sku_update, sku_remove) = (line.sku.clone(), line.sku.clone());
-        view! { class=cls,
-            <li data-test="cart-line" data-sku=line.sku.clone()>
-                {line
-                    .image
-                    .clone()
-                    .map(|image| view! { <ProductImage image sizes="6rem" width=160 /> })}
-                <div>
-                    <h2>
-                        <a href=line.href()>{line.title.clone()}</a>
-                    </h2>
-                    {(!line.options.is_empty())
-                        .then(|| {
-                            view! { class=cls, <p class="muted">{line.options.join(" · ")}</p> }
-                        })}
-                    <p class="muted">{format!("{} each · SKU {}", line.unit_price, line.sku)}</p>
-                    {warning
-                        .map(|(class, text)| {
-                            view! { class=cls,
-                                <p class=class data-test="line-warning">
-                                    {text}
-                                </p>
-                            }
-                        })}
-                    <ActionForm action=update>
-                        <input type="hidden" name="sku" value=sku_update />
-                        <input
-                            type="number"
-                            name="quantity"
-                            value=line.quantity
-                            min="1"
-                            max=max
-                            step="1"
-                            inputmode="numeric"
-                            aria-label=label
-                            required
-                        />
-                        <button type="submit">"Update"</button>
-                    </ActionForm>
-                    <ActionForm action=remove>
-                        <input type="hidden" name="sku" value=sku_remove />
-                        <button type="submit" aria-label=format!("Remove {}", line.title)>
-                            "Remove"
-                        </button>
-                    </ActionForm>
-                </div>
-                <p class="total" data-test="line-total">
-                    {line.line_total.to_string()}
-                </p>
-            </li>
-        }
-    };
+    let max = cart.with_untracked(|c| c.max_line_quantity);
     view! { class=cls,
         <p role="alert" class="bad" data-test="cart-error">
             {move || error.get()}
@@ -387,7 +313,11 @@ fn CartEditor(cart: Cart) -> impl IntoView {
             let items = c.item_count;
             view! { class=cls,
                 <ul aria-label="Items in your cart">
-                    {c.lines.into_iter().map(line_view).collect_view()}
+                    {c
+                        .lines
+                        .into_iter()
+                        .map(|line| view! { <CartLineRow line max update remove cls /> })
+                        .collect_view()}
                 </ul>
                 <p class="summary">
                     {format!("{items} item{} · Subtotal ", if items == 1 { "" } else { "s" })}
@@ -396,5 +326,72 @@ fn CartEditor(cart: Cart) -> impl IntoView {
             }
                 .into_any()
         }}
+    }
+}
+
+/// One line of the cart: what it is, any warning about it, and its forms.
+#[component]
+fn CartLineRow(
+    line: CartLine,
+    max: i32,
+    update: ServerAction<UpdateCartLine>,
+    remove: ServerAction<RemoveCartLine>,
+    cls: &'static str,
+) -> impl IntoView {
+    let label = format!("Quantity of {}", line.title);
+    let (sku_update, sku_remove) = (line.sku.clone(), line.sku.clone());
+    let options = (!line.options.is_empty()).then(|| {
+        view! { class=cls, <p class="muted">{line.options.join(" · ")}</p> }
+    });
+    let warning = line.warning().map(|(severity, text)| {
+        let class = match severity {
+            Severity::Bad => "bad",
+            Severity::Warn => "warn",
+        };
+        view! { class=cls,
+            <p class=class data-test="line-warning">
+                {text}
+            </p>
+        }
+    });
+    view! { class=cls,
+        <li data-test="cart-line" data-sku=line.sku.clone()>
+            {line
+                .image
+                .clone()
+                .map(|image| view! { <ProductImage image sizes="6rem" width=160 /> })}
+            <div>
+                <h2>
+                    <a href=line.href()>{line.title.clone()}</a>
+                </h2>
+                {options}
+                <p class="muted">{format!("{} each · SKU {}", line.unit_price, line.sku)}</p>
+                {warning}
+                <ActionForm action=update>
+                    <input type="hidden" name="sku" value=sku_update />
+                    <input
+                        type="number"
+                        name="quantity"
+                        value=line.quantity
+                        min="1"
+                        max=max
+                        step="1"
+                        inputmode="numeric"
+                        aria-label=label
+                        required
+                    />
+                    <button type="submit">"Update"</button>
+                </ActionForm>
+                <ActionForm action=remove>
+                    <input type="hidden" name="sku" value=sku_remove />
+                    <button type="submit" aria-label=format!("Remove {}", line.title)>
+                        "Remove"
+                    </button>
+                </ActionForm>
+            </div>
+            <p class="total" data-test="line-total">
+                {line.line_total.to_string()}
+            </p>
+        </li>
     }
 }

@@ -90,121 +90,9 @@ pub fn SearchBox(initial_q: String) -> impl IntoView {
             opacity: 0.8;
         }
     };
-    let (text, set_text) = signal(initial_q.clone());
-    let (items, set_items) = signal(Vec::<Suggestion>::new());
-    let (open, set_open) = signal(false);
-    let (active, set_active) = signal(None::<usize>);
-    let version = StoredValue::new(0u64);
-
-    let fetch = move |q: String| {
-        let mine = version.get_value() + 1;
-        version.set_value(mine);
-        if q.trim().chars().count() < 2 {
-            set_open.set(false);
-            set_items.set(Vec::new());
-            return;
-        }
-        set_timeout(
-            move || {
-                if version.get_value() != mine {
-                    return;
-                }
-                leptos::task::spawn_local(async move {
-                    let result = suggest(q).await;
-                    if version.get_value() != mine {
-                        return;
-                    }
-                    let list = result.unwrap_or_default();
-                    set_active.set(None);
-                    set_open.set(!list.is_empty());
-                    set_items.set(list);
-                });
-            },
-            DEBOUNCE,
-        );
-    };
-
-    let go = move |href: String| {
-        set_open.set(false);
-        version.set_value(version.get_value() + 1);
-        go_to(&href);
-    };
-    let on_keydown = {
-        move |ev: KeyboardEvent| {
-            let n = items.with(Vec::len);
-            match ev.key().as_str() {
-                "ArrowDown" if n > 0 => {
-                    ev.prevent_default();
-                    set_open.set(true);
-                    set_active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
-                }
-                "ArrowUp" if n > 0 => {
-                    ev.prevent_default();
-                    set_open.set(true);
-                    set_active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
-                }
-                // Escape closes the list; a second Escape clears the box (the browser's own).
-                "Escape" if open.get_untracked() => {
-                    ev.prevent_default();
-                    set_open.set(false);
-                    set_active.set(None);
-                }
-                "Enter" => {
-                    let chosen = active
-                        .get_untracked()
-                        .filter(|_| open.get_untracked())
-                        .and_then(|i| items.with_untracked(|list| list.get(i).cloned()));
-                    if let Some(s) = chosen {
-                        ev.prevent_default();
-                        go(s.href);
-                    }
-                }
-                _ => {}
-            }
-        }
-    };
-    let on_submit = {
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            let q = text.get_untracked();
-            go(SearchParams {
-                q: q.split_whitespace().collect::<Vec<_>>().join(" "),
-                page: 1,
-                ..Default::default()
-            }
-            .href());
-        }
-    };
-    let options = move || {
-        items
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let href = s.href.clone();
-                let selected = move || active.get() == Some(i);
-                view! { class=cls,
-                    <li
-                        id=option_id(i)
-                        role="option"
-                        aria-selected=move || if selected() { "true" } else { "false" }
-                        on:mousedown=move |ev| {
-                            ev.prevent_default();
-                            go(href.clone());
-                        }
-                    >
-                        <span>{s.label}</span>
-                        <span class="kind">
-                            {s.detail.unwrap_or_else(|| s.kind.label().to_owned())}
-                        </span>
-                    </li>
-                }
-            })
-            .collect_view()
-    };
-
+    let cb = Combobox::new(initial_q.clone());
     view! { class=cls,
-        <form action="/search" method="get" role="search" on:submit=on_submit>
+        <form action="/search" method="get" role="search" on:submit=move |ev| cb.submit(ev)>
             <label for="site-search" class="visually-hidden">
                 "Search products"
             </label>
@@ -218,23 +106,168 @@ pub fn SearchBox(initial_q: String) -> impl IntoView {
                 role="combobox"
                 aria-autocomplete="list"
                 aria-controls=LISTBOX
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                aria-activedescendant=move || { active.get().filter(|_| open.get()).map(option_id) }
-                prop:value=move || text.get()
+                aria-expanded=move || if cb.open.get() { "true" } else { "false" }
+                aria-activedescendant=move || {
+                    cb.active.get().filter(|_| cb.open.get()).map(option_id)
+                }
+                prop:value=move || cb.text.get()
                 value=initial_q
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
-                    set_text.set(value.clone());
-                    fetch(value);
+                    cb.text.set(value.clone());
+                    cb.fetch(value);
                 }
-                on:keydown=on_keydown
-                on:blur=move |_| set_open.set(false)
-                on:focus=move |_| set_open.set(items.with(|i| !i.is_empty()))
+                on:keydown=move |ev| cb.key(ev)
+                on:blur=move |_| cb.open.set(false)
+                on:focus=move |_| cb.open.set(cb.items.with(|i| !i.is_empty()))
             />
             <button type="submit">"Search"</button>
-            <ul id=LISTBOX role="listbox" aria-label="Suggestions" hidden=move || !open.get()>
-                {options}
-            </ul>
+            <SuggestionList cb cls />
         </form>
+    }
+}
+
+/// The combobox's state: what is typed, the suggestions for it, whether the list is open
+/// and which suggestion is active. Signals are handles, so it is copied freely.
+#[derive(Clone, Copy)]
+struct Combobox {
+    text: RwSignal<String>,
+    items: RwSignal<Vec<Suggestion>>,
+    open: RwSignal<bool>,
+    active: RwSignal<Option<usize>>,
+    /// Each fetch's number: an answer to an older one is dropped.
+    version: StoredValue<u64>,
+}
+
+impl Combobox {
+    fn new(initial_q: String) -> Self {
+        Combobox {
+            text: RwSignal::new(initial_q),
+            items: RwSignal::new(Vec::new()),
+            open: RwSignal::new(false),
+            active: RwSignal::new(None),
+            version: StoredValue::new(0),
+        }
+    }
+
+    /// Suggestions for `q`, after a pause in typing (none under two characters).
+    fn fetch(self, q: String) {
+        let mine = self.version.get_value() + 1;
+        self.version.set_value(mine);
+        if q.trim().chars().count() < 2 {
+            self.open.set(false);
+            self.items.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if self.version.get_value() != mine {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let result = suggest(q).await;
+                    if self.version.get_value() != mine {
+                        return;
+                    }
+                    let list = result.unwrap_or_default();
+                    self.active.set(None);
+                    self.open.set(!list.is_empty());
+                    self.items.set(list);
+                });
+            },
+            DEBOUNCE,
+        );
+    }
+
+    fn go(self, href: String) {
+        self.open.set(false);
+        self.version.set_value(self.version.get_value() + 1);
+        go_to(&href);
+    }
+
+    /// Arrow keys move through the list, Enter opens the active suggestion, Escape closes
+    /// the list (a second Escape clears the box: the browser's own).
+    fn key(self, ev: KeyboardEvent) {
+        let n = self.items.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" if n > 0 => {
+                ev.prevent_default();
+                self.open.set(true);
+                self.active
+                    .update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
+            }
+            "ArrowUp" if n > 0 => {
+                ev.prevent_default();
+                self.open.set(true);
+                self.active
+                    .update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
+            }
+            "Escape" if self.open.get_untracked() => {
+                ev.prevent_default();
+                self.open.set(false);
+                self.active.set(None);
+            }
+            "Enter" => {
+                let chosen = self
+                    .active
+                    .get_untracked()
+                    .filter(|_| self.open.get_untracked())
+                    .and_then(|i| self.items.with_untracked(|list| list.get(i).cloned()));
+                if let Some(s) = chosen {
+                    ev.prevent_default();
+                    self.go(s.href);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The search itself, as the page's URL.
+    fn submit(self, ev: SubmitEvent) {
+        ev.prevent_default();
+        let q = self.text.get_untracked();
+        self.go(SearchParams {
+            q: q.split_whitespace().collect::<Vec<_>>().join(" "),
+            page: 1,
+            ..Default::default()
+        }
+        .href());
+    }
+}
+
+/// The list of suggestions under the box.
+#[component]
+fn SuggestionList(cb: Combobox, cls: &'static str) -> impl IntoView {
+    let options = move || {
+        cb.items
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let href = s.href.clone();
+                let selected = move || cb.active.get() == Some(i);
+                view! { class=cls,
+                    <li
+                        id=option_id(i)
+                        role="option"
+                        aria-selected=move || if selected() { "true" } else { "false" }
+                        on:mousedown=move |ev| {
+                            ev.prevent_default();
+                            cb.go(href.clone());
+                        }
+                    >
+                        <span>{s.label}</span>
+                        <span class="kind">
+                            {s.detail.unwrap_or_else(|| s.kind.label().to_owned())}
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! { class=cls,
+        <ul id=LISTBOX role="listbox" aria-label="Suggestions" hidden=move || !cb.open.get()>
+            {options}
+        </ul>
     }
 }

@@ -132,6 +132,7 @@ fn order_link(f: &Fulfilment, number: &str, email: &str) -> String {
 }
 
 /// Follows the outbox from this consumer's position, a batch per transaction.
+#[tracing::instrument(skip_all)]
 pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
     let pool = &f.pool;
     let mut tx = pool.begin().await?;
@@ -184,6 +185,7 @@ pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
 }
 
 /// Parcels for a confirmed order, the move to fulfilment, the confirmation e-mail.
+#[tracing::instrument(skip_all, fields(order.id = order_id))]
 async fn allocate_order(
     f: &Fulfilment,
     tx: &mut PgConnection,
@@ -297,6 +299,7 @@ async fn allocate_order(
 
 /// Labels for packed parcels; stock leaves the warehouse; orders whose parcels are all
 /// out are shipped. A carrier that does not answer is asked again next round.
+#[tracing::instrument(skip_all)]
 pub async fn dispatch(f: &Fulfilment, carrier: &Carrier) -> Result<usize, FulfilmentError> {
     let pool = &f.pool;
     let packed = sqlx::query!(
@@ -331,6 +334,7 @@ pub async fn dispatch(f: &Fulfilment, carrier: &Carrier) -> Result<usize, Fulfil
     Ok(shipped)
 }
 
+#[tracing::instrument(skip_all, fields(shipment.id = shipment_id, order.id = order_id, parcel.tracking = %parcel.tracking_number))]
 async fn ship_parcel(
     f: &Fulfilment,
     shipment_id: i64,
@@ -424,6 +428,7 @@ async fn ship_parcel(
 
 /// Asks the carrier about shipped parcels (the least recently asked first); delivered
 /// parcels are marked, and an order whose parcels are all delivered is delivered.
+#[tracing::instrument(skip_all)]
 pub async fn follow(f: &Fulfilment, carrier: &Carrier) -> Result<usize, FulfilmentError> {
     let pool = &f.pool;
     let out = sqlx::query!(

@@ -41,6 +41,7 @@ pub async fn warehouse_id(conn: &mut PgConnection, code: &str) -> Result<i64, In
 /// Sets the units on hand of a variant in a warehouse (a stock count), recording the
 /// difference as a receipt (first stock there) or an adjustment. Returns whether it
 /// changed. A count below what is already reserved or sold there is refused.
+#[tracing::instrument(skip_all, fields(variant.id = variant_id, warehouse.id = warehouse_id, stock.on_hand = on_hand))]
 pub async fn set_on_hand(
     conn: &mut PgConnection,
     variant_id: i64,
@@ -105,6 +106,7 @@ pub async fn set_on_hand(
 }
 
 /// Goods arrived, or came back: units on hand up, with the ledger row saying which.
+#[tracing::instrument(skip_all, fields(variant.id = variant_id, warehouse.id = warehouse_id, stock.quantity = quantity))]
 pub async fn receive(
     conn: &mut PgConnection,
     variant_id: i64,
@@ -319,6 +321,7 @@ impl Reservations {
     /// in `region`: if a line cannot be held, the lines already held are released and
     /// the error names the short SKU. Each line is held on its own (no transaction spans
     /// two rows), so checkouts never wait on each other in a circle.
+    #[tracing::instrument(skip_all, fields(inventory.holder = %holder, inventory.lines = lines.len()))]
     pub async fn reserve(
         &self,
         holder: &str,
@@ -568,6 +571,7 @@ async fn short(conn: &mut PgConnection, variant_id: i64, found: &[Source]) -> In
 
 /// Keeps a checkout's holds for another `ttl` from now (the shopper is still there).
 /// Returns how many holds are still active.
+#[tracing::instrument(skip_all, fields(inventory.holder = %holder))]
 pub async fn extend(pool: &PgPool, holder: &str, ttl: Duration) -> Result<u64, InventoryError> {
     let done = sqlx::query!(
         "UPDATE reservations SET expires_at = now() + make_interval(secs => $2), updated_at = now()
@@ -644,6 +648,7 @@ fn units(holds: &[Held]) -> i64 {
 }
 
 /// Releases a checkout's holds (abandoned, or its payment failed). Returns the units.
+#[tracing::instrument(skip_all, fields(inventory.holder = %holder, actor = %actor))]
 pub async fn release(
     conn: &mut PgConnection,
     holder: &str,
@@ -656,6 +661,7 @@ pub async fn release(
 /// of `expected` must still be held, else nothing is sold and the caller must not take
 /// the money. (Checkout confirms with the database's `order_confirm`, which does the same
 /// in the confirming transaction.)
+#[tracing::instrument(skip_all, fields(inventory.holder = %holder, order.id = order_id))]
 pub async fn sell(
     conn: &mut PgConnection,
     holder: &str,
@@ -677,6 +683,7 @@ pub async fn sell(
 
 /// Releases holds whose time ran out, a batch at a time (the expiry worker). Returns how
 /// many it released.
+#[tracing::instrument(skip_all, fields(inventory.batch = batch))]
 pub async fn release_expired(pool: &PgPool, batch: i64) -> Result<usize, InventoryError> {
     let mut conn = pool.acquire().await.map_err(unavailable)?;
     let ids = sqlx::query_scalar!(
@@ -695,6 +702,7 @@ pub async fn release_expired(pool: &PgPool, batch: i64) -> Result<usize, Invento
 }
 
 /// Sold units leave a warehouse (a shipment): sold and on hand both down.
+#[tracing::instrument(skip_all, fields(variant.id = variant_id))]
 pub async fn ship(
     conn: &mut PgConnection,
     variant_id: i64,

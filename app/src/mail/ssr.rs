@@ -50,6 +50,7 @@ async fn enqueue_kind(
 
 /// Delivers what is queued, oldest first; stops at the first failure (to retry later).
 /// Returns how many were delivered.
+#[tracing::instrument(skip_all)]
 pub async fn deliver_pending<T: Transport>(
     pool: &PgPool,
     transport: &T,
@@ -76,7 +77,13 @@ pub async fn deliver_pending<T: Transport>(
             body: row.body,
             created_at: row.created_at,
         };
-        let outcome = transport.send(&message).await;
+        let outcome = {
+            use tracing::Instrument;
+            transport
+                .send(&message)
+                .instrument(tracing::info_span!("deliver", email.id = message.id))
+                .await
+        };
         let failed = outcome.as_ref().err().cloned();
         if let Some(error) = &failed {
             tracing::warn!(email.id = message.id, %error, "could not deliver an e-mail; it stays queued");

@@ -66,7 +66,7 @@ async fn each_test_card_gives_its_outcome_and_money_moves_only_as_allowed() {
 
     // Partial capture, partial refund, the rest refunded; nothing more.
     let captured = provider
-        .capture(&intent.id, Some(12_000), "k-cap-1")
+        .capture(&intent.id, Some(usd(12_000)), "k-cap-1")
         .await
         .unwrap();
     assert_eq!(
@@ -74,7 +74,7 @@ async fn each_test_card_gives_its_outcome_and_money_moves_only_as_allowed() {
         (IntentStatus::Captured, 12_000)
     );
     let part = provider
-        .refund(&intent.id, Some(2_000), "k-ref-1")
+        .refund(&intent.id, Some(usd(2_000)), "k-ref-1")
         .await
         .unwrap();
     assert_eq!(
@@ -82,7 +82,7 @@ async fn each_test_card_gives_its_outcome_and_money_moves_only_as_allowed() {
         (IntentStatus::PartiallyRefunded, 2_000)
     );
     let too_much = provider
-        .refund(&intent.id, Some(10_001), "k-ref-2")
+        .refund(&intent.id, Some(usd(10_001)), "k-ref-2")
         .await
         .unwrap_err();
     assert!(
@@ -465,4 +465,8 @@ async fn signed_webhooks_are_recorded_once_and_forgeries_are_refused() {
     let junk = "{\"hello\": 1}".to_owned();
     let r = post(Some(signature::sign(secret, now, junk.as_bytes())), junk).await;
     assert_eq!(r.status, 400);
+}
+
+fn usd(minor: i64) -> app::money::Money {
+    app::money::Money::from_minor(minor, app::money::Currency::USD)
 }

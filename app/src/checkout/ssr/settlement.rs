@@ -8,8 +8,10 @@ use crate::checkout::model::CheckoutError;
 use crate::inventory::ssr as inventory;
 use crate::orders::model::OrderStatus;
 use crate::orders::ssr::placement as orders;
+use crate::orders::ssr::placement::PlacedOrder;
 use crate::payments::ssr::records;
 use crate::payments::wire::IntentStatus;
+use tracing::Instrument;
 
 /// One round; returns how many orders it settled.
 #[tracing::instrument(skip_all)]
@@ -20,11 +22,23 @@ pub async fn settle(co: &Checkout) -> Result<usize, CheckoutError> {
     let mut settled = 0;
     for order in stuck {
         let span = tracing::info_span!("settle", order.number = %order.number, order.status = ?order.status);
-        let _entered = span.enter();
+        match settle_one(co, &order).instrument(span).await? {
+            Some(()) => settled += 1,
+            None => continue,
+        }
+    }
+    Ok(settled)
+}
+
+/// Settles one order: `Some` when it is settled (or no longer needs to be), `None` when
+/// it must wait for a later round.
+async fn settle_one(co: &Checkout, order: &PlacedOrder) -> Result<Option<()>, CheckoutError> {
+    let order = order.clone();
+    {
         let intents = match co.provider.find(&order.number).await {
             Ok(intents) => intents,
             // The provider is still away: try again on the next round.
-            Err(_) => continue,
+            Err(_) => return Ok(None),
         };
         let paid = intents
             .into_iter()
@@ -61,14 +75,16 @@ pub async fn settle(co: &Checkout) -> Result<usize, CheckoutError> {
                     )
                     .await
                 } else {
-                    continue;
+                    return Ok(None);
                 }
             }
         };
         match outcome {
-            Ok(()) | Err(CheckoutError::Stock(_)) => settled += 1,
-            Err(e) => tracing::warn!(error = %e, "could not settle an order"),
+            Ok(()) | Err(CheckoutError::Stock(_)) => Ok(Some(())),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not settle an order");
+                Ok(None)
+            }
         }
     }
-    Ok(settled)
 }

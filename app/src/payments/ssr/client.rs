@@ -3,6 +3,7 @@
 //! idempotency key (so a retry cannot charge twice), and a circuit breaker.
 
 use super::{BoxFuture, Breaker, PaymentError, PaymentProvider};
+use crate::money::Money;
 use crate::payments::wire::{
     AmountRequest, AuthorizeRequest, ErrorBody, IDEMPOTENCY_HEADER, Intent, IntentStatus,
 };
@@ -116,6 +117,10 @@ impl HttpProvider {
     }
 
     /// Sends with retries (same key each time), behind the circuit breaker.
+    #[tracing::instrument(
+        skip_all,
+        fields(payment.call = %path, payment.idempotency_key = idempotency_key.unwrap_or("-"))
+    )]
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
@@ -155,6 +160,7 @@ impl HttpProvider {
 
 impl HttpProvider {
     /// `POST /v1/payment_intents/{id}/{action}`: capture, void, refund.
+    #[tracing::instrument(skip_all, fields(payment.intent = %intent_id, payment.action = action))]
     async fn act(
         &self,
         intent_id: &str,
@@ -211,13 +217,15 @@ impl PaymentProvider for HttpProvider {
     fn capture<'a>(
         &'a self,
         intent_id: &'a str,
-        amount: Option<i64>,
+        amount: Option<Money>,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Intent, PaymentError>> {
         Box::pin(self.act(
             intent_id,
             "capture",
-            Some(AmountRequest { amount }),
+            Some(AmountRequest {
+                amount: amount.map(|m| m.minor()),
+            }),
             idempotency_key,
         ))
     }
@@ -233,13 +241,15 @@ impl PaymentProvider for HttpProvider {
     fn refund<'a>(
         &'a self,
         intent_id: &'a str,
-        amount: Option<i64>,
+        amount: Option<Money>,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Intent, PaymentError>> {
         Box::pin(self.act(
             intent_id,
             "refund",
-            Some(AmountRequest { amount }),
+            Some(AmountRequest {
+                amount: amount.map(|m| m.minor()),
+            }),
             idempotency_key,
         ))
     }

@@ -9,6 +9,7 @@ pub use breaker::Breaker;
 pub use client::{ClientSettings, HttpProvider};
 
 use super::wire::Intent;
+use crate::money::Money;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -52,7 +53,7 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     fn capture<'a>(
         &'a self,
         intent_id: &'a str,
-        amount: Option<i64>,
+        amount: Option<Money>,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Intent, PaymentError>>;
     /// Lets an authorization go without taking the money.
@@ -65,7 +66,7 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     fn refund<'a>(
         &'a self,
         intent_id: &'a str,
-        amount: Option<i64>,
+        amount: Option<Money>,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<Intent, PaymentError>>;
     /// The intents the provider holds for one of the shop's references (reconciliation).
