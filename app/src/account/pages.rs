@@ -111,14 +111,19 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
+/// The `token` of the e-mailed link that opened the page (checked when it is posted back).
+fn link_token() -> String {
+    leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default()
+}
+
 /// `/account/reset?token=...`: the page the e-mailed link opens.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let cls = form_style();
-    let token = leptos_router::hooks::use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
+    let token = link_token();
     view! { class=cls,
         <Title text="Choose a new password · Mercato" />
         <Meta name="robots" content="noindex" />
@@ -146,10 +151,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 #[component]
 pub fn ConfirmAccountPage() -> impl IntoView {
     let cls = form_style();
-    let token = leptos_router::hooks::use_query_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
+    let token = link_token();
     view! { class=cls,
         <Title text="Confirm your account · Mercato" />
         <Meta name="robots" content="noindex" />

@@ -293,76 +293,86 @@ fn VariantPicker(
             .map(|(i, n)| (n, Some(i)))
             .collect()
     };
+    let group = |name: String, position: Option<usize>| {
+        let values: Vec<String> = match position {
+            Some(i) => p.option_values(i),
+            None => p.variants.iter().map(|v| v.sku.clone()).collect(),
+        };
+        let links = values
+            .into_iter()
+            .map(|value| {
+                view! { <OptionLink p=p.clone() position value selected choose cls /> }
+            })
+            .collect_view();
+        view! { class=cls,
+            <fieldset>
+                <legend>{name}</legend>
+                <ul>{links}</ul>
+            </fieldset>
+        }
+    };
     view! { class=cls,
         <div data-test="variant-picker">
-            {groups
-                .into_iter()
-                .map(|(name, position)| {
-                    let values: Vec<String> = match position {
-                        Some(i) => p.option_values(i),
-                        None => p.variants.iter().map(|v| v.sku.clone()).collect(),
-                    };
-                    let links = values
-                        .into_iter()
-                        .map(|value| {
-                            let p = p.clone();
-                            let label = value.clone();
-                            let target = {
-                                let value = value.clone();
-                                let p = p.clone();
-                                move || {
-                                    let current = selected.get()?;
-                                    match position {
-                                        Some(i) => {
-                                            p.variant_for(&current, i, &value).map(|v| v.sku.clone())
-                                        }
-                                        None => Some(value.clone()),
-                                    }
-                                }
-                            };
-                            let href = {
-                                let target = target.clone();
-                                let p = p.clone();
-                                move || target().map(|sku| p.href(&sku)).unwrap_or_default()
-                            };
-                            let on_click = {
-                                let p = p.clone();
-                                move |ev: MouseEvent| {
-                                    let plain = ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key()
-                                        && !ev.shift_key() && !ev.alt_key();
-                                    if let Some(sku) = target().filter(|_| plain) {
-                                        ev.prevent_default();
-                                        push_url(&p.href(&sku));
-                                        choose.set(Some(sku));
-                                    }
-                                }
-                            };
-                            let here = move || {
-                                let current = selected.get()?;
-                                let chosen = match position {
-                                    Some(i) => current.options.get(i) == Some(&value),
-                                    None => current.sku == value,
-                                };
-                                chosen.then_some("true")
-                            };
-                            view! { class=cls,
-                                <li>
-                                    <a href=href aria-current=here on:click=on_click>
-                                        {label}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view();
-                    view! { class=cls,
-                        <fieldset>
-                            <legend>{name}</legend>
-                            <ul>{links}</ul>
-                        </fieldset>
-                    }
-                })
-                .collect_view()}
+            {groups.into_iter().map(|(name, position)| group(name, position)).collect_view()}
         </div>
     }
     .into_any()
+}
+
+/// A click that the page handles itself (the main button, no key held: not "open in a
+/// new tab").
+fn plain_click(ev: &MouseEvent) -> bool {
+    ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key()
+}
+
+/// One option value (or, without named options, one SKU): a link to the variant it
+/// leads to from the current one, marked when it is the current one's.
+#[component]
+fn OptionLink(
+    p: Arc<VariantSet>,
+    position: Option<usize>,
+    value: String,
+    selected: Memo<Option<VariantDetail>>,
+    choose: WriteSignal<Option<String>>,
+    cls: &'static str,
+) -> impl IntoView {
+    let label = value.clone();
+    let target = {
+        let value = value.clone();
+        let p = p.clone();
+        move || {
+            let current = selected.get()?;
+            match position {
+                Some(i) => p.variant_for(&current, i, &value).map(|v| v.sku.clone()),
+                None => Some(value.clone()),
+            }
+        }
+    };
+    let href = {
+        let target = target.clone();
+        let p = p.clone();
+        move || target().map(|sku| p.href(&sku)).unwrap_or_default()
+    };
+    let on_click = move |ev: MouseEvent| {
+        if let Some(sku) = target().filter(|_| plain_click(&ev)) {
+            ev.prevent_default();
+            push_url(&p.href(&sku));
+            choose.set(Some(sku));
+        }
+    };
+    let here = move || {
+        let current = selected.get()?;
+        let chosen = match position {
+            Some(i) => current.options.get(i) == Some(&value),
+            None => current.sku == value,
+        };
+        chosen.then_some("true")
+    };
+    view! { class=cls,
+        <li>
+            <a href=href aria-current=here on:click=on_click>
+                {label}
+            </a>
+        </li>
+    }
 }

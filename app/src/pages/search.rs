@@ -2,6 +2,7 @@
 //! in the URL, so results are shareable, the back button works, and every control is a
 //! link that works without JavaScript.
 
+use crate::catalog::model::CategoryLink;
 use crate::components::head::Title;
 use crate::components::product_grid::ProductGrid;
 use crate::pages::error::ErrorPanel;
@@ -57,138 +58,134 @@ fn FacetLink(value: FacetValue, href: String, #[prop(optional)] about: bool) -> 
     }
 }
 
+/// One facet: a heading and its values.
+#[component]
+fn FacetSection(id: String, heading: String, children: Children) -> impl IntoView {
+    let labelled_by = id.clone();
+    view! {
+        <section aria-labelledby=labelled_by>
+            <h3 id=id>{heading}</h3>
+            <ul>{children()}</ul>
+        </section>
+    }
+}
+
+/// The category facet: "All categories" when one is chosen, the chosen path, then the
+/// subcategories with their counts.
+#[component]
+fn CategoryFacet(
+    p: SearchParams,
+    trail: Vec<CategoryLink>,
+    children: Vec<FacetValue>,
+    about: bool,
+) -> impl IntoView {
+    let all = p.category.is_some().then(|| {
+        let href = p.with(|n| n.category = None).href();
+        view! {
+            <li>
+                <a href=href rel="nofollow">
+                    "All categories"
+                </a>
+            </li>
+        }
+    });
+    let trail = trail
+        .into_iter()
+        .map(|c| {
+            let href = p.with(|n| n.category = Some(c.path.clone())).href();
+            view! {
+                <li>
+                    <a href=href rel="nofollow">
+                        {c.name}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let children = children
+        .into_iter()
+        .map(|v| {
+            let href = p.with(|n| n.category = Some(v.value.clone())).href();
+            view! { <FacetLink value=v href about /> }
+        })
+        .collect_view();
+    view! {
+        <FacetSection id="facet-category".into() heading="Category".into()>
+            {all}
+            {trail}
+            {children}
+        </FacetSection>
+    }
+}
+
+/// The link that chooses a price range, or clears the chosen one.
+fn price_href(p: &SearchParams, v: &FacetValue) -> String {
+    if v.selected {
+        p.with(|n| n.price = None).href()
+    } else {
+        let range = SearchParams::from_pairs([("price", v.value.as_str())])
+            .ok()
+            .and_then(|x| x.price);
+        p.with(|n| n.price = range).href()
+    }
+}
+
 #[component]
 fn Facets(data: SearchResults) -> impl IntoView {
     let p = data.params.clone();
     let f = data.facets;
     let about = !f.exact;
-    let category_block = {
-        let p = p.clone();
-        let all = p.with(|n| n.category = None).href();
-        let trail = f
-            .category_trail
-            .iter()
-            .map(|c| {
-                let href = p.with(|n| n.category = Some(c.path.clone())).href();
-                view! {
-                    <li>
-                        <a href=href rel="nofollow">
-                            {c.name.clone()}
-                        </a>
-                    </li>
-                }
-            })
-            .collect_view();
-        let children = f
-            .categories
+    let links = |values: Vec<FacetValue>, href: &dyn Fn(&FacetValue) -> String| {
+        values
             .into_iter()
             .map(|v| {
-                let href = p.with(|n| n.category = Some(v.value.clone())).href();
+                let href = href(&v);
                 view! { <FacetLink value=v href about /> }
             })
-            .collect_view();
-        let any = p.category.is_some();
-        view! {
-            <section aria-labelledby="facet-category">
-                <h3 id="facet-category">"Category"</h3>
-                <ul>
-                    {any
-                        .then(|| {
-                            view! {
-                                <li>
-                                    <a href=all rel="nofollow">
-                                        "All categories"
-                                    </a>
-                                </li>
-                            }
-                        })} {trail} {children}
-                </ul>
-            </section>
-        }
+            .collect_view()
     };
     let brands = (!f.brands.is_empty()).then(|| {
-        let items = f
-            .brands
-            .into_iter()
-            .map(|v| {
-                let href = p.toggle_brand(&v.value).href();
-                view! { <FacetLink value=v href about /> }
-            })
-            .collect_view();
+        let items = links(f.brands, &|v| p.toggle_brand(&v.value).href());
         view! {
-            <section aria-labelledby="facet-brand">
-                <h3 id="facet-brand">"Brand"</h3>
-                <ul>{items}</ul>
-            </section>
+            <FacetSection id="facet-brand".into() heading="Brand".into()>
+                {items}
+            </FacetSection>
         }
     });
     let prices = (!f.prices.is_empty()).then(|| {
-        let items = f
-            .prices
-            .into_iter()
-            .map(|v| {
-                let href = if v.selected {
-                    p.with(|n| n.price = None).href()
-                } else {
-                    let range = SearchParams::from_pairs([("price", v.value.as_str())])
-                        .ok()
-                        .and_then(|x| x.price);
-                    p.with(|n| n.price = range).href()
-                };
-                view! { <FacetLink value=v href about /> }
-            })
-            .collect_view();
+        let items = links(f.prices, &|v| price_href(&p, v));
         view! {
-            <section aria-labelledby="facet-price">
-                <h3 id="facet-price">"Price"</h3>
-                <ul>{items}</ul>
-            </section>
+            <FacetSection id="facet-price".into() heading="Price".into()>
+                {items}
+            </FacetSection>
         }
     });
-    let stock = {
-        let value = FacetValue {
-            value: "1".into(),
-            label: "In stock only".into(),
-            count: f.in_stock,
-            selected: p.in_stock,
-        };
-        let href = p.with(|n| n.in_stock = !n.in_stock).href();
-        view! {
-            <section aria-labelledby="facet-stock">
-                <h3 id="facet-stock">"Availability"</h3>
-                <ul>
-                    <FacetLink value href about />
-                </ul>
-            </section>
-        }
+    let in_stock = FacetValue {
+        value: "1".into(),
+        label: "In stock only".into(),
+        count: f.in_stock,
+        selected: p.in_stock,
     };
+    let in_stock_href = p.with(|n| n.in_stock = !n.in_stock).href();
     let attributes = f
         .attributes
         .into_iter()
         .map(|a| {
-            let id = format!("facet-attr-{}", a.code);
-            let labelled_by = id.clone();
-            let items = a
-                .values
-                .into_iter()
-                .map(|v| {
-                    let href = p.toggle_attribute(&a.code, &v.value).href();
-                    view! { <FacetLink value=v href about /> }
-                })
-                .collect_view();
+            let items = links(a.values, &|v| p.toggle_attribute(&a.code, &v.value).href());
             view! {
-                <section aria-labelledby=labelled_by>
-                    <h3 id=id>{a.name}</h3>
-                    <ul>{items}</ul>
-                </section>
+                <FacetSection id=format!("facet-attr-{}", a.code) heading=a.name>
+                    {items}
+                </FacetSection>
             }
         })
         .collect_view();
     view! {
-        {category_block}
+        <CategoryFacet p=p.clone() trail=f.category_trail children=f.categories about />
         {brands}
         {prices}
-        {stock}
+        <FacetSection id="facet-stock".into() heading="Availability".into()>
+            <FacetLink value=in_stock href=in_stock_href about />
+        </FacetSection>
         {attributes}
     }
     .into_any()
@@ -281,7 +278,50 @@ fn Results(data: SearchResults) -> impl IntoView {
         1 => "1 product".to_owned(),
         n => format!("{n} products"),
     };
-    let did_you_mean = data.did_you_mean.clone().map(|fixed| {
+    let marks: Vec<_> = data.hits.iter().map(|h| h.title_marks.clone()).collect();
+    let cards: Vec<_> = data.hits.iter().map(|h| h.card.clone()).collect();
+    let pages = data.pages;
+    let first_shown = (p.page - 1) * PAGE_SIZE;
+    view! { class=cls,
+        <Title text=title />
+        <Meta name="robots" content="noindex, follow" />
+        <h1 id="results-title">{heading}</h1>
+        <p class="muted" data-test="result-count" aria-live="polite">
+            {count}
+        </p>
+        <Notices did_you_mean=data.did_you_mean.clone() relaxed=data.relaxed p=p.clone() cls />
+        <div class="layout">
+            <aside aria-label="Filters">
+                <h2 class="visually-hidden">"Filters"</h2>
+                <Facets data=data.clone() />
+            </aside>
+            <div>
+                <nav aria-label="Sort results">
+                    <span class="muted">"Sort by: "</span>
+                    <SortLinks p=p.clone() />
+                </nav>
+                <ProductGrid
+                    cards
+                    marks
+                    labelled_by="results-title"
+                    eager_count=if first_shown == 0 { 4 } else { 0 }
+                />
+                {data.hits.is_empty().then(|| view! { <NoResults p=p.clone() total=data.total /> })}
+                {pager(&p, pages)}
+            </div>
+        </div>
+    }
+}
+
+/// "Did you mean", or that only some of the words matched.
+#[component]
+fn Notices(
+    did_you_mean: Option<String>,
+    relaxed: bool,
+    p: SearchParams,
+    cls: &'static str,
+) -> impl IntoView {
+    let did_you_mean = did_you_mean.map(|fixed| {
         let href = p.with(|n| n.q = fixed.clone()).href();
         view! { class=cls,
             <p class="notice" data-test="did-you-mean">
@@ -293,40 +333,23 @@ fn Results(data: SearchResults) -> impl IntoView {
             </p>
         }
     });
-    let relaxed = data.relaxed.then(|| {
+    let relaxed = relaxed.then(|| {
         view! { class=cls,
             <p class="notice">
                 "No product matches every word; showing products that match some of them."
             </p>
         }
     });
-    let empty = data.hits.is_empty().then(|| {
-        let clear = p.has_filters().then(|| {
-            let href = SearchParams {
-                q: p.q.clone(),
-                page: 1,
-                ..Default::default()
-            }
-            .href();
-            view! {
-                <p>
-                    <a href=href>"Search again without filters"</a>
-                </p>
-            }
-        });
-        let past_end = (data.total > 0).then(|| {
-            let href = p.at_page(1).href();
-            view! { <p>"This page is past the last result. " <a href=href>"Back to the first page"</a></p> }
-        });
-        view! {
-            <div data-test="no-results">
-                <p>"Try fewer or different words, or check the spelling."</p>
-                {past_end}
-                {clear}
-            </div>
-        }
-    });
-    let sort_links = SearchSort::ALL
+    view! {
+        {did_you_mean}
+        {relaxed}
+    }
+}
+
+/// The sort orders, the current one marked.
+#[component]
+fn SortLinks(p: SearchParams) -> impl IntoView {
+    let links = SearchSort::ALL
         .into_iter()
         .map(|s| {
             let href = p.with(|n| n.sort = s).href();
@@ -339,38 +362,34 @@ fn Results(data: SearchResults) -> impl IntoView {
             }
         })
         .collect_view();
-    let marks: Vec<_> = data.hits.iter().map(|h| h.title_marks.clone()).collect();
-    let cards: Vec<_> = data.hits.iter().map(|h| h.card.clone()).collect();
-    let pages = data.pages;
-    let first_shown = (p.page - 1) * PAGE_SIZE;
-    view! { class=cls,
-        <Title text=title />
-        <Meta name="robots" content="noindex, follow" />
-        <h1 id="results-title">{heading}</h1>
-        <p class="muted" data-test="result-count" aria-live="polite">
-            {count}
-        </p>
-        {did_you_mean}
-        {relaxed}
-        <div class="layout">
-            <aside aria-label="Filters">
-                <h2 class="visually-hidden">"Filters"</h2>
-                <Facets data=data.clone() />
-            </aside>
-            <div>
-                <nav aria-label="Sort results">
-                    <span class="muted">"Sort by: "</span>
-                    <ul class="chips">{sort_links}</ul>
-                </nav>
-                <ProductGrid
-                    cards
-                    marks
-                    labelled_by="results-title"
-                    eager_count=if first_shown == 0 { 4 } else { 0 }
-                />
-                {empty}
-                {pager(&p, pages)}
-            </div>
+    view! { <ul class="chips">{links}</ul> }
+}
+
+/// What to try when a page shows no products: other words, no filters, or the first page.
+#[component]
+fn NoResults(p: SearchParams, total: u64) -> impl IntoView {
+    let clear = p.has_filters().then(|| {
+        let href = SearchParams {
+            q: p.q.clone(),
+            page: 1,
+            ..Default::default()
+        }
+        .href();
+        view! {
+            <p>
+                <a href=href>"Search again without filters"</a>
+            </p>
+        }
+    });
+    let past_end = (total > 0).then(|| {
+        let href = p.at_page(1).href();
+        view! { <p>"This page is past the last result. " <a href=href>"Back to the first page"</a></p> }
+    });
+    view! {
+        <div data-test="no-results">
+            <p>"Try fewer or different words, or check the spelling."</p>
+            {past_end}
+            {clear}
         </div>
     }
 }

@@ -58,6 +58,32 @@ pub async fn purge_failures(pool: &sqlx::PgPool, rules: &AccountRules) -> Result
     Ok(done.rows_affected())
 }
 
+/// The stored hash of an e-mailed link's token, or `invalid` (said as the link's own
+/// message) when the token cannot be one of ours.
+pub(super) fn link_hash(token: &str, invalid: &str) -> Result<[u8; 32], AccountError> {
+    if session::well_formed(token) {
+        Ok(session::token_hash(token))
+    } else {
+        Err(AccountError::InvalidInput(invalid.into()))
+    }
+}
+
+/// Spends every sign-up link of the account still out (it was confirmed, or its owner
+/// has just chosen a password).
+pub(super) async fn spend_sign_up_links(
+    tx: &mut sqlx::PgConnection,
+    user_id: i64,
+) -> Result<(), AccountError> {
+    sqlx::query!(
+        "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        user_id
+    )
+    .execute(tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
 /// Logs a server-side failure and gives the shopper the generic message.
 pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
     tracing::error!(%error, "account operation failed");

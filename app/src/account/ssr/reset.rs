@@ -2,7 +2,7 @@
 //! answers the same whether or not the address has an account, so the form cannot be
 //! used to find out who shops here.
 
-use super::{Accounts, unavailable};
+use super::{Accounts, link_hash, spend_sign_up_links, unavailable};
 use crate::account::model::{AccountError, CurrentUser, check_password, normalize_email};
 use crate::session;
 
@@ -74,10 +74,7 @@ pub async fn complete(
     new_password: String,
 ) -> Result<CurrentUser, AccountError> {
     let invalid = || AccountError::InvalidInput(INVALID_LINK.into());
-    if !session::well_formed(token) {
-        return Err(invalid());
-    }
-    let hash_of_token = &session::token_hash(token)[..];
+    let hash_of_token = &link_hash(token, INVALID_LINK)?[..];
     let email = sqlx::query_scalar!(
         "SELECT u.email FROM password_resets r JOIN users u ON u.id = r.user_id
           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()",
@@ -122,13 +119,7 @@ pub async fn complete(
     .await
     .map_err(unavailable)?;
     // Any sign-up link still out is spent: the address's owner has just chosen.
-    sqlx::query!(
-        "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
-        user_id
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
+    spend_sign_up_links(&mut tx, user_id).await?;
     sqlx::query!("DELETE FROM sign_in_failures WHERE email = $1", email)
         .execute(&mut *tx)
         .await

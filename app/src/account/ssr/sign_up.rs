@@ -4,7 +4,10 @@
 //! So the form cannot be used to find out who shops here, and nobody can hold an
 //! address they cannot read: an account is only usable once its link was opened.
 
-use super::{Accounts, begin_attempt, client_ip, complete_sign_in, current, unavailable};
+use super::{
+    Accounts, begin_attempt, client_ip, complete_sign_in, current, link_hash, spend_sign_up_links,
+    unavailable,
+};
 use crate::account::model::{
     AccountError, CurrentUser, check_password, email_identity, normalize_email,
 };
@@ -126,10 +129,7 @@ pub async fn confirm(
     password: String,
 ) -> Result<CurrentUser, AccountError> {
     let invalid = || AccountError::InvalidInput(INVALID_LINK.into());
-    if !session::well_formed(token) {
-        return Err(invalid());
-    }
-    let hash_of_token = &session::token_hash(token)[..];
+    let hash_of_token = &link_hash(token, INVALID_LINK)?[..];
     let link = sqlx::query!(
         "SELECT u.email, c.password_hash FROM email_confirmations c JOIN users u ON u.id = c.user_id
           WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > now()
@@ -170,13 +170,7 @@ pub async fn confirm(
     .await
     .map_err(unavailable)?
     .ok_or_else(invalid)?;
-    sqlx::query!(
-        "UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
-        user_id
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
+    spend_sign_up_links(&mut tx, user_id).await?;
     sqlx::query!("DELETE FROM sign_in_failures WHERE id = $1", attempt)
         .execute(&mut *tx)
         .await

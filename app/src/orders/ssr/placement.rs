@@ -120,9 +120,34 @@ pub struct PlacedOrder {
     pub units: i64,
 }
 
+/// A `PlacedOrder` as the queries below read it.
+struct PlacedRow {
+    id: i64,
+    number: String,
+    status: OrderStatus,
+    total_minor: i64,
+    currency: Currency,
+    holder: String,
+    units: i64,
+}
+
+impl From<PlacedRow> for PlacedOrder {
+    fn from(r: PlacedRow) -> Self {
+        PlacedOrder {
+            id: r.id,
+            number: r.number,
+            status: r.status,
+            total: Money::from_minor(r.total_minor, r.currency),
+            holder: r.holder,
+            units: r.units,
+        }
+    }
+}
+
 /// The order a form's idempotency key made, if any.
 pub async fn by_key(pool: &PgPool, key: &str) -> Result<Option<PlacedOrder>, sqlx::Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        PlacedRow,
         r#"SELECT id, number, status AS "status: OrderStatus", total_minor,
                   currency AS "currency: Currency", holder,
                   (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
@@ -131,20 +156,14 @@ pub async fn by_key(pool: &PgPool, key: &str) -> Result<Option<PlacedOrder>, sql
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| PlacedOrder {
-        id: r.id,
-        number: r.number,
-        status: r.status,
-        total: Money::from_minor(r.total_minor, r.currency),
-        holder: r.holder,
-        units: r.units,
-    }))
+    Ok(row.map(PlacedOrder::from))
 }
 
 /// Orders left in pending or payment_processing for longer than `quiet_secs` (the
 /// provider was down, or a server stopped mid-payment), the longest-waiting first.
 pub async fn unsettled(pool: &PgPool, quiet_secs: f64) -> Result<Vec<PlacedOrder>, sqlx::Error> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        PlacedRow,
         r#"SELECT id, number, status AS "status: OrderStatus", total_minor,
                   currency AS "currency: Currency", holder,
                   (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
@@ -156,17 +175,7 @@ pub async fn unsettled(pool: &PgPool, quiet_secs: f64) -> Result<Vec<PlacedOrder
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PlacedOrder {
-            id: r.id,
-            number: r.number,
-            status: r.status,
-            total: Money::from_minor(r.total_minor, r.currency),
-            holder: r.holder,
-            units: r.units,
-        })
-        .collect())
+    Ok(rows.into_iter().map(PlacedOrder::from).collect())
 }
 
 /// An order's status now.
