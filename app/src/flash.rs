@@ -97,7 +97,7 @@ pub fn capitalise(text: &str) -> String {
 #[cfg(feature = "ssr")]
 pub fn error_status<T, E: HttpStatus>(result: &Result<T, E>) {
     let over_http = use_context::<axum::http::request::Parts>()
-        .is_some_and(|p| p.method == axum::http::Method::POST);
+        .is_some_and(|p| p.method == axum::http::Method::POST || p.uri.path().starts_with("/api/"));
     if !over_http {
         return;
     }

@@ -2,13 +2,17 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod admin;
 pub mod api_error;
+pub mod audit;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod discounts;
@@ -27,6 +31,7 @@ pub mod search;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;
+pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -37,18 +42,21 @@ use account::pages::{
     AccountPage, AddressesPage, ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage,
     SignInPage, SignUpPage,
 };
+use admin::layout::{AdminHome, AdminLayout, AdminNotFound};
+use audit::pages::AuditPage;
 use cart::pages::CartPage;
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use orders::pages::{OrderLookupPage, OrderPage, OrdersPage};
 use pages::{
     category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage,
     search::SearchPage,
 };
+use staff::pages::{AcceptInvitationPage, StaffPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -87,20 +95,22 @@ fn HydrationMarker() -> impl IntoView {
     });
 }
 
-/// The route table.
+/// The route table: the admin under `/admin` in its own frame, the shop in the
+/// storefront's (header, flash message, footer).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/mercato.css" />
         <Router>
-            <a class="skip-link" href="#main">
-                "Skip to content"
-            </a>
-            <Header />
-            <main id="main" tabindex="-1">
-                <flash::FlashMessage />
-                <Routes fallback=|| view! { <NotFound /> }>
+            <Routes fallback=|| view! { <Storefront404 /> }>
+                <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=AdminHome ssr=SsrMode::Async />
+                    <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/*any") view=AdminNotFound ssr=SsrMode::Async />
+                </ParentRoute>
+                <ParentRoute path=path!("") view=Storefront ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/*path") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
@@ -125,9 +135,41 @@ pub fn App() -> impl IntoView {
                         view=ConfirmAccountPage
                         ssr=SsrMode::Async
                     />
-                </Routes>
-            </main>
-            <Footer />
+                    <Route
+                        path=path!("/account/staff-invitation")
+                        view=AcceptInvitationPage
+                        ssr=SsrMode::Async
+                    />
+                </ParentRoute>
+            </Routes>
         </Router>
+    }
+}
+
+/// The shop's frame around its pages.
+#[component]
+fn Storefront() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <Header />
+        <main id="main" tabindex="-1">
+            <flash::FlashMessage />
+            <Outlet />
+        </main>
+        <Footer />
+    }
+}
+
+/// A page nobody routes to, in the shop's frame.
+#[component]
+fn Storefront404() -> impl IntoView {
+    view! {
+        <Header />
+        <main id="main" tabindex="-1">
+            <NotFound />
+        </main>
+        <Footer />
     }
 }

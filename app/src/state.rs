@@ -51,6 +51,9 @@ impl AppState {
         provide_context(self.carts.clone());
         provide_context(self.carts.rules);
         provide_context(self.checkout.clone());
+        provide_context(crate::staff::ssr::Staff {
+            accounts: self.accounts.clone(),
+        });
     }
 
     /// The fulfilment workers' dependencies, with their carrier.

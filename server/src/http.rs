@@ -81,7 +81,8 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
             AppState,
             _,
         >(request_context(state.clone()), shell))
-        .layer(axum::middleware::map_response(bad_arguments_are_400));
+        .layer(axum::middleware::map_response(bad_arguments_are_400))
+        .layer(axum::middleware::map_request(get_calls_are_not_forms));
     crate::security::layer(routes, &state, policy)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -127,6 +128,19 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database timed out").into_response(),
     }
+}
+
+/// Leptos answers any server function call that accepts `text/html` as a plain form
+/// post: with a redirect back to the `Referer`. A GET server function is never a form
+/// post (an admin's download link is one, followed by the browser's navigation), so its
+/// answer is what the function returns.
+async fn get_calls_are_not_forms(mut request: axum::extract::Request) -> axum::extract::Request {
+    if request.method() == axum::http::Method::GET && request.uri().path().starts_with("/api/") {
+        request
+            .headers_mut()
+            .insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    }
+    request
 }
 
 /// Two fixes to server functions' answers:

@@ -38,6 +38,8 @@ pub enum AccountError {
          or sign up again for a new one"
     )]
     Unconfirmed,
+    #[error("this account is disabled; please contact the shop")]
+    Disabled,
     #[error(
         "too many failed sign-ins; try again in {minutes} minutes, or reset your password to \
          sign in now"
@@ -64,6 +66,7 @@ impl From<AccountError> for ErrorBody {
             AccountError::InvalidInput(_) => "invalid_input",
             AccountError::BadCredentials => "bad_credentials",
             AccountError::Unconfirmed => "unconfirmed",
+            AccountError::Disabled => "disabled",
             AccountError::Throttled { .. } => "throttled",
             AccountError::NotSignedIn => "not_signed_in",
             AccountError::Forbidden => "forbidden",
@@ -85,6 +88,7 @@ impl From<ErrorBody> for AccountError {
             "invalid_input" => AccountError::InvalidInput(b.message),
             "bad_credentials" => AccountError::BadCredentials,
             "unconfirmed" => AccountError::Unconfirmed,
+            "disabled" => AccountError::Disabled,
             "throttled" => AccountError::Throttled {
                 minutes: b.retry_after_minutes.unwrap_or(1),
             },

@@ -6,6 +6,7 @@ use crate::cart::model::CartError;
 use crate::catalog::model::CatalogError;
 use crate::checkout::model::CheckoutError;
 use crate::orders::model::OrderError;
+use crate::staff::model::AdminError;
 
 /// The HTTP status an error answers with.
 pub trait HttpStatus {
@@ -41,7 +42,7 @@ impl HttpStatus for AccountError {
             AccountError::InvalidInput(_) => 400,
             AccountError::BadCredentials | AccountError::NotSignedIn => 401,
             AccountError::Forbidden | AccountError::CrossSite => 403,
-            AccountError::Unconfirmed => 403,
+            AccountError::Unconfirmed | AccountError::Disabled => 403,
             AccountError::Throttled { .. } => 429,
             AccountError::Unavailable => 503,
             AccountError::Transport(_) => 502,
@@ -74,6 +75,24 @@ impl HttpStatus for CartError {
             CartError::CrossSite => 403,
             CartError::Unavailable => 503,
             CartError::Transport(_) => 502,
+        }
+    }
+}
+
+impl HttpStatus for AdminError {
+    fn http_status(&self) -> u16 {
+        match self {
+            AdminError::InvalidInput(_) => 400,
+            AdminError::NotSignedIn => 401,
+            AdminError::Forbidden
+            | AdminError::Disabled
+            | AdminError::SecondStep
+            | AdminError::SetUpTwoStep => 403,
+            AdminError::NotFound => 404,
+            AdminError::Conflict(_) => 409,
+            AdminError::Throttled { .. } => 429,
+            AdminError::Unavailable => 503,
+            AdminError::Transport(_) => 502,
         }
     }
 }

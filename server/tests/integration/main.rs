@@ -1,6 +1,7 @@
 //! Integration tests against real PostgreSQL and the real router over HTTP.
 
 mod accounts;
+mod admin;
 mod cache;
 mod cart;
 mod checkout;

@@ -60,7 +60,7 @@ pub async fn purge_failures(pool: &sqlx::PgPool, rules: &AccountRules) -> Result
 
 /// The stored hash of an e-mailed link's token, or `invalid` (said as the link's own
 /// message) when the token cannot be one of ours.
-pub(super) fn link_hash(token: &str, invalid: &str) -> Result<[u8; 32], AccountError> {
+pub(crate) fn link_hash(token: &str, invalid: &str) -> Result<[u8; 32], AccountError> {
     if session::well_formed(token) {
         Ok(session::token_hash(token))
     } else {
@@ -164,12 +164,24 @@ pub async fn require_role(accounts: &Accounts, role: Role) -> Result<CurrentUser
 
 /// Finishes a sign-in or sign-up in `tx`: starts the session, commits, and sends the
 /// new session's cookie.
-pub(super) async fn complete_sign_in(
+pub(crate) async fn complete_sign_in(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     accounts: &Accounts,
     id: i64,
     previous: Option<Session>,
 ) -> Result<CurrentUser, AccountError> {
+    // A disabled account never gets a session, however it got here (a password, a
+    // reset link, a confirmation).
+    let disabled = sqlx::query_scalar!(
+        "SELECT disabled_at IS NOT NULL AS \"disabled!\" FROM users WHERE id = $1",
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    if disabled {
+        return Err(AccountError::Disabled);
+    }
     let token = establish(&mut tx, accounts, id, previous)
         .await
         .map_err(unavailable)?;
@@ -211,7 +223,7 @@ async fn establish(
 /// failures are counted and this attempt is recorded as one. Of thirty guesses sent at
 /// once, only as many as the limit allows are ever checked. Returns the attempt's row,
 /// which a right password removes (with the account's other failures, on sign-in).
-pub(super) async fn begin_attempt(
+pub(crate) async fn begin_attempt(
     accounts: &Accounts,
     email: &str,
     ip: &str,

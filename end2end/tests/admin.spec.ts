@@ -1,0 +1,222 @@
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Browser, type Page } from '@playwright/test';
+import { test, expect, open, jsEnabled, mailedLink, uniqueEmail } from './helpers';
+
+// The merchant's admin: the door (password, then two-step sign-in), staff and their
+// groups, invitations, disabling an account, and the audit log with its export. Admin
+// pages are plain forms, so each test runs hydrated and with JavaScript off alike.
+
+const PASSWORD = 'a long admin password';
+test.describe.configure({ timeout: 90_000 });
+
+const HOSTILE = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=1</script>';
+
+/** Makes `email` an administrator the way a merchant does: `server create-admin`. */
+function createAdmin(email: string) {
+  const dataDir = process.env.E2E_DATA_DIR;
+  if (!dataDir) throw new Error('E2E_DATA_DIR is not set: the admin tests need the server under test');
+  execFileSync(process.env.E2E_SERVER ?? 'target/debug/server', ['create-admin', '--email', email], {
+    cwd: '..',
+    input: `${PASSWORD}\n`,
+    env: { ...process.env, MERCATO_DATA_DIR: dataDir, RUST_LOG: 'error' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+}
+
+/** RFC 6238 code for a base32 key, `stepOffset` steps from now. */
+function totp(secret: string, stepOffset = 0): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + stepOffset));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return code.toString().padStart(6, '0');
+}
+
+/** Axe runs in the page, so only where JavaScript does (the no-JS run sees the same markup). */
+async function noAxeViolations(page: Page) {
+  if (!jsEnabled()) return;
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+}
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  const r = await open(page, '/admin');
+  expect(r?.status()).toBe(401);
+  await expect(page.getByRole('heading', { name: 'Sign in to the admin' })).toBeVisible();
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A new administrator, signed in with two-step sign-in set up; returns its recovery codes. */
+async function adminSignedIn(page: Page, email: string): Promise<{ secret: string; codes: string[] }> {
+  createAdmin(email);
+  await signIn(page, email);
+  await expect(page.getByRole('heading', { name: 'Set up two-step sign-in' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code of the two-step sign-in key' })).toBeVisible();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  const codes = (await page.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
+  expect(codes.length).toBeGreaterThanOrEqual(8);
+  await noAxeViolations(page);
+  await page.getByLabel('The code the app shows now').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Two-step sign-in is on');
+  await expect(page.getByRole('heading', { name: 'Admin', exact: true })).toBeVisible();
+  return { secret, codes };
+}
+
+async function freshPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({
+    javaScriptEnabled: test.info().project.use.javaScriptEnabled !== false,
+  });
+  return context.newPage();
+}
+
+test('an administrator signs in with a second step, and again with a recovery code once', async ({ page }) => {
+  const email = uniqueEmail('owner');
+  const { codes } = await adminSignedIn(page, email);
+  const nav = page.getByRole('navigation', { name: 'Admin' });
+  await expect(nav.getByRole('link', { name: 'Staff' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Audit log' })).toBeVisible();
+  await noAxeViolations(page);
+
+  // Signed out and in again: the password alone is not enough.
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, email);
+  await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+  await noAxeViolations(page);
+  const r = await page.goto('/admin/staff');
+  expect(r?.status()).toBe(401);
+  await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+
+  await page.getByLabel(/recovery code/).fill('000000');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('flash')).toContainText(/code/i);
+  await page.getByLabel(/recovery code/).fill(codes[0]);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Signed in with a recovery code');
+  await expect(nav.getByRole('link', { name: 'Staff' })).toBeVisible();
+
+  // That recovery code is spent.
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, email);
+  await page.getByLabel(/recovery code/).fill(codes[0]);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Two-step sign-in' })).toBeVisible();
+  await expect(page.getByTestId('flash')).toBeVisible();
+});
+
+test('invited staff see only what their groups open, and a disabled account is out at once', async ({ page, browser }) => {
+  const owner = uniqueEmail('owner');
+  await adminSignedIn(page, owner);
+  const hire = uniqueEmail('hire');
+
+  const r = await open(page, '/admin/staff');
+  expect(r?.status()).toBe(200);
+  await noAxeViolations(page);
+  const invite = page.getByRole('form', { name: 'Invite someone' });
+  await invite.getByLabel('E-mail address').fill(hire);
+  await invite.getByLabel('Catalog').check();
+  await invite.getByRole('button', { name: 'Send the invitation' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Invitation sent');
+
+  // The invited person opens the e-mailed link in their own browser.
+  const theirs = await freshPage(browser);
+  const link = await mailedLink(hire, 'You are invited to the Mercato admin');
+  await open(theirs, link);
+  await noAxeViolations(theirs);
+  await theirs.getByLabel('Your name').fill(HOSTILE);
+  await theirs.getByLabel('Password').fill('the hire password');
+  await theirs.getByRole('button', { name: 'Join' }).click();
+  await expect(theirs.getByTestId('flash')).toContainText('Welcome to the staff');
+  const nav = theirs.getByRole('navigation', { name: 'Admin' });
+  await expect(nav).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Staff' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  const closed = await theirs.goto('/admin/staff');
+  expect(closed?.status()).toBe(403);
+  await expect(theirs.getByRole('heading', { name: 'No access' })).toBeVisible();
+  // The link is spent.
+  await open(theirs, link);
+  await theirs.getByLabel('Password').fill('the hire password');
+  await theirs.getByRole('button', { name: 'Join' }).click();
+  await expect(theirs.getByTestId('flash')).toContainText(/invitation/i);
+
+  // Their name is shown as text on the staff page, never as markup.
+  await open(page, '/admin/staff');
+  const row = page.getByTestId('staff-row').filter({ hasText: hire.toLowerCase() });
+  await expect(row).toContainText(HOSTILE);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+  // Disabled by the administrator: their next page is the sign-in panel.
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByTestId('flash')).toBeVisible();
+  await expect(page.getByTestId('staff-row').filter({ hasText: hire.toLowerCase() })).toContainText('Disabled');
+  const out = await theirs.goto('/admin');
+  expect(out?.status()).toBe(401);
+  await expect(theirs.getByRole('heading', { name: 'Sign in to the admin' })).toBeVisible();
+  await theirs.getByLabel('E-mail address').fill(hire);
+  await theirs.getByLabel('Password').fill('the hire password');
+  await theirs.getByRole('button', { name: 'Sign in' }).click();
+  await expect(theirs.getByTestId('flash')).toContainText('disabled');
+  await theirs.context().close();
+});
+
+test('the audit log shows who did what, filters, and exports as CSV', async ({ page }) => {
+  const owner = uniqueEmail('owner');
+  await adminSignedIn(page, owner);
+  await open(page, '/admin/staff');
+  const group = page.getByRole('form', { name: 'New group' });
+  // (A group's name is at most 80 characters.)
+  const name = `<b>${Date.now()}</b><script>window.__pwned=1</script>`;
+  await group.getByLabel("New group's name").fill(name);
+  await group.getByLabel('Orders').check();
+  await group.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Group saved');
+
+  const r = await open(page, `/admin/audit?actor=${encodeURIComponent(owner)}`);
+  expect(r?.status()).toBe(200);
+  await noAxeViolations(page);
+  const rows = page.getByTestId('audit-row');
+  // The values are shown as JSON text: the markup is there, quotes escaped, and inert.
+  const created = rows.filter({ hasText: 'staff_group.create' });
+  await expect(created).toContainText(name);
+  await expect(rows.filter({ hasText: 'staff.two_step_on' })).toHaveCount(1);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+  // Filtering by action, through the form.
+  await page.getByLabel('Action').fill('staff_group.create');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/action=staff_group.create/);
+  await expect(rows).toHaveCount(1);
+
+  // The export is a download of the same entries, the markup a harmless cell.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('audit-log.csv');
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv.split('\n')[0]).toContain('action');
+  expect(csv).toContain('staff_group.create');
+  expect(csv).toContain(owner.toLowerCase());
+  expect(csv).not.toContain('staff.two_step_on');
+});
+
+test('a shopper who opens the admin is told it is closed to them', async ({ page }) => {
+  const r = await open(page, '/admin/audit');
+  expect(r?.status()).toBe(401);
+  await noAxeViolations(page);
+  const missing = await page.goto('/admin/no-such-page');
+  expect(missing?.status()).toBe(401);
+});
