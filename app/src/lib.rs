@@ -19,6 +19,7 @@ pub mod discounts;
 pub mod flash;
 pub mod fulfilment;
 pub mod inventory;
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod money;
@@ -27,6 +28,7 @@ pub mod notify;
 pub mod orders;
 pub mod pages;
 pub mod payments;
+pub mod reports;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -47,6 +49,7 @@ use audit::pages::AuditPage;
 use cart::pages::CartPage;
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
+use jobs::pages::JobPage;
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
@@ -108,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=AdminHome ssr=SsrMode::Async />
                     <Route path=path!("/staff") view=StaffPage ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async />
                     <Route path=path!("/*any") view=AdminNotFound ssr=SsrMode::Async />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Storefront ssr=SsrMode::Async>

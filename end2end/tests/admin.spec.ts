@@ -220,3 +220,23 @@ test('a shopper who opens the admin is told it is closed to them', async ({ page
   const missing = await page.goto('/admin/no-such-page');
   expect(missing?.status()).toBe(401);
 });
+
+test('the dashboard shows its figures, charts with their tables, every period, and the history import', async ({ page }) => {
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await expect(page.getByTestId('metric')).toHaveCount(7);
+  await expect(page.getByRole('img', { name: /^Revenue, Last 30 days, against/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Orders, Last 30 days, against/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: 'Last 12 months' }).click();
+  await expect(page).toHaveURL(/period=12m/);
+  await expect(page.getByRole('heading', { name: /^Last 12 months in [A-Z]{3}$/ })).toBeVisible();
+  await page.getByText('Revenue, Last 12 months, against the 12 months before as a table').click();
+  await expect(page.getByTestId('revenue-chart').locator('tbody tr')).toHaveCount(12);
+  await noAxeViolations(page);
+
+  // The shop's first start queued the import of the shipped order history (job 1).
+  const r = await open(page, '/admin/jobs/1');
+  expect(r?.status()).toBe(200);
+  await expect(page.getByRole('heading', { name: 'Importing the order history' })).toBeVisible();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await noAxeViolations(page);
+});

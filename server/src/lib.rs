@@ -7,6 +7,7 @@ pub mod embedded_pg;
 pub mod generate;
 pub mod http;
 pub mod import;
+pub mod jobs;
 pub mod mail;
 pub mod sandbox;
 pub mod search_api;

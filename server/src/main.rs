@@ -43,6 +43,18 @@ enum Command {
         #[arg(long, default_value = "Gifts & Homeware")]
         category: String,
     },
+    /// Import past orders from Online Retail line items (.csv or .csv.xz): customers,
+    /// orders in the states they reached, refunds for returns; a second run adds only
+    /// what is missing.
+    ImportOrders {
+        path: PathBuf,
+        /// Move the history by whole weeks so that it ends within the last week.
+        #[arg(long)]
+        shift_to_now: bool,
+        /// Make its products active in the shop (they are archived otherwise).
+        #[arg(long)]
+        active_products: bool,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Seed the demo catalog if this database has never been seeded.
@@ -186,6 +198,11 @@ async fn main() -> ExitCode {
             };
             payments_sandbox(settings, addr, sandbox).await
         }
+        Command::ImportOrders {
+            path,
+            shift_to_now,
+            active_products,
+        } => run_import_orders(settings, path, shift_to_now, active_products).await,
         Command::Import {
             format,
             path,
@@ -346,6 +363,56 @@ async fn reindex(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn run_import_orders(
+    settings: Settings,
+    path: PathBuf,
+    shift_to_now: bool,
+    active_products: bool,
+) -> anyhow::Result<()> {
+    use import::history::{HistoryOptions, import_file};
+    let mut opts = HistoryOptions {
+        shift_to_now,
+        ..HistoryOptions::default()
+    };
+    if active_products {
+        opts.products.status = app::catalog::model::ProductStatus::Active;
+    }
+    let db = database::open(&settings).await?;
+    let store = ImageStore::new(&settings.data_dir.join("media"));
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: u64, total: u64, stage: &str| {
+        bar.set_length(total);
+        bar.set_position(done);
+        bar.set_message(stage.to_owned());
+    };
+    let result = import_file(&db.db.primary, &store, &path, opts, &progress).await;
+    bar.finish_and_clear();
+    db.close().await;
+    let report = result?;
+    println!(
+        "{} lines read: {} orders imported ({} already there), {} refunds, {} customers, {} products; history moved {} days",
+        report.lines_read,
+        report.orders,
+        report.orders_already_there,
+        report.refunds,
+        report.customers,
+        report.products,
+        report.shifted_days
+    );
+    println!("{} lines left out:", report.skipped.len());
+    for s in report.skipped.iter().take(50) {
+        println!("  line {}: {}", s.line, s.reason);
+    }
+    if report.skipped.len() > 50 {
+        println!("  ... and {} more", report.skipped.len() - 50);
+    }
+    Ok(())
+}
+
 async fn run_import(
     settings: Settings,
     format: Format,
@@ -374,6 +441,7 @@ async fn run_import(
                 &RetailOptions {
                     category,
                     stock_on_hand: stock,
+                    ..RetailOptions::default()
                 },
             )?
         }

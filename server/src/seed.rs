@@ -58,3 +58,41 @@ pub async fn seed_if_new(
     );
     Ok(Some(report))
 }
+
+/// Queues the import of the shipped order history, once, into a shop that has never had
+/// an order (any instance may ask; one queues it). The import runs as a background job
+/// (server/src/jobs.rs), so the shop opens at once.
+pub async fn queue_history_if_new(
+    settings: &Settings,
+    pool: &PgPool,
+) -> Result<Option<i64>, SeedError> {
+    if !settings.catalog.seed_history {
+        return Ok(None);
+    }
+    if !settings.catalog.history_file.exists() {
+        tracing::warn!(file = %settings.catalog.history_file.display(), "order history not found; not importing one");
+        return Ok(None);
+    }
+    let mut tx = pool.begin().await?;
+    let first = sqlx::query!(
+        "INSERT INTO app_meta (key, value)
+         SELECT 'history_queued_at', now()::text WHERE NOT EXISTS (SELECT 1 FROM orders)
+         ON CONFLICT (key) DO NOTHING"
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first {
+        return Ok(None);
+    }
+    let input = serde_json::json!({
+        "path": settings.catalog.history_file,
+        "shift_to_now": true,
+    });
+    let id =
+        app::jobs::ssr::enqueue(&mut tx, app::jobs::model::HISTORY_IMPORT, &input, None).await?;
+    tx.commit().await?;
+    tracing::info!(job = id, "queued the import of the order history");
+    Ok(Some(id))
+}

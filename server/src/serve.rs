@@ -103,6 +103,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         database.close().await;
         return Err(e.into());
     }
+    if let Err(e) = crate::seed::queue_history_if_new(&settings, &database.db.primary).await {
+        tracing::warn!(error = %e, "could not queue the order history's import");
+    }
     let listener = match TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -141,6 +144,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         stop_rx.clone(),
     ));
     tokio::spawn(settle_orders(state.checkout.clone(), stop_rx.clone()));
+    tokio::spawn(crate::jobs::work(
+        database.db.primary.clone(),
+        crate::import::images::ImageStore::new(&settings.data_dir.join("media")),
+        stop_rx.clone(),
+    ));
     tokio::spawn(fulfil_orders(state.fulfilment(carrier), stop_rx.clone()));
     match &settings.mail.smtp_url {
         Some(url) => {

@@ -88,6 +88,11 @@ pub struct CatalogSettings {
     pub seed_dir: PathBuf,
     /// Currency of imports whose files carry none (the Vendure sample).
     pub default_currency: String,
+    /// Import a year of real order history into a new shop's empty database on first
+    /// start (a background job; the dashboard shows its progress).
+    pub seed_history: bool,
+    /// The history shipped in this repository (Online Retail line items).
+    pub history_file: PathBuf,
 }
 
 /// Sessions and sign-in throttling.
@@ -231,6 +236,9 @@ impl Default for Settings {
                 seed_demo: true,
                 seed_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/vendure-sample"),
                 default_currency: "USD".into(),
+                seed_history: true,
+                history_file: Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("seed/online-retail/orders-2010-12-01_2011-09-30.csv.xz"),
             },
             accounts: AccountSettings {
                 session_idle_hours: 72,

@@ -391,6 +391,9 @@ pub fn AdminHome() -> impl IntoView {
                 let Ok(Door::Open(user)) = door.await else {
                     return ().into_any();
                 };
+                if user.may(Permission::Reports) {
+                    return view! { <crate::reports::pages::DashboardSection /> }.into_any();
+                }
                 let links = sections()
                     .into_iter()
                     .skip(1)

@@ -60,6 +60,21 @@ impl OrderStatus {
         PartiallyRefunded,
     ];
 
+    /// Its name in the database (`order_status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pending => "pending",
+            PaymentProcessing => "payment_processing",
+            Confirmed => "confirmed",
+            Fulfilment => "fulfilment",
+            Shipped => "shipped",
+            Delivered => "delivered",
+            Cancelled => "cancelled",
+            Refunded => "refunded",
+            PartiallyRefunded => "partially_refunded",
+        }
+    }
+
     pub fn can_become(self, next: OrderStatus) -> bool {
         TRANSITIONS.contains(&(self, next))
     }

@@ -6,6 +6,7 @@
 //! stops the import, so no batch is ever half-written. Re-imports match products by SKU.
 
 pub mod generic;
+pub mod history;
 pub mod images;
 pub mod online_retail;
 pub mod vendure;

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use std::collections::HashMap;
 use std::path::Path;
 
-const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 8] = [
     "InvoiceNo",
     "StockCode",
     "Description",
@@ -25,6 +25,9 @@ const COLUMNS: [&str; 8] = [
 pub struct RetailOptions {
     pub category: Vec<String>,
     pub stock_on_hand: i32,
+    /// Active for a shop that sells them; archived when they only give past orders
+    /// their products (the seeded history).
+    pub status: ProductStatus,
 }
 
 impl Default for RetailOptions {
@@ -32,6 +35,7 @@ impl Default for RetailOptions {
         RetailOptions {
             category: vec!["Gifts & Homeware".into()],
             stock_on_hand: 100,
+            status: ProductStatus::Active,
         }
     }
 }
@@ -95,24 +99,38 @@ fn parse_line(
 }
 
 pub fn parse(path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError> {
+    products(&read(path)?, path, opts)
+}
+
+/// The file's bytes, decompressed when it is `.xz`.
+pub fn read(path: &Path) -> Result<Vec<u8>, ImportError> {
     let raw = read_file(path)?;
-    let bytes = if path.extension().is_some_and(|e| e == "xz") {
+    if path.extension().is_some_and(|e| e == "xz") {
         let mut out = Vec::new();
         lzma_rs::xz_decompress(&mut std::io::Cursor::new(&raw), &mut out).map_err(|e| {
             ImportError::File(format!("{} is not a valid .xz file: {e}", path.display()))
         })?;
-        out
+        Ok(out)
     } else {
-        raw
-    };
-    let mut reader = super::csv_reader(&bytes, &COLUMNS, |found| {
+        Ok(raw)
+    }
+}
+
+/// A reader over the file's rows, once its header is known to be Online Retail's.
+pub fn reader<'a>(bytes: &'a [u8], path: &Path) -> Result<csv::Reader<&'a [u8]>, ImportError> {
+    super::csv_reader(bytes, &COLUMNS, |found| {
         format!(
             "{} does not have the Online Retail columns ({}); found: {}",
             path.display(),
             COLUMNS.join(","),
             found.iter().collect::<Vec<_>>().join(",")
         )
-    })?;
+    })
+}
+
+/// One product per stock code in the file's sales.
+pub fn products(bytes: &[u8], path: &Path, opts: &RetailOptions) -> Result<Vec<Row>, ImportError> {
+    let mut reader = reader(bytes, path)?;
 
     let mut skips = Vec::new();
     let mut products: HashMap<String, Seen> = HashMap::new();
@@ -176,7 +194,7 @@ fn product(code: String, seen: Seen, opts: &RetailOptions) -> Row {
         description: String::new(),
         brand: None,
         category: opts.category.clone(),
-        status: ProductStatus::Active,
+        status: opts.status,
         featured: false,
         option_names: Vec::new(),
         variants: vec![VariantInput {

@@ -196,6 +196,12 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     let target = user_id(&app, "target@example.com").await.to_string();
     let catalog = group_id(&app, "Catalog").await.to_string();
     let marketing = group_id(&app, "Marketing").await.to_string();
+    let job: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, status, report) VALUES ('history.import', 'done', '{\"orders\": 3}') RETURNING id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let table = vec![
         call("/api/admin/staff", &[], false),
         call(
@@ -244,6 +250,18 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             path: "/api/admin/audit".into(),
             get: true,
             fields: vec![("actor".into(), "boss".into())],
+            audited: false,
+        },
+        Call {
+            path: "/api/admin/dashboard".into(),
+            get: true,
+            fields: vec![("period".into(), "90d".into())],
+            audited: false,
+        },
+        Call {
+            path: "/api/admin/job".into(),
+            get: true,
+            fields: vec![("id".into(), job.to_string())],
             audited: false,
         },
         Call {

@@ -10,6 +10,7 @@ mod embedded;
 mod faults;
 mod fulfilment;
 mod helpers;
+mod history;
 mod importing;
 mod inventory;
 mod lifecycle;

@@ -131,6 +131,22 @@ pub async fn door(staff: &Staff) -> Result<Door, AdminError> {
 /// The check every admin server function starts with: the signed-in staff member, if
 /// they may use `permission`; 401 for nobody, 403 for anyone else.
 pub async fn require(staff: &Staff, permission: Permission) -> Result<Signed, AdminError> {
+    let signed = require_door(staff).await?;
+    if signed.user.may(permission) {
+        Ok(signed)
+    } else {
+        tracing::warn!(
+            user.id = signed.user.id,
+            permission = permission.as_str(),
+            "admin access refused"
+        );
+        Err(AdminError::Forbidden)
+    }
+}
+
+/// Past the admin's door (staff, signed in, past the second step), whatever they may
+/// open: for what is checked against a permission once it is found.
+pub async fn require_door(staff: &Staff) -> Result<Signed, AdminError> {
     let visit = visit(staff).await?;
     let signed = |v: Visit| Signed {
         actor: Actor::staff(v.user.id, &v.user.email),
@@ -138,15 +154,14 @@ pub async fn require(staff: &Staff, permission: Permission) -> Result<Signed, Ad
         user: v.user,
     };
     match (door_of(visit.as_ref()), visit) {
-        (Door::Open(user), Some(v)) if user.may(permission) => Ok(signed(v)),
+        (Door::Open(_), Some(v)) => Ok(signed(v)),
         (Door::SignIn, _) => Err(AdminError::NotSignedIn),
         (Door::SecondStep, _) => Err(AdminError::SecondStep),
         (Door::SetUpTwoStep(_), _) => Err(AdminError::SetUpTwoStep),
         (_, v) => {
             tracing::warn!(
                 user.id = v.as_ref().map(|v| v.user.id),
-                permission = permission.as_str(),
-                "admin access refused"
+                "admin access refused: not staff"
             );
             Err(AdminError::Forbidden)
         }

@@ -1,0 +1,77 @@
+//! A job as staff see it.
+
+use crate::staff::model::Permission;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type),
+    sqlx(type_name = "job_status", rename_all = "lowercase")
+)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "Waiting to start",
+            JobStatus::Running => "Running",
+            JobStatus::Done => "Done",
+            JobStatus::Failed => "Failed",
+        }
+    }
+
+    pub fn is_over(self) -> bool {
+        matches!(self, JobStatus::Done | JobStatus::Failed)
+    }
+}
+
+/// The kinds of job, and who may see each.
+pub const HISTORY_IMPORT: &str = "history.import";
+
+pub fn permission(kind: &str) -> Permission {
+    match kind {
+        HISTORY_IMPORT => Permission::Reports,
+        _ => Permission::Settings,
+    }
+}
+
+pub fn title(kind: &str) -> &'static str {
+    match kind {
+        HISTORY_IMPORT => "Importing the order history",
+        _ => "A background job",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    pub status: JobStatus,
+    pub total: i64,
+    pub done: i64,
+    pub stage: String,
+    /// What came of it: a few counts, and the rows left out (line and reason).
+    pub counts: Vec<(String, String)>,
+    pub left_out: Vec<(u64, String)>,
+    pub left_out_total: usize,
+    pub error: Option<String>,
+    pub created: String,
+    pub finished: Option<String>,
+}
+
+impl JobView {
+    /// Done so far, in percent (0 while the total is not known).
+    pub fn percent(&self) -> i64 {
+        if self.total <= 0 {
+            0
+        } else {
+            (self.done.min(self.total) * 100) / self.total
+        }
+    }
+}
