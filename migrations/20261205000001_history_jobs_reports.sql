@@ -113,3 +113,5 @@ END $$;
 ALTER TABLE variants ADD COLUMN low_stock_at INTEGER NOT NULL DEFAULT 5 CHECK (low_stock_at >= 0);
 -- Whether a guest who orders has ordered before (new or returning customers).
 CREATE INDEX orders_email_created ON orders (email, created_at);
+-- The admin's order list filtered by status, newest first.
+CREATE INDEX orders_status_created ON orders (status, created_at DESC, id DESC);

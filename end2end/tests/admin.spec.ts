@@ -240,3 +240,31 @@ test('the dashboard shows its figures, charts with their tables, every period, a
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await noAxeViolations(page);
 });
+
+test('orders: the list filters by status and finds by number, and an order reads whole', async ({ page }) => {
+  test.setTimeout(240_000);
+  await adminSignedIn(page, uniqueEmail('owner'));
+  // The shipped history is imported in the background after the shop's first start.
+  await expect(async () => {
+    await open(page, '/admin/orders?status=delivered');
+    await expect(page.getByTestId('order-row').first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 200_000, intervals: [3_000] });
+  await noAxeViolations(page);
+  const rows = page.getByTestId('order-row');
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toContainText('Delivered');
+  await expect(page.getByRole('link', { name: 'Older orders' })).toBeVisible();
+
+  const number = (await rows.first().getByRole('link').textContent())!.trim();
+  const search = page.getByRole('form', { name: 'Filter the orders' });
+  await search.getByLabel('Status').selectOption('');
+  await search.getByLabel('Order number or e-mail').fill(number.toLowerCase());
+  await search.getByRole('button', { name: 'Filter' }).click();
+  await expect(rows).toHaveCount(1);
+  await rows.first().getByRole('link', { name: number }).click();
+  await expect(page.getByRole('heading', { name: `Order ${number}` })).toBeVisible();
+  await expect(page.getByTestId('order-lines').locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('order-payments')).toContainText('online-retail:');
+  await expect(page.getByTestId('order-timeline')).toContainText('import:online-retail');
+  await noAxeViolations(page);
+});

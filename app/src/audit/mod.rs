@@ -9,4 +9,4 @@ pub mod pages;
 pub mod ssr;
 
 #[cfg(feature = "ssr")]
-pub use ssr::{Actor, Change, record};
+pub use ssr::{Actor, Change, record, record_and_commit};

@@ -98,6 +98,16 @@ pub async fn record(
     Ok(id)
 }
 
+/// Records `change` in the transaction that made it, and commits both.
+pub async fn record_and_commit(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<(), sqlx::Error> {
+    record(&mut tx, actor, change).await?;
+    tx.commit().await
+}
+
 /// Names the actor for the database's history triggers (the catalog's history, the
 /// order timeline) for the rest of the transaction.
 pub async fn act_as(conn: &mut PgConnection, actor: &Actor) -> Result<(), sqlx::Error> {

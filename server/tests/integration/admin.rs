@@ -134,7 +134,9 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT string_agg(concat_ws(',', user_id, group_id), ';' ORDER BY user_id, group_id) FROM staff_memberships),
             (SELECT count(*) FROM staff_invitations), (SELECT count(*) FROM staff_totp),
             (SELECT count(*) FROM sessions), (SELECT count(*) FROM emails),
-            (SELECT count(*) FROM audit_log))",
+            (SELECT count(*) FROM audit_log),
+            (SELECT string_agg(concat_ws(',', number, status), ';' ORDER BY id) FROM orders),
+            (SELECT count(*) FROM refunds))",
     )
     .fetch_one(&app.pool)
     .await
@@ -148,6 +150,8 @@ struct Call {
     fields: Vec<(String, String)>,
     /// Whether an allowed call writes an audit entry.
     audited: bool,
+    /// The permission it needs.
+    needs: &'static str,
 }
 
 impl Call {
@@ -175,6 +179,7 @@ fn call(path: &str, fields: &[(&str, String)], audited: bool) -> Call {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
         audited,
+        needs: "staff",
     }
 }
 
@@ -196,6 +201,7 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     let target = user_id(&app, "target@example.com").await.to_string();
     let catalog = group_id(&app, "Catalog").await.to_string();
     let marketing = group_id(&app, "Marketing").await.to_string();
+    crate::history::import_fixture(&app).await;
     let job: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (kind, status, report) VALUES ('history.import', 'done', '{\"orders\": 3}') RETURNING id",
     )
@@ -251,24 +257,49 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             get: true,
             fields: vec![("actor".into(), "boss".into())],
             audited: false,
+            needs: "staff",
         },
         Call {
             path: "/api/admin/dashboard".into(),
             get: true,
             fields: vec![("period".into(), "90d".into())],
             audited: false,
+            needs: "reports",
         },
         Call {
             path: "/api/admin/job".into(),
             get: true,
             fields: vec![("id".into(), job.to_string())],
             audited: false,
+            needs: "reports",
+        },
+        Call {
+            path: "/api/admin/orders".into(),
+            get: true,
+            fields: vec![("status".into(), "delivered".into())],
+            audited: false,
+            needs: "orders",
+        },
+        Call {
+            path: "/api/admin/order".into(),
+            get: true,
+            fields: vec![("number".into(), "OR-536365".into())],
+            audited: false,
+            needs: "orders",
+        },
+        Call {
+            path: "/api/admin/orders.csv".into(),
+            get: true,
+            fields: vec![],
+            audited: true,
+            needs: "orders",
         },
         Call {
             path: "/api/admin/audit.csv".into(),
             get: true,
             fields: vec![],
             audited: true,
+            needs: "staff",
         },
     ];
 
@@ -291,15 +322,29 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     let visitor = Browser::new(&app);
     let customer = Browser::new(&app);
     crate::helpers::sign_up_confirmed(&app, &customer, "shopper@example.com", PASSWORD, "S").await;
-    // Staff, but in a group without the staff permission.
+    // Staff, each in a group without some permissions: Customer service has orders and
+    // customers, Marketing discounts and reports.
     let clerk = staff_member(&app, "clerk@example.com", &["Customer service"]).await;
+    let marketer = staff_member(&app, "marketer@example.com", &["Marketing"]).await;
+    let lacking = |c: &Call| {
+        if ["orders", "customers"].contains(&c.needs) {
+            &marketer
+        } else {
+            &clerk
+        }
+    };
 
-    for (who, browser, status) in [
-        ("a visitor", &visitor, 401),
-        ("a customer", &customer, 403),
-        ("staff without the permission", &clerk, 403),
+    for (who, status) in [
+        ("a visitor", 401),
+        ("a customer", 403),
+        ("staff without the permission", 403),
     ] {
         for c in &table {
+            let browser = match who {
+                "a visitor" => &visitor,
+                "a customer" => &customer,
+                _ => lacking(c),
+            };
             let before = snapshot(&app).await;
             let r = c.send(browser).await;
             assert_eq!(r.status, status, "{} calling {}: {}", who, c.path, r.text());

@@ -10,6 +10,26 @@ use std::time::Duration;
 const HEADER: &str =
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
 
+/// Imports the fixture's orders directly (no job), for tests that need some.
+pub async fn import_fixture(app: &crate::helpers::TestApp) {
+    let path = fixture();
+    server::import::history::import_file(
+        &app.pool,
+        &server::import::images::ImageStore::new(
+            &std::env::temp_dir().join("mercato-fixture-media"),
+        ),
+        &path,
+        server::import::history::HistoryOptions {
+            shift_to_now: true,
+            ..Default::default()
+        },
+        &|_, _, _| {},
+    )
+    .await
+    .expect("the fixture imports");
+    let _ = std::fs::remove_file(path);
+}
+
 /// Three sales (two by one customer, one by a guest), a return, and what is not a sale.
 fn fixture() -> std::path::PathBuf {
     let rows = "\
@@ -312,4 +332,97 @@ async fn a_file_that_is_not_a_history_fails_the_job_and_writes_nothing() {
         .unwrap();
     assert_eq!(orders, 0);
     let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test]
+async fn staff_find_orders_by_status_number_and_address_read_one_whole_and_export_them() {
+    let app = spawn_shop().await;
+    import_fixture(&app).await;
+    let boss = admin(&app, "boss@example.com").await;
+
+    let numbers = |v: serde_json::Value| -> Vec<String> {
+        v["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|r| r["number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = boss.get("/api/admin/orders").await.json();
+    assert_eq!(
+        numbers(all),
+        ["OR-536367", "OR-536366", "OR-536365"],
+        "newest first"
+    );
+    let by_address = boss
+        .get("/api/admin/orders?q=Customer-17850%40online-retail.invalid")
+        .await
+        .json();
+    assert_eq!(numbers(by_address), ["OR-536367", "OR-536365"]);
+    let by_number = boss.get("/api/admin/orders?q=or-536366").await.json();
+    assert_eq!(numbers(by_number), ["OR-536366"]);
+    let refunded = boss
+        .get("/api/admin/orders?status=partially_refunded")
+        .await
+        .json();
+    assert!(numbers(refunded).contains(&"OR-536365".to_owned()));
+    let big = boss.get("/api/admin/orders?min_total=40").await.json();
+    assert_eq!(numbers(big), ["OR-536365"], "only the first is over 40");
+    for bad in [
+        "status=lost",
+        "from=yesterday",
+        "min_total=lots",
+        "after=nope",
+    ] {
+        let r = boss.get(&format!("/api/admin/orders?{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+    }
+
+    // One order whole: lines, payment, refund, and who did each step.
+    let o = boss.get("/api/admin/order?number=OR-536365").await.json();
+    assert_eq!(o["view"]["lines"].as_array().unwrap().len(), 2, "{o}");
+    assert_eq!(o["payments"][0]["status"], "partially_refunded");
+    assert_eq!(o["refunds"][0]["units"], 2);
+    assert_eq!(o["steps"][0]["actor"], "import:online-retail");
+    assert_eq!(o["customer"][1], "customer-17850@online-retail.invalid");
+    assert_eq!(
+        boss.get("/api/admin/order?number=M-NOSUCHORDER")
+            .await
+            .status,
+        404
+    );
+
+    // The pages, with a product's markup as text.
+    let list = boss.get("/admin/orders").await;
+    assert_eq!(list.status, 200);
+    assert!(list.text().contains("href=\"/admin/orders/OR-536366\""));
+    let page = boss.get("/admin/orders/OR-536366").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(
+        html.contains("&lt;Script&gt;Alert(1)&lt;/Script&gt; Hand Warmer"),
+        "{html}"
+    );
+    assert!(!html.contains("<Script>"));
+    assert_eq!(boss.get("/admin/orders/M-NOSUCHORDER").await.status, 404);
+
+    // The export: every matching order, a line each, and the export is in the log.
+    let csv = boss.get("/api/admin/orders.csv?status=delivered").await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("number,placed_at,status,email")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.iter().all(|l| l.contains(",delivered,")), "{text}");
+    let logged: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'orders.export'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(logged, 1);
 }

@@ -39,12 +39,36 @@ pub async fn visible_order(
     number: &str,
     email: &str,
 ) -> Result<OrderView, OrderError> {
+    let Some(found) = order(pool, number).await? else {
+        return Err(OrderError::NotFound);
+    };
+    let by_customer =
+        found.user_id.is_some() && visitor.and_then(|v| v.session.user_id) == found.user_id;
+    let by_session = found.cart_id.is_some() && visitor.and_then(|v| v.cart_id) == found.cart_id;
+    let by_email = !email.trim().is_empty() && email.trim().eq_ignore_ascii_case(&found.view.email);
+    if !(by_customer || by_session || by_email) {
+        return Err(OrderError::NotFound);
+    }
+    Ok(found.view)
+}
+
+/// An order with who it belongs to (for whoever decides who may see it).
+pub struct Found {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub cart_id: Option<i64>,
+    pub region: String,
+    pub view: OrderView,
+}
+
+/// The order `number`, whoever asks.
+pub async fn order(pool: &PgPool, number: &str) -> Result<Option<Found>, OrderError> {
     let number = parse_number(number)?;
     let Some(o) = sqlx::query!(
         r#"SELECT o.id, o.number, o.email, o.user_id, o.cart_id, o.status AS "status: OrderStatus",
                   o.created_at, o.currency AS "currency: Currency", o.subtotal_minor, o.discount_minor,
                   o.discount_code, o.shipping_minor, coalesce(o.shipping_label, o.shipping_method) AS "shipping_label!",
-                  o.tax_minor, o.total_minor, o.shipping_address
+                  o.tax_minor, o.total_minor, o.shipping_address, o.region
              FROM orders o WHERE o.number = $1"#,
         number
     )
@@ -52,14 +76,8 @@ pub async fn visible_order(
     .await
     .map_err(unavailable)?
     else {
-        return Err(OrderError::NotFound);
+        return Ok(None);
     };
-    let by_customer = o.user_id.is_some() && visitor.and_then(|v| v.session.user_id) == o.user_id;
-    let by_session = o.cart_id.is_some() && visitor.and_then(|v| v.cart_id) == o.cart_id;
-    let by_email = !email.trim().is_empty() && email.trim().eq_ignore_ascii_case(&o.email);
-    if !(by_customer || by_session || by_email) {
-        return Err(OrderError::NotFound);
-    }
     let money = |minor: i64| Money::from_minor(minor, o.currency);
     let lines = sqlx::query!(
         r#"SELECT sku, title, quantity, unit_price_minor FROM order_lines
@@ -114,7 +132,7 @@ pub async fn visible_order(
             Vec::new()
         }
     };
-    Ok(OrderView {
+    let view = OrderView {
         number: o.number,
         email: o.email,
         status: o.status,
@@ -133,7 +151,14 @@ pub async fn visible_order(
         card_last4: payment.last4,
         timeline,
         shipments,
-    })
+    };
+    Ok(Some(Found {
+        id: o.id,
+        user_id: o.user_id,
+        cart_id: o.cart_id,
+        region: o.region,
+        view,
+    }))
 }
 
 /// A customer's orders, newest first (the last 100).

@@ -150,8 +150,8 @@ pub async fn delete_group(staff: &Staff, signer: &Signed, id: i64) -> Result<(),
         .execute(&mut *tx)
         .await
         .map_err(unavailable)?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: "staff_group.delete",
@@ -162,6 +162,5 @@ pub async fn delete_group(staff: &Staff, signer: &Signed, id: i64) -> Result<(),
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }

@@ -107,8 +107,8 @@ pub async fn invite(
     )
     .await
     .map_err(unavailable)?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: "staff.invite",
@@ -119,8 +119,7 @@ pub async fn invite(
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }
 
 /// Accepts an invitation from its link. A new address chooses a password; an address

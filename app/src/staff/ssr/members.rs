@@ -170,8 +170,8 @@ pub async fn set_groups(
     .execute(&mut *tx)
     .await
     .map_err(unavailable)?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: "staff.groups",
@@ -182,8 +182,7 @@ pub async fn set_groups(
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }
 
 /// Disables (every session ends at once) or enables a staff account.
@@ -202,8 +201,8 @@ pub async fn set_disabled(
         keep_an_admin(&mut tx, user_id).await?;
     }
     disable_account(&mut tx, staff, user_id, disabled).await?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: if disabled {
@@ -218,8 +217,7 @@ pub async fn set_disabled(
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }
 
 /// Marks an account disabled or enabled in `conn`; disabling ends its sessions on every
@@ -282,8 +280,8 @@ pub async fn set_role(
     session::revoke_all(&mut tx, &staff.accounts.sessions.cache, user_id, None)
         .await
         .map_err(unavailable)?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: "staff.role",
@@ -294,8 +292,7 @@ pub async fn set_role(
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }
 
 /// Turns off a staff member's two-step sign-in (the phone and the recovery codes are
@@ -324,8 +321,8 @@ pub async fn reset_two_step(
     session::revoke_all(&mut tx, &staff.accounts.sessions.cache, user_id, None)
         .await
         .map_err(unavailable)?;
-    audit::record(
-        &mut tx,
+    audit::record_and_commit(
+        tx,
         &signer.actor,
         Change {
             action: "staff.two_step_reset",
@@ -336,6 +333,5 @@ pub async fn reset_two_step(
         },
     )
     .await
-    .map_err(unavailable)?;
-    tx.commit().await.map_err(unavailable)
+    .map_err(unavailable)
 }

@@ -1,0 +1,108 @@
+//! What the admin's order pages show, and the list's filter.
+
+use crate::money::Money;
+use crate::orders::model::{OrderStatus, OrderView};
+use serde::{Deserialize, Serialize};
+
+/// The list's filter (every field optional, as typed) and its page: orders placed
+/// before the `after` cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    /// An order number or an e-mail address.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Totals in major units (e.g. 25.00).
+    #[serde(default)]
+    pub min_total: String,
+    #[serde(default)]
+    pub max_total: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl OrderFilter {
+    /// The filter as URL query pairs (for the next page's link and the export).
+    pub fn query(&self) -> String {
+        [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("min_total", &self.min_total),
+            ("max_total", &self.max_total),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::url::encode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub number: String,
+    pub email: String,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub items: i64,
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    pub placed: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub rows: Vec<OrderRow>,
+    /// The cursor of the next (older) page.
+    pub next: Option<String>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    pub intent: String,
+    pub status: String,
+    pub amount: Money,
+    pub captured: Money,
+    pub refunded: Money,
+    pub last4: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRow {
+    pub amount: Money,
+    pub reason: String,
+    pub actor: String,
+    pub units: i64,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRow {
+    pub status: OrderStatus,
+    pub at: String,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+/// An order as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOrder {
+    pub view: OrderView,
+    pub region: String,
+    /// The customer's account (id, e-mail), when it was placed signed in.
+    pub customer: Option<(i64, String)>,
+    pub payments: Vec<PaymentRow>,
+    pub refunds: Vec<RefundRow>,
+    pub steps: Vec<StepRow>,
+}
