@@ -18,7 +18,9 @@ const serverBinary = process.env.E2E_SERVER ?? 'target/debug/server';
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  // A new shop imports its order history in the background while the first tests run
+  // (about a core for a minute or two on a debug build): pages may be slower meanwhile.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
