@@ -40,22 +40,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// The filter as URL query pairs (for links to the next page and the export).
-    pub fn query(&self) -> String {
-        let mut pairs = Vec::new();
-        for (k, v) in [
-            ("actor", &self.actor),
-            ("entity", &self.entity),
-            ("entity_id", &self.entity_id),
-            ("action", &self.action),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.trim().is_empty() {
-                pairs.push(format!("{k}={}", crate::url::encode(v.trim())));
-            }
-        }
-        pairs.join("&")
+    /// The filter as a URL query (`?actor=...`, empty when it has nothing), with the
+    /// page to start at when `before_id` is given: the export's and the next page's links.
+    pub fn query(&self, before_id: Option<i64>) -> String {
+        let before_id = before_id.map(|id| id.to_string());
+        let pairs = [
+            ("actor", self.actor.trim()),
+            ("entity", self.entity.trim()),
+            ("entity_id", self.entity_id.trim()),
+            ("action", self.action.trim()),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+            ("before_id", before_id.as_deref().unwrap_or("")),
+        ];
+        crate::url::to_query(pairs.into_iter().filter(|(_, v)| !v.is_empty()))
     }
 }
 

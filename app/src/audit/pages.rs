@@ -31,12 +31,8 @@ pub fn AuditPage() -> impl IntoView {
     let filter = filter_from_url();
     let asked = filter.clone();
     let page_of = Resource::new(move || asked.clone(), audit_log);
-    let query = filter.query();
-    let export = if query.is_empty() {
-        ExportAuditLog::url().to_owned()
-    } else {
-        format!("{}?{query}", ExportAuditLog::url())
-    };
+    let export = format!("{}{}", ExportAuditLog::url(), filter.query(None));
+    let shown = filter.clone();
     view! { class=cls,
         <Title text="Audit log · Mercato admin" />
         <h1>"Audit log"</h1>
@@ -61,11 +57,11 @@ pub fn AuditPage() -> impl IntoView {
         </form>
         <Suspense fallback=|| ()>
             {move || {
-                let query = query.clone();
+                let filter = shown.clone();
                 Suspend::new(async move {
                     match page_of.await {
                         Ok(p) => {
-                            view! { <Entries entries=p.entries next=p.next query /> }.into_any()
+                            view! { <Entries entries=p.entries next=p.next filter /> }.into_any()
                         }
                         Err(error) => view! { <AdminError error /> }.into_any(),
                     }
@@ -76,7 +72,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 #[component]
-fn Entries(entries: Vec<Entry>, next: Option<i64>, query: String) -> impl IntoView {
+fn Entries(entries: Vec<Entry>, next: Option<i64>, filter: Filter) -> impl IntoView {
     let cls = page();
     let empty = entries
         .is_empty()
@@ -86,8 +82,7 @@ fn Entries(entries: Vec<Entry>, next: Option<i64>, query: String) -> impl IntoVi
         .map(|e| view! { <EntryRow e /> })
         .collect_view();
     let older = next.map(|id| {
-        let sep = if query.is_empty() { "" } else { "&" };
-        let href = format!("/admin/audit?{query}{sep}before_id={id}");
+        let href = format!("/admin/audit{}", filter.query(Some(id)));
         view! {
             <a href=href rel="next">
                 "Older entries"

@@ -28,21 +28,19 @@ pub struct OrderFilter {
 }
 
 impl OrderFilter {
-    /// The filter as URL query pairs (for the next page's link and the export).
-    pub fn query(&self) -> String {
-        [
-            ("q", &self.q),
-            ("status", &self.status),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("min_total", &self.min_total),
-            ("max_total", &self.max_total),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}", crate::url::encode(v.trim())))
-        .collect::<Vec<_>>()
-        .join("&")
+    /// The filter as a URL query (`?q=...`, empty when it has nothing), with the page to
+    /// start at when `after` is given: the export's and the next page's links.
+    pub fn query(&self, after: Option<&str>) -> String {
+        let pairs = [
+            ("q", self.q.trim()),
+            ("status", self.status.trim()),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+            ("min_total", self.min_total.trim()),
+            ("max_total", self.max_total.trim()),
+            ("after", after.unwrap_or("")),
+        ];
+        crate::url::to_query(pairs.into_iter().filter(|(_, v)| !v.is_empty()))
     }
 }
 

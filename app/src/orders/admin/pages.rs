@@ -32,12 +32,8 @@ pub fn AdminOrdersPage() -> impl IntoView {
     let filter = filter_from_url();
     let asked = filter.clone();
     let listed = Resource::new(move || asked.clone(), admin_orders);
-    let query = filter.query();
-    let export = if query.is_empty() {
-        ExportOrders::url().to_owned()
-    } else {
-        format!("{}?{query}", ExportOrders::url())
-    };
+    let export = format!("{}{}", ExportOrders::url(), filter.query(None));
+    let shown = filter.clone();
     let statuses = OrderStatus::ALL
         .into_iter()
         .map(|s| {
@@ -92,10 +88,10 @@ pub fn AdminOrdersPage() -> impl IntoView {
         </form>
         <Suspense fallback=|| ()>
             {move || {
-                let query = query.clone();
+                let filter = shown.clone();
                 Suspend::new(async move {
                     match listed.await {
-                        Ok(p) => view! { <OrderRows rows=p.rows next=p.next query /> }.into_any(),
+                        Ok(p) => view! { <OrderRows rows=p.rows next=p.next filter /> }.into_any(),
                         Err(error) => view! { <AdminError error /> }.into_any(),
                     }
                 })
@@ -105,7 +101,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, query: String) -> impl IntoView {
+fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, filter: OrderFilter) -> impl IntoView {
     let cls = page();
     let empty = rows.is_empty().then(|| view! { <p>"No orders match."</p> });
     let body = rows
@@ -128,11 +124,7 @@ fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, query: String) -> impl I
         })
         .collect_view();
     let older = next.map(|after| {
-        let sep = if query.is_empty() { "" } else { "&" };
-        let href = format!(
-            "/admin/orders?{query}{sep}after={}",
-            crate::url::encode(&after)
-        );
+        let href = format!("/admin/orders{}", filter.query(Some(&after)));
         view! {
             <a href=href rel="next">
                 "Older orders"
