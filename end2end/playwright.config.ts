@@ -56,6 +56,8 @@ export default defineConfig({
           MERCATO_DATA_DIR: dataDir,
           MERCATO_HTTP__ADDR: `127.0.0.1:${port}`,
           MERCATO_POSTGRES__UNSAFE_FAST: 'true',
+          // Parcels arrive within seconds, so an order can be refunded after delivery.
+          MERCATO_FULFILMENT__SANDBOX_DELIVERY_SECS: '5',
           // Every test signs up and in from this one address, within a minute or two.
           MERCATO_RATE_LIMITS__SIGN_UP__BURST: '200',
           MERCATO_RATE_LIMITS__SIGN_IN__BURST: '200',

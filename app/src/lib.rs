@@ -54,6 +54,7 @@ use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use orders::admin::operations::forms::PackingSlipPage;
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{OrderLookupPage, OrderPage, OrdersPage};
 use pages::{
@@ -115,6 +116,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=AdminOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:number") view=AdminOrderPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/orders/:number/packing-slip")
+                        view=PackingSlipPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/*any") view=AdminNotFound ssr=SsrMode::Async />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=Storefront ssr=SsrMode::Async>

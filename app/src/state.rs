@@ -51,6 +51,11 @@ impl AppState {
         provide_context(self.carts.clone());
         provide_context(self.carts.rules);
         provide_context(self.checkout.clone());
+        provide_context(crate::orders::admin::operations::ssr::Operations {
+            pool: self.db.primary.clone(),
+            provider: self.payments.provider.clone(),
+            site: self.site.clone(),
+        });
         provide_context(crate::staff::ssr::Staff {
             accounts: self.accounts.clone(),
         });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Browser, type Page } from '@playwright/test';
-import { test, expect, open, jsEnabled, mailedLink, uniqueEmail } from './helpers';
+import { test, expect, open, jsEnabled, mailed, mailedLink, uniqueEmail } from './helpers';
 
 // The merchant's admin: the door (password, then two-step sign-in), staff and their
 // groups, invitations, disabling an account, and the audit log with its export. Admin
@@ -269,4 +269,75 @@ test('orders: the list filters by status and finds by number, and an order reads
   await expect(page.getByTestId('order-timeline').locator('li').first()).toContainText('Awaiting payment');
   await expect(page.getByTestId('order-timeline').locator('li').last()).toContainText('Delivered');
   await noAxeViolations(page);
+});
+
+/** A guest's paid order of two laptops, placed in its own browser: its number. */
+async function guestOrder(browser: Browser, email: string): Promise<string> {
+  const shopper = await freshPage(browser);
+  await open(shopper, '/p/laptop');
+  await shopper.getByLabel('Quantity').fill('2');
+  await shopper.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(shopper.getByText('Added to your cart.')).toBeVisible();
+  await open(shopper, '/checkout');
+  await shopper.getByLabel('E-mail address').fill(email);
+  await shopper.getByLabel('Full name').fill('Ada Shopper');
+  await shopper.getByLabel('Street address').fill('1 High Street');
+  await shopper.getByLabel('Town or city').fill('Leeds');
+  await shopper.getByLabel('Postcode').fill('LS1 1AA');
+  await shopper.getByLabel('Country code').fill('GB');
+  await shopper.getByLabel('Card number').fill('4242424242424242');
+  await shopper.getByTestId('place-order').click();
+  await expect(shopper).toHaveURL(/\/orders\/M-[0-9A-Z]{10}$/);
+  const number = (await shopper.getByTestId('order-number').textContent())!.trim();
+  await shopper.context().close();
+  return number;
+}
+
+test('a delivered order is refunded in part through the provider, with stock back and the customer e-mailed', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const email = uniqueEmail('refunded');
+  const number = await guestOrder(browser, email);
+  await adminSignedIn(page, uniqueEmail('owner'));
+  // Fulfilment packs, ships and delivers it in the background.
+  await expect(async () => {
+    await open(page, `/admin/orders/${number}`);
+    await expect(page.getByTestId('order-summary')).toContainText('Delivered', { timeout: 1_000 });
+  }).toPass({ timeout: 120_000, intervals: [2_000] });
+  await noAxeViolations(page);
+
+  const refund = page.getByRole('form', { name: 'Refund' });
+  await refund.getByLabel(/not refunded/).selectOption({ label: '1' });
+  await refund.getByLabel('Returned items go back to').selectOption('main');
+  await refund.getByLabel('Reason').fill(HOSTILE);
+  await refund.getByRole('button', { name: 'Refund through the payment provider' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Refund given.');
+  await expect(page.getByTestId('order-summary')).toContainText('Partly refunded');
+  // The provider's record: half of the $3,117.60 paid came back.
+  await expect(page.getByTestId('order-payments').locator('tbody tr').first()).toContainText('$1,558.80');
+  const given = page.getByTestId('order-refunds').locator('tbody tr');
+  await expect(given).toHaveCount(1);
+  await expect(given.first()).toContainText('given');
+  await expect(given.first()).toContainText('<script>window.__pwned=1</script>');
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await expect(page.getByTestId('order-timeline').locator('li').last()).toContainText('Partly refunded');
+  await noAxeViolations(page);
+
+  const mail = await mailed(email, `Your refund for order ${number}`);
+  expect(mail).toContain('$1,558.80');
+
+  // A note, as text; the packing slip prints the parcel's contents.
+  await page.getByLabel('Note (staff only)').fill(HOSTILE);
+  await page.getByRole('button', { name: 'Add the note' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Note added.');
+  await expect(page.getByTestId('order-notes')).toContainText('<script>window.__pwned=1</script>');
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await page.getByRole('link', { name: 'Packing slip' }).click();
+  await expect(page.getByRole('heading', { name: `Packing slip: order ${number}` })).toBeVisible();
+  await expect(page.getByTestId('slip-lines')).toContainText('2');
+  await expect(page.getByTestId('slip-address')).toContainText('LS1 1AA');
+  await noAxeViolations(page);
+
+  // The customer's own page shows it.
+  await open(page, `/orders/${number}?email=${encodeURIComponent(email)}`);
+  await expect(page.getByTestId('order-status')).toHaveText('Partly refunded');
 });

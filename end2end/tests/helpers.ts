@@ -45,11 +45,11 @@ export function uniqueEmail(name: string): string {
 }
 
 /**
- * The path of the link in the newest e-mail to `to` whose subject has `subject`, read
- * from the server's maildir (the server under test delivers mail there), waiting for the
- * mail worker for up to 15 seconds.
+ * The newest e-mail to `to` whose subject has `subject` (headers and body), read from the
+ * server's maildir (the server under test delivers mail there), waiting for the mail
+ * worker for up to 15 seconds; `has` picks among several.
  */
-export async function mailedLink(to: string, subject: string): Promise<string> {
+export async function mailed(to: string, subject: string, has: RegExp = /./): Promise<string> {
   const dir = join(process.env.E2E_DATA_DIR ?? '', 'mail', 'new');
   for (let waited = 0; waited < 15_000; waited += 250) {
     let files: string[] = [];
@@ -61,14 +61,20 @@ export async function mailedLink(to: string, subject: string): Promise<string> {
     for (const file of files) {
       const text = readFileSync(join(dir, file), 'utf8');
       const head = text.split('\r\n\r\n')[0];
-      if (head.includes(`To: ${to.toLowerCase()}`) && head.includes(subject)) {
-        const url = text.match(/https?:\/\/[^\s]+token=[A-Za-z0-9_-]+/);
-        if (url) return new URL(url[0]).pathname + new URL(url[0]).search;
+      if (head.includes(`To: ${to.toLowerCase()}`) && head.includes(subject) && has.test(text)) {
+        return text;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`no e-mail to ${to} about "${subject}" arrived`);
+}
+
+/** The path of the link in the newest e-mail to `to` about `subject` (a token link). */
+export async function mailedLink(to: string, subject: string): Promise<string> {
+  const text = await mailed(to, subject, /https?:\/\/[^\s]+token=/);
+  const url = text.match(/https?:\/\/[^\s]+token=[A-Za-z0-9_-]+/)!;
+  return new URL(url[0]).pathname + new URL(url[0]).search;
 }
 
 /** Signs up and opens the e-mailed confirmation link: signed in at /account afterwards. */

@@ -131,7 +131,7 @@ fn AdminFrame(user: StaffUser) -> impl IntoView {
         .collect_view();
     view! { class=cls,
         <div class="frame">
-            <nav aria-label="Admin">
+            <nav aria-label="Admin" class="no-print">
                 <div class="brand">"Mercato admin"</div>
                 {links}
                 <a href="/">"View the shop"</a>

@@ -120,19 +120,46 @@ pub async fn receive(
             "cannot receive {quantity} units as {kind:?}"
         )));
     }
+    add_on_hand(
+        conn,
+        variant_id,
+        warehouse_id,
+        quantity,
+        kind,
+        None,
+        actor,
+        None,
+    )
+    .await
+}
+
+/// Units on hand up at a warehouse, with their ledger row.
+#[allow(clippy::too_many_arguments)]
+async fn add_on_hand(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i32,
+    kind: MovementKind,
+    order_id: Option<i64>,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<(), InventoryError> {
     sqlx::query!(
         r#"WITH level AS (
                INSERT INTO stock_levels (variant_id, warehouse_id, on_hand) VALUES ($1, $2, $3)
                ON CONFLICT (variant_id, warehouse_id) DO UPDATE
                   SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
                RETURNING 1)
-           INSERT INTO stock_movements (variant_id, warehouse_id, kind, on_hand_delta, actor)
-           SELECT $1, $2, $4, $3, $5 FROM level"#,
+           INSERT INTO stock_movements (variant_id, warehouse_id, kind, on_hand_delta, order_id, actor, note)
+           SELECT $1, $2, $4, $3, $5, $6, $7 FROM level"#,
         variant_id,
         warehouse_id,
         quantity,
         kind as MovementKind,
+        order_id,
         actor,
+        note,
     )
     .execute(conn)
     .await
@@ -733,6 +760,68 @@ pub async fn ship(
         )));
     }
     Ok(())
+}
+
+/// Undoes what an order's sale left sold and not shipped (the order was cancelled before
+/// it left): sold down, one `return` ledger row per warehouse and variant. Returns the
+/// units. In the caller's transaction.
+#[tracing::instrument(skip_all, fields(order.id = order_id))]
+pub async fn unsell(
+    conn: &mut PgConnection,
+    order_id: i64,
+    actor: &str,
+) -> Result<i64, InventoryError> {
+    let units = sqlx::query_scalar!(
+        r#"WITH open AS (
+               SELECT variant_id, warehouse_id, sum(sold_delta)::int AS quantity
+                 FROM stock_movements WHERE order_id = $1
+                GROUP BY variant_id, warehouse_id HAVING sum(sold_delta) > 0),
+           level AS (
+               UPDATE stock_levels l SET sold = l.sold - o.quantity, updated_at = now()
+                 FROM open o
+                WHERE l.variant_id = o.variant_id AND l.warehouse_id = o.warehouse_id
+               RETURNING o.variant_id, o.warehouse_id, o.quantity),
+           moved AS (
+               INSERT INTO stock_movements (variant_id, warehouse_id, kind, sold_delta, order_id, actor, note)
+               SELECT variant_id, warehouse_id, 'return', -quantity, $1, $2, 'order cancelled'
+                 FROM level
+               RETURNING -sold_delta AS quantity)
+           SELECT coalesce(sum(quantity), 0)::bigint AS "units!" FROM moved"#,
+        order_id,
+        actor,
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(units)
+}
+
+/// Units an order sent back to `warehouse_id`: on hand up, a `return` ledger row for the
+/// order. In the caller's transaction.
+pub async fn restock(
+    conn: &mut PgConnection,
+    variant_id: i64,
+    warehouse_id: i64,
+    quantity: i32,
+    order_id: i64,
+    actor: &str,
+) -> Result<(), InventoryError> {
+    if quantity <= 0 {
+        return Err(InventoryError::Invalid(format!(
+            "cannot return {quantity} units"
+        )));
+    }
+    add_on_hand(
+        conn,
+        variant_id,
+        warehouse_id,
+        quantity,
+        MovementKind::Return,
+        Some(order_id),
+        actor,
+        Some("refunded and returned"),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -138,7 +138,8 @@ async fn figures(
                           AND ((w.user_id IS NOT NULL AND e.user_id = w.user_id)
                                OR (w.user_id IS NULL AND e.user_id IS NULL AND e.email = w.email)))) AS "new_customers!",
                   (SELECT coalesce(sum(amount_minor), 0) FROM refunds
-                    WHERE created_at >= $1 AND created_at < $2 AND currency = $3)::bigint AS "refunds!""#,
+                    WHERE created_at >= $1 AND created_at < $2 AND currency = $3
+                      AND status = 'done')::bigint AS "refunds!""#,
         from,
         to,
         currency

@@ -14,6 +14,7 @@ mod history;
 mod importing;
 mod inventory;
 mod lifecycle;
+mod order_operations;
 mod pages;
 mod payments;
 mod schema;

@@ -27,8 +27,8 @@ pub async fn order_for_staff(number: String) -> Result<AdminOrder, AdminError> {
     use crate::staff::model::Permission;
     let result = async {
         let staff = crate::staff::api::staff()?;
-        crate::staff::ssr::require(&staff, Permission::Orders).await?;
-        match super::ssr::detail(staff.pool(), &number).await {
+        let signer = crate::staff::ssr::require(&staff, Permission::Orders).await?;
+        match super::ssr::detail(staff.pool(), &number, &signer.user).await {
             Ok(Some(order)) => Ok(order),
             Ok(None) | Err(OrderError::NotFound) => Err(AdminError::NotFound),
             Err(OrderError::InvalidInput(m)) => Err(AdminError::InvalidInput(m)),

@@ -78,6 +78,11 @@ pub struct PaymentRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundRow {
+    /// `pending` (waiting for the provider), `done` or `failed`.
+    pub status: String,
+    /// A pending refund's form key, to finish it.
+    pub key: Option<String>,
+    pub failure: Option<String>,
     pub amount: Money,
     pub reason: String,
     pub actor: String,
@@ -103,4 +108,7 @@ pub struct AdminOrder {
     pub payments: Vec<PaymentRow>,
     pub refunds: Vec<RefundRow>,
     pub steps: Vec<StepRow>,
+    pub notes: Vec<super::operations::NoteView>,
+    /// What this staff member may do to it now.
+    pub offers: super::operations::Offers,
 }

@@ -159,6 +159,11 @@ fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, filter: OrderFilter) -> 
 
 #[component]
 pub fn AdminOrderPage() -> impl IntoView {
+    staff_order_page(|o| view! { <OrderDetail o /> }.into_any())
+}
+
+/// The order named in the address (`:number`), loaded for staff, drawn by `draw`.
+pub(super) fn staff_order_page(draw: fn(AdminOrder) -> AnyView) -> impl IntoView {
     let number = use_params_map()
         .read_untracked()
         .get("number")
@@ -168,7 +173,7 @@ pub fn AdminOrderPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match found.await {
-                    Ok(o) => view! { <OrderDetail o /> }.into_any(),
+                    Ok(o) => draw(o),
                     Err(error) => view! { <AdminError error /> }.into_any(),
                 }
             })}
@@ -179,6 +184,7 @@ pub fn AdminOrderPage() -> impl IntoView {
 #[component]
 fn OrderDetail(o: AdminOrder) -> impl IntoView {
     let cls = page();
+    let operations = o.clone();
     let v = o.view;
     let lines = v
         .lines
@@ -240,7 +246,18 @@ fn OrderDetail(o: AdminOrder) -> impl IntoView {
         .map(|r| {
             view! { class=cls,
                 <tr>
-                    <td>{r.at.clone()}</td>
+                    <td>
+                        {r.at.clone()} <br />
+                        <span class="muted">
+                            {match r.status.as_str() {
+                                "pending" => "waiting for the payment provider".to_owned(),
+                                "failed" => {
+                                    format!("refused: {}", r.failure.clone().unwrap_or_default())
+                                }
+                                _ => "given".to_owned(),
+                            }}
+                        </span>
+                    </td>
                     <td class="num">{r.amount.to_string()}</td>
                     <td class="num">{r.units}</td>
                     <td>{r.reason.clone()}</td>
@@ -371,5 +388,6 @@ fn OrderDetail(o: AdminOrder) -> impl IntoView {
         </table>
         <h2>"Timeline"</h2>
         <ol data-test="order-timeline">{steps}</ol>
+        <super::operations::forms::Operations o=operations />
     }
 }

@@ -188,7 +188,7 @@ pub fn export(
             r#"SELECT o.number, o.created_at, o.status::text AS "status!", o.email,
                       o.currency::text AS "currency!", o.subtotal_minor, o.discount_minor,
                       o.shipping_minor, o.tax_minor, o.total_minor, o.region,
-                      coalesce((SELECT sum(amount_minor) FROM refunds f WHERE f.order_id = o.id), 0)::bigint AS "refunded!",
+                      coalesce((SELECT sum(amount_minor) FROM refunds f WHERE f.order_id = o.id AND f.status = 'done'), 0)::bigint AS "refunded!",
                       coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)::bigint AS "items!"
                  FROM orders o
                 WHERE ($1::text IS NULL OR o.number = $1)
@@ -242,6 +242,7 @@ fn minutes(at: DateTime<Utc>) -> String {
 pub async fn detail(
     pool: &PgPool,
     number: &str,
+    viewer: &crate::staff::model::StaffUser,
 ) -> Result<Option<AdminOrder>, crate::orders::model::OrderError> {
     use crate::orders::model::OrderError;
     let unavailable = |e: sqlx::Error| {
@@ -281,7 +282,8 @@ pub async fn detail(
     })
     .collect();
     let refunds = sqlx::query!(
-        r#"SELECT f.amount_minor, f.reason, f.actor, f.created_at,
+        r#"SELECT f.amount_minor, f.reason, f.actor, f.created_at, f.status::text AS "status!",
+                  f.idempotency_key, f.failure,
                   coalesce((SELECT sum(quantity) FROM refund_lines l WHERE l.refund_id = f.id), 0)::bigint AS "units!"
              FROM refunds f WHERE f.order_id = $1 ORDER BY f.created_at, f.id"#,
         found.id
@@ -291,6 +293,9 @@ pub async fn detail(
     .map_err(unavailable)?
     .into_iter()
     .map(|r| RefundRow {
+        key: (r.status == "pending").then_some(r.idempotency_key),
+        status: r.status,
+        failure: r.failure,
         amount: money(r.amount_minor),
         reason: r.reason,
         actor: r.actor,
@@ -314,6 +319,19 @@ pub async fn detail(
         reason: t.reason,
     })
     .collect();
+    let notes = super::operations::ssr::notes(pool, found.id)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|n| super::operations::NoteView {
+            author: n.author,
+            body: n.body,
+            at: minutes(n.at),
+        })
+        .collect();
+    let offers = super::operations::ssr::offers(pool, found.id, found.view.status, viewer)
+        .await
+        .map_err(unavailable)?;
     Ok(Some(AdminOrder {
         view: found.view,
         region: found.region,
@@ -321,6 +339,8 @@ pub async fn detail(
         payments,
         refunds,
         steps,
+        notes,
+        offers,
     }))
 }
 

@@ -357,7 +357,7 @@ async fn refunds(pool: &PgPool, batch: &[Refund], now: DateTime<Utc>) -> Result<
     }
     let mut orders: HashMap<String, State> = sqlx::query!(
         r#"SELECT o.id, o.number, o.status AS "status: OrderStatus", o.total_minor,
-                  coalesce((SELECT sum(amount_minor) FROM refunds f WHERE f.order_id = o.id), 0)::bigint AS "refunded!",
+                  coalesce((SELECT sum(amount_minor) FROM refunds f WHERE f.order_id = o.id AND f.status <> 'failed'), 0)::bigint AS "refunded!",
                   (SELECT max(at) FROM order_transitions t
                     WHERE t.order_id = o.id AND t.to_status = 'delivered') AS delivered
              FROM orders o WHERE o.number = ANY($1)"#,

@@ -1,0 +1,226 @@
+//! The order page's operations as plain forms (each with its key), the notes, and the
+//! printable packing slip (`/admin/orders/:number/packing-slip`).
+
+use super::api::{AddOrderNote, CancelOrder, RefundOrder, ResendOrderEmail};
+use crate::admin::style::page;
+use crate::components::head::Title;
+use crate::orders::admin::model::AdminOrder;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// Refund, cancel, notes, e-mail and the packing slip for one order.
+#[component]
+pub fn Operations(o: AdminOrder) -> impl IntoView {
+    let cls = page();
+    let number = o.view.number.clone();
+    let offers = o.offers.clone();
+    let refund = offers.refund.then(|| view! { <RefundForm o=o.clone() /> });
+    let cancel = offers.cancel.then(|| {
+        view! { class=cls,
+            <h3>"Cancel the order"</h3>
+            <form
+                class="panel"
+                method="post"
+                action=CancelOrder::url()
+                aria-label="Cancel the order"
+                data-test="cancel-form"
+            >
+                <input type="hidden" name="number" value=number.clone() />
+                <input type="hidden" name="key" value=offers.keys.cancel.clone() />
+                <label>
+                    "Why (the customer reads this)"
+                    <input type="text" name="reason" required maxlength="500" />
+                </label>
+                <button type="submit" class="danger">
+                    "Cancel the order"
+                </button>
+            </form>
+        }
+    });
+    let retries = o
+        .refunds
+        .iter()
+        .filter_map(|r| r.key.clone().map(|key| (key, r.amount)))
+        .map(|(key, amount)| {
+            view! { class=cls,
+                <form class="inline" method="post" action=RefundOrder::url()>
+                    <input type="hidden" name="number" value=number.clone() />
+                    <input type="hidden" name="key" value=key />
+                    <button type="submit">{format!("Finish the refund of {amount}")}</button>
+                </form>
+            }
+        })
+        .collect_view();
+    let notes = o
+        .notes
+        .iter()
+        .map(|n| {
+            view! { class=cls,
+                <li>
+                    <strong>{n.author.clone()}</strong>
+                    " · "
+                    {n.at.clone()}
+                    <br />
+                    {n.body.clone()}
+                </li>
+            }
+        })
+        .collect_view();
+    let slip = format!("/admin/orders/{}/packing-slip", o.view.number);
+    view! { class=cls,
+        <h2>"Actions"</h2>
+        {retries}
+        {refund}
+        {cancel}
+        <h3>"Customer e-mail"</h3>
+        <form class="inline" method="post" action=ResendOrderEmail::url()>
+            <input type="hidden" name="number" value=number.clone() />
+            <input type="hidden" name="key" value=offers.keys.resend.clone() />
+            <button type="submit">"Send the order e-mail again"</button>
+        </form>
+        " "
+        <a href=slip>"Packing slip"</a>
+        <h2>"Notes"</h2>
+        <ul data-test="order-notes">{notes}</ul>
+        <form class="panel" method="post" action=AddOrderNote::url() aria-label="Add a note">
+            <input type="hidden" name="number" value=number />
+            <input type="hidden" name="key" value=offers.keys.note />
+            <label>
+                "Note (staff only)"
+                <textarea name="note" required maxlength="2000" rows="3"></textarea>
+            </label>
+            <button type="submit">"Add the note"</button>
+        </form>
+    }
+}
+
+#[component]
+fn RefundForm(o: AdminOrder) -> impl IntoView {
+    let cls = page();
+    let offers = o.offers;
+    let lines = o
+        .view
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            // Both are in the order of the lines' positions.
+            let (position, open) = *offers.open_units.get(i)?;
+            (open > 0).then(|| (position, open, l.title.clone()))
+        })
+        .map(|(position, open, title)| {
+            let choices = (1..=open.min(99))
+                .map(|n| view! { <option value=format!("{position}:{n}")>{n}</option> })
+                .collect_view();
+            view! { class=cls,
+                <label>
+                    {format!("{title} ({open} not refunded)")} <select name="units[]">
+                        <option value=format!("{position}:")>"0"</option>
+                        {choices}
+                    </select>
+                </label>
+            }
+        })
+        .collect_view();
+    let warehouses = offers
+        .warehouses
+        .iter()
+        .map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> })
+        .collect_view();
+    let shipping = offers.shipping_refundable.then(|| {
+        view! { class=cls,
+            <label class="choice">
+                <input type="checkbox" name="shipping" value="true" />
+                {format!("The delivery charge ({})", o.view.shipping)}
+            </label>
+        }
+    });
+    view! { class=cls,
+        <h3>"Refund"</h3>
+        <form
+            class="panel"
+            method="post"
+            action=RefundOrder::url()
+            aria-label="Refund"
+            data-test="refund-form"
+        >
+            <input type="hidden" name="number" value=o.view.number.clone() />
+            <input type="hidden" name="key" value=offers.keys.refund.clone() />
+            {lines}
+            {shipping}
+            <label>
+                "Or an amount instead (optional)"
+                <input type="text" name="amount" inputmode="decimal" maxlength="20" />
+            </label>
+            <label>
+                "Returned items go back to" <select name="restock">
+                    <option value="">"Not back in stock"</option>
+                    {warehouses}
+                </select>
+            </label>
+            <label>"Reason" <input type="text" name="reason" maxlength="500" /></label>
+            <button type="submit" class="primary">
+                "Refund through the payment provider"
+            </button>
+        </form>
+    }
+}
+
+/// `/admin/orders/:number/packing-slip`: what goes in the parcel and where it goes,
+/// for printing.
+#[component]
+pub fn PackingSlipPage() -> impl IntoView {
+    crate::orders::admin::pages::staff_order_page(|o| view! { <PackingSlip o /> }.into_any())
+}
+
+#[component]
+fn PackingSlip(o: AdminOrder) -> impl IntoView {
+    let cls = page();
+    let v = o.view;
+    let lines = v
+        .lines
+        .iter()
+        .map(|l| {
+            view! { class=cls,
+                <tr>
+                    <td>{l.sku.clone()}</td>
+                    <td>{l.title.clone()}</td>
+                    <td class="num">{l.quantity}</td>
+                    <td></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let address = v
+        .address
+        .iter()
+        .map(|line| {
+            view! {
+                <span>{line.clone()}</span>
+                <br />
+            }
+        })
+        .collect_view();
+    view! { class=cls,
+        <Title text=format!("Packing slip {} · Mercato admin", v.number) />
+        <h1>{format!("Packing slip: order {}", v.number)}</h1>
+        <p class="no-print">"Print this page (Ctrl+P) to put it in the parcel."</p>
+        <p>"Placed " {v.placed_at.format("%Y-%m-%d").to_string()} " · " {v.shipping_method}</p>
+        <h2>"Deliver to"</h2>
+        <address data-test="slip-address">{address}</address>
+        <h2>"In this parcel"</h2>
+        <table data-test="slip-lines">
+            <thead>
+                <tr>
+                    <th scope="col">"SKU"</th>
+                    <th scope="col">"Item"</th>
+                    <th scope="col" class="num">
+                        "Quantity"
+                    </th>
+                    <th scope="col">"Packed"</th>
+                </tr>
+            </thead>
+            <tbody>{lines}</tbody>
+        </table>
+    }
+}

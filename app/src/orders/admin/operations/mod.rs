@@ -1,0 +1,56 @@
+//! What staff do to an order, through the state machine only: refund part or all
+//! (through the payment provider, returning stock to a chosen warehouse or not), cancel
+//! before it leaves (its stock released or given back, its payment refunded), notes,
+//! resending the customer's e-mail, and the printable packing slip. Every form carries a
+//! key made when its page was drawn, so a double click does a thing once.
+
+pub mod api;
+pub mod forms;
+pub mod plan;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use serde::{Deserialize, Serialize};
+
+/// Fresh keys for the forms of one drawing of the order page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormKeys {
+    pub refund: String,
+    pub cancel: String,
+    pub note: String,
+    pub resend: String,
+}
+
+#[cfg(feature = "ssr")]
+impl FormKeys {
+    pub fn new() -> Self {
+        let key = crate::session::new_token;
+        FormKeys {
+            refund: key(),
+            cancel: key(),
+            note: key(),
+            resend: key(),
+        }
+    }
+}
+
+/// What the order page offers this staff member for this order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offers {
+    pub refund: bool,
+    pub cancel: bool,
+    /// Notes, e-mail, packing slip (anyone with `orders`).
+    pub keys: FormKeys,
+    /// The warehouses refunded units may go back to: (code, name).
+    pub warehouses: Vec<(String, String)>,
+    /// Units of each line not yet refunded: (position, units).
+    pub open_units: Vec<(i32, i32)>,
+    pub shipping_refundable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub author: String,
+    pub body: String,
+    pub at: String,
+}
