@@ -47,6 +47,7 @@ use account::pages::{
 use admin::layout::{AdminHome, AdminLayout, AdminNotFound};
 use audit::pages::AuditPage;
 use cart::pages::CartPage;
+use catalog::admin::pages::{AdminProductPage, AdminProductsPage, CompareRevisionsPage};
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use jobs::pages::JobPage;
@@ -119,6 +120,14 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/orders/:number/packing-slip")
                         view=PackingSlipPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/products") view=AdminProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/products/:id") view=AdminProductPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/products/:id/compare")
+                        view=CompareRevisionsPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/*any") view=AdminNotFound ssr=SsrMode::Async />

@@ -341,3 +341,72 @@ test('a delivered order is refunded in part through the provider, with stock bac
   await open(page, `/orders/${number}?email=${encodeURIComponent(email)}`);
   await expect(page.getByTestId('order-status')).toHaveText('Partly refunded');
 });
+
+/** A word nobody else's product has (letters only, so search reads it as one word). */
+function uniqueWord(): string {
+  return Array.from({ length: 9 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+}
+
+test('products: a new product reaches the shop and search, an edit too, and a rollback brings it back', async ({ page }) => {
+  test.setTimeout(150_000);
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await open(page, '/admin/products');
+  await expect(page.getByTestId('product-row').first()).toBeVisible();
+  await expect(page.getByTestId('product-count')).toContainText('products');
+  await noAxeViolations(page);
+
+  const word = uniqueWord();
+  await page.getByRole('link', { name: 'New product' }).click();
+  await expect(page.getByRole('heading', { name: 'New product' })).toBeVisible();
+  await noAxeViolations(page);
+  const form = page.getByRole('form', { name: 'Product' });
+  await form.getByLabel('Title', { exact: true }).fill(`Lamp ${word}`);
+  await form.getByLabel('Address (slug)').fill(`lamp-${word}`);
+  await form.getByLabel('Status').selectOption('active');
+  await form.getByLabel(/^Options/).fill('Colour');
+  await form.getByLabel('SKU of variant 1').fill(`LAMP-${word.toUpperCase()}`);
+  await form.getByLabel('Price of variant 1').fill('25.00');
+  await form.getByLabel('Option values of variant 1').fill('Red');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Product saved.');
+  await expect(page.getByRole('heading', { name: `Edit Lamp ${word}` })).toBeVisible();
+  const editUrl = page.url();
+
+  // The shop and its search have it.
+  await open(page, `/p/lamp-${word}`);
+  await expect(page.getByRole('heading', { name: `Lamp ${word}` })).toBeVisible();
+  await expect(async () => {
+    await open(page, `/search?q=${word}`);
+    await expect(page.locator('main')).toContainText(`Lamp ${word}`, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+
+  // An edit of the title.
+  await open(page, editUrl);
+  await page.getByRole('form', { name: 'Product' }).getByLabel('Title', { exact: true }).fill(`Lantern ${word}`);
+  await page.getByRole('form', { name: 'Product' }).getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Product saved.');
+  await open(page, `/p/lamp-${word}`);
+  await expect(page.getByRole('heading', { name: `Lantern ${word}` })).toBeVisible();
+
+  // The two revisions side by side, then back to the first.
+  await open(page, editUrl);
+  await expect(page.getByTestId('revision-row')).toHaveCount(2);
+  await noAxeViolations(page);
+  await page.getByRole('link', { name: 'Compare with 2' }).click();
+  const change = page.getByTestId('change-row').filter({ hasText: 'Title' });
+  await expect(change).toContainText(`Lamp ${word}`);
+  await expect(change).toContainText(`Lantern ${word}`);
+  await noAxeViolations(page);
+  await page.getByRole('link', { name: 'Back to the product' }).click();
+  await page.getByRole('button', { name: 'Roll back to 1' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Rolled back to revision 1.');
+  await expect(page.getByTestId('revision-row')).toHaveCount(3);
+  await expect(page.getByTestId('revision-row').first()).toContainText('rollback to revision 1');
+  await open(page, `/p/lamp-${word}`);
+  await expect(page.getByRole('heading', { name: `Lamp ${word}` })).toBeVisible();
+  await expect(async () => {
+    await open(page, `/search?q=${word}`);
+    await expect(page.locator('main')).toContainText(`Lamp ${word}`, { timeout: 1_000 });
+    await expect(page.locator('main')).not.toContainText(`Lantern ${word}`, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+});

@@ -154,6 +154,7 @@ fn AdminFrame(user: StaffUser) -> impl IntoView {
 pub fn sections() -> Vec<(&'static str, &'static str, Option<Permission>)> {
     vec![
         ("/admin", "Home", None),
+        ("/admin/products", "Products", Some(Permission::Products)),
         ("/admin/orders", "Orders", Some(Permission::Orders)),
         ("/admin/staff", "Staff", Some(Permission::Staff)),
         ("/admin/audit", "Audit log", Some(Permission::Staff)),

@@ -4,6 +4,8 @@
 //! `audit/`, ...), and every one of those checks its permission on the server.
 
 pub mod layout;
+#[cfg(feature = "ssr")]
+pub mod requests;
 pub mod style;
 
 /// Marks the response as a file to save (`Content-Type` and `Content-Disposition`);

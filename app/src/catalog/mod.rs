@@ -1,5 +1,6 @@
 //! The catalog: products, variants, categories, brands, attributes and images.
 
+pub mod admin;
 pub mod api;
 pub mod ids;
 #[cfg(feature = "ssr")]

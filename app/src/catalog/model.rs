@@ -287,6 +287,11 @@ pub struct ProductDetail {
     pub slug: String,
     pub title: String,
     pub description: String,
+    /// What search engines are shown instead of the title and description, when set.
+    #[serde(default)]
+    pub seo_title: Option<String>,
+    #[serde(default)]
+    pub seo_description: Option<String>,
     pub brand: Option<String>,
     pub breadcrumbs: Vec<CategoryLink>,
     pub option_names: Vec<String>,
@@ -308,6 +313,8 @@ impl ProductDetail {
             slug: slug.into(),
             title: slug.into(),
             description: String::new(),
+            seo_title: None,
+            seo_description: None,
             brand: None,
             breadcrumbs: vec![],
             option_names: vec![],

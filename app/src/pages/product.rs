@@ -36,6 +36,13 @@ pub fn ProductPage() -> impl IntoView {
 }
 
 fn meta_description(p: &ProductDetail) -> String {
+    if let Some(set) = p
+        .seo_description
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        return set.to_owned();
+    }
     let text: String = p.description.chars().take(155).collect();
     if p.description.chars().count() > 155 {
         match text.rfind(' ') {
@@ -89,7 +96,7 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
     let first_image = p.images.first().cloned();
     let attributes = p.attributes.clone();
     view! { class=cls,
-        <Title text=format!("{} · Mercato", p.title) />
+        <Title text=format!("{} · Mercato", p.seo_title.as_deref().unwrap_or(&p.title)) />
         <Meta name="description" content=meta_description(&p) />
         <Link rel="canonical" href=p.canonical.clone() />
         <script type="application/ld+json" inner_html=json_ld></script>

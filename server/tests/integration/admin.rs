@@ -136,11 +136,24 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT count(*) FROM sessions), (SELECT count(*) FROM emails),
             (SELECT count(*) FROM audit_log),
             (SELECT string_agg(concat_ws(',', number, status), ';' ORDER BY id) FROM orders),
-            (SELECT count(*) FROM refunds), (SELECT count(*) FROM order_notes))",
+            (SELECT count(*) FROM refunds), (SELECT count(*) FROM order_notes),
+            (SELECT string_agg(concat_ws(',', id, title, version, description), ';' ORDER BY id) FROM products),
+            (SELECT count(*) FROM product_revisions))",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap()
+}
+
+/// The product as the admin's revisions keep it (with an older description).
+async fn product_snapshot(app: &TestApp, id: i64) -> serde_json::Value {
+    let mut conn = app.pool.acquire().await.unwrap();
+    let (_, mut draft, _) = app::catalog::admin::ssr::edit::load(&mut conn, id)
+        .await
+        .unwrap()
+        .unwrap();
+    draft.description = "As it was.".into();
+    serde_json::to_value(draft).unwrap()
 }
 
 /// An admin server function and a call that would change something if allowed.
@@ -213,6 +226,42 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     let delivered = crate::order_operations::buy(&app, "1").await;
     crate::order_operations::deliver(&app, &delivered).await;
     let key = crate::checkout::key;
+    // A product with revisions to compare and roll back to (a first save keeps the
+    // product as it was as revision 1).
+    let laptop: i64 = sqlx::query_scalar("SELECT id FROM products WHERE slug = 'laptop'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = boss
+        .call(
+            "/api/admin/products/rollback",
+            &[
+                ("id", &laptop.to_string()),
+                ("revision", "1"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404, "no revisions yet: {}", r.text());
+    sqlx::query("UPDATE products SET description = 'Edited.' WHERE id = $1")
+        .bind(laptop)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO product_revisions (product_id, revision, version, actor, snapshot)
+         SELECT $1, n, p.version, 'test', $2::jsonb FROM products p, generate_series(1, 2) n WHERE p.id = $1",
+    )
+    .bind(laptop)
+    .bind(product_snapshot(&app, laptop).await)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let laptop_version: i32 = sqlx::query_scalar("SELECT version FROM products WHERE id = $1")
+        .bind(laptop)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let table = vec![
         call("/api/admin/staff", &[], false),
         call(
@@ -298,6 +347,70 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             fields: vec![],
             audited: 1,
             needs: "orders",
+        },
+        Call {
+            path: "/api/admin/products".into(),
+            get: true,
+            fields: vec![("q".into(), "laptop".into())],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/product".into(),
+            get: true,
+            fields: vec![("id".into(), laptop.to_string())],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/product/compare".into(),
+            get: true,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("from".into(), "1".into()),
+                ("to".into(), "2".into()),
+            ],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/save".into(),
+            get: false,
+            fields: vec![
+                ("title".into(), "Desk lamp".into()),
+                ("slug".into(), "desk-lamp".into()),
+                ("status".into(), "draft".into()),
+                ("currency".into(), "USD".into()),
+                ("variant_id[]".into(), String::new()),
+                ("sku[]".into(), "DESK-LAMP".into()),
+                ("price[]".into(), "20.00".into()),
+                ("values[]".into(), String::new()),
+            ],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/rollback".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("revision".into(), "1".into()),
+                ("version".into(), laptop_version.to_string()),
+            ],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/bulk".into(),
+            get: false,
+            fields: vec![
+                ("ids[]".into(), laptop.to_string()),
+                ("action".into(), "price".into()),
+                ("percent".into(), "5".into()),
+                ("key".into(), key()),
+            ],
+            audited: 1,
+            needs: "products",
         },
         Call {
             path: "/api/admin/orders/refund".into(),

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod cache;
 mod cart;
+mod catalog_admin;
 mod checkout;
 mod discounts;
 mod embedded;

@@ -301,7 +301,8 @@ pub async fn product_detail(catalog: &Catalog, slug: &str) -> Result<ProductDeta
 async fn load_product(catalog: &Catalog, slug: &str) -> Result<ProductDetail, CatalogError> {
     let pool = &catalog.pool;
     let Some(p) = sqlx::query!(
-        r#"SELECT p.id, p.slug, p.title, p.description, b.name AS "brand?", c.path AS "category_path?"
+        r#"SELECT p.id, p.slug, p.title, p.description, p.seo_title, p.seo_description,
+                  b.name AS "brand?", c.path AS "category_path?"
            FROM products p
            LEFT JOIN brands b ON b.id = p.brand_id
            LEFT JOIN categories c ON c.id = p.category_id
@@ -375,6 +376,8 @@ async fn load_product(catalog: &Catalog, slug: &str) -> Result<ProductDetail, Ca
         slug: p.slug,
         title: p.title,
         description: p.description,
+        seo_title: p.seo_title,
+        seo_description: p.seo_description,
         brand: p.brand,
         breadcrumbs: crumbs,
         option_names,

@@ -24,7 +24,7 @@ pub struct FormKeys {
 #[cfg(feature = "ssr")]
 impl FormKeys {
     pub fn new() -> Self {
-        let key = crate::session::new_token;
+        let key = crate::admin::requests::new_key;
         FormKeys {
             refund: key(),
             cancel: key(),

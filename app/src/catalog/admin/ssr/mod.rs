@@ -1,0 +1,7 @@
+//! The catalog's admin on the server: the list, editing, revisions.
+
+pub mod bulk;
+pub mod edit;
+pub mod form;
+pub mod list;
+pub mod revisions;
