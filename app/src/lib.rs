@@ -50,6 +50,7 @@ use cart::pages::CartPage;
 use catalog::admin::pages::{AdminProductPage, AdminProductsPage, CompareRevisionsPage};
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
+use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/products") view=AdminProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:id") view=AdminProductPage ssr=SsrMode::Async />
                     <Route

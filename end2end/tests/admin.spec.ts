@@ -410,3 +410,30 @@ test('products: a new product reaches the shop and search, an edit too, and a ro
     await expect(page.locator('main')).not.toContainText(`Lantern ${word}`, { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
 });
+
+test('inventory: a variant\'s stock in every warehouse, a receipt in its ledger, and a new warehouse', async ({ page }) => {
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await open(page, '/admin/inventory');
+  await noAxeViolations(page);
+  await page.getByRole('form', { name: 'Find a variant' }).getByLabel('SKU').fill('L2201308');
+  await page.getByRole('button', { name: 'Show its stock' }).click();
+  await expect(page.getByTestId('level-row').first()).toBeVisible();
+  await noAxeViolations(page);
+  const note = `delivery ${uniqueWord()}`;
+  const receive = page.getByRole('form', { name: 'Receive stock' });
+  await receive.getByLabel('Units received').fill('1');
+  await receive.getByLabel(/^Note/).fill(note);
+  await receive.getByRole('button', { name: 'Receive' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Stock received.');
+  await expect(page.getByTestId('movement-row').filter({ hasText: note })).toContainText('receipt');
+
+  const code = `wh-${uniqueWord()}`;
+  const add = page.getByRole('form', { name: 'New warehouse' });
+  await add.getByLabel(/^Code/).fill(code);
+  await add.getByLabel('Name').fill(HOSTILE);
+  await add.getByRole('button', { name: 'Add the warehouse' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Warehouse saved.');
+  await expect(page.getByTestId('warehouse-row').filter({ hasText: code })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await noAxeViolations(page);
+});

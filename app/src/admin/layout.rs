@@ -155,6 +155,7 @@ pub fn sections() -> Vec<(&'static str, &'static str, Option<Permission>)> {
     vec![
         ("/admin", "Home", None),
         ("/admin/products", "Products", Some(Permission::Products)),
+        ("/admin/inventory", "Inventory", Some(Permission::Inventory)),
         ("/admin/orders", "Orders", Some(Permission::Orders)),
         ("/admin/staff", "Staff", Some(Permission::Staff)),
         ("/admin/audit", "Audit log", Some(Permission::Staff)),

@@ -6,6 +6,7 @@
 //! and no amount of concurrency can oversell; the code here only decides where to take
 //! stock from and records why it moved.
 
+pub mod admin;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -24,6 +24,8 @@ pub enum MovementKind {
     Shipment,
     /// Goods came back: on hand up.
     Return,
+    /// Goods moved between warehouses: on hand down at one, up at the other.
+    Transfer,
 }
 
 /// One line a checkout wants held.

@@ -14,6 +14,7 @@ mod helpers;
 mod history;
 mod importing;
 mod inventory;
+mod inventory_admin;
 mod lifecycle;
 mod order_operations;
 mod pages;
