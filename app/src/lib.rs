@@ -13,6 +13,7 @@ pub mod components;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod csv;
+pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod discounts;
@@ -50,6 +51,7 @@ use cart::pages::CartPage;
 use catalog::admin::pages::{AdminProductPage, AdminProductsPage, CompareRevisionsPage};
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
+use customers::pages::{CustomerPage, CustomersPage};
 use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
 use leptos::prelude::*;
@@ -125,6 +127,8 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/products") view=AdminProductsPage ssr=SsrMode::Async />
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:id") view=AdminProductPage ssr=SsrMode::Async />
                     <Route

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Browser, type Page } from '@playwright/test';
-import { test, expect, open, jsEnabled, mailed, mailedLink, uniqueEmail } from './helpers';
+import { test, expect, open, jsEnabled, mailed, mailedLink, signUp, uniqueEmail } from './helpers';
 
 // The merchant's admin: the door (password, then two-step sign-in), staff and their
 // groups, invitations, disabling an account, and the audit log with its export. Admin
@@ -436,4 +436,30 @@ test('inventory: a variant\'s stock in every warehouse, a receipt in its ledger,
   await expect(page.getByTestId('warehouse-row').filter({ hasText: code })).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await noAxeViolations(page);
+});
+
+test('customers: found by address, shown whole, disabled and enabled again', async ({ page, browser }) => {
+  const shopper = await freshPage(browser);
+  const email = uniqueEmail('customer');
+  await signUp(shopper, email, 'a long shopper password');
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await open(page, '/admin/customers');
+  await noAxeViolations(page);
+  const find = page.getByRole('form', { name: 'Find customers' });
+  await find.getByLabel('E-mail address or name').fill(email.toUpperCase());
+  await find.getByRole('button', { name: 'Find' }).click();
+  await expect(page.getByTestId('customer-row')).toHaveCount(1);
+  await page.getByRole('link', { name: email.toLowerCase() }).click();
+  await expect(page.getByRole('heading', { name: email.toLowerCase() })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Download their data (JSON)' })).toBeVisible();
+  await noAxeViolations(page);
+  await page.getByRole('button', { name: 'Disable the account' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Account disabled');
+  await expect(page.getByTestId('customer-summary')).toContainText('Disabled');
+  // Their session has ended.
+  await open(shopper, '/account');
+  await expect(shopper.getByTestId('account-email')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Enable the account' }).click();
+  await expect(page.getByTestId('customer-summary')).toContainText('Active');
+  await shopper.context().close();
 });

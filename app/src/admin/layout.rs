@@ -157,6 +157,7 @@ pub fn sections() -> Vec<(&'static str, &'static str, Option<Permission>)> {
         ("/admin/products", "Products", Some(Permission::Products)),
         ("/admin/inventory", "Inventory", Some(Permission::Inventory)),
         ("/admin/orders", "Orders", Some(Permission::Orders)),
+        ("/admin/customers", "Customers", Some(Permission::Customers)),
         ("/admin/staff", "Staff", Some(Permission::Staff)),
         ("/admin/audit", "Audit log", Some(Permission::Staff)),
     ]

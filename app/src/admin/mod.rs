@@ -11,7 +11,7 @@ pub mod style;
 /// Marks the response as a file to save (`Content-Type` and `Content-Disposition`);
 /// `filename` is ours, never a user's text.
 #[cfg(feature = "ssr")]
-pub fn download(content_type: &'static str, filename: &'static str) {
+pub fn download(content_type: &'static str, filename: &str) {
     use axum::http::{HeaderValue, header};
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         response.insert_header(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

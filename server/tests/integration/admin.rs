@@ -141,6 +141,7 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT count(*) FROM product_revisions),
             (SELECT string_agg(concat_ws(',', variant_id, warehouse_id, on_hand), ';' ORDER BY variant_id, warehouse_id) FROM stock_levels),
             (SELECT count(*) FROM warehouses), (SELECT count(*) FROM regions),
+            (SELECT string_agg(concat_ws(',', id, erased_at IS NULL), ';' ORDER BY id) FROM users),
             (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants))",
     )
     .fetch_one(&app.pool)
@@ -265,6 +266,15 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // A customer to look at, export, disable and erase (not the one who calls below).
+    let other = Browser::new(&app);
+    crate::helpers::sign_up_confirmed(&app, &other, "other-shopper@example.com", PASSWORD, "O")
+        .await;
+    let shopper: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'other-shopper@example.com'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let table = vec![
         call("/api/admin/staff", &[], false),
         call(
@@ -495,6 +505,47 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             ],
             audited: 1,
             needs: "inventory",
+        },
+        Call {
+            path: "/api/admin/customers".into(),
+            get: true,
+            fields: vec![("q".into(), "shopper".into())],
+            audited: 0,
+            needs: "customers",
+        },
+        Call {
+            path: "/api/admin/customer".into(),
+            get: true,
+            fields: vec![("id".into(), shopper.to_string())],
+            audited: 0,
+            needs: "customers",
+        },
+        Call {
+            path: "/api/admin/customer.json".into(),
+            get: true,
+            fields: vec![("id".into(), shopper.to_string())],
+            audited: 1,
+            needs: "customers",
+        },
+        Call {
+            path: "/api/admin/customers/disable".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), shopper.to_string()),
+                ("disabled".into(), "true".into()),
+            ],
+            audited: 1,
+            needs: "customers",
+        },
+        Call {
+            path: "/api/admin/customers/erase".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), shopper.to_string()),
+                ("confirm".into(), "other-shopper@example.com".into()),
+            ],
+            audited: 1,
+            needs: "customers",
         },
         Call {
             path: "/api/admin/orders/refund".into(),

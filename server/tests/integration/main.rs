@@ -6,6 +6,7 @@ mod cache;
 mod cart;
 mod catalog_admin;
 mod checkout;
+mod customers_admin;
 mod discounts;
 mod embedded;
 mod faults;
