@@ -52,6 +52,7 @@ use catalog::admin::pages::{AdminProductPage, AdminProductsPage, CompareRevision
 use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use customers::pages::{CustomerPage, CustomersPage};
+use discounts::admin::pages::DiscountsPage;
 use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
 use leptos::prelude::*;
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/products") view=AdminProductsPage ssr=SsrMode::Async />
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("/discounts") view=DiscountsPage ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:id") view=AdminProductPage ssr=SsrMode::Async />

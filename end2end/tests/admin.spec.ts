@@ -463,3 +463,24 @@ test('customers: found by address, shown whole, disabled and enabled again', asy
   await expect(page.getByTestId('customer-summary')).toContainText('Active');
   await shopper.context().close();
 });
+
+test('discounts: a new code is listed live, and ended', async ({ page }) => {
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await open(page, '/admin/discounts');
+  await noAxeViolations(page);
+  const code = `E2E${uniqueWord().toUpperCase()}`;
+  const form = page.getByRole('form', { name: 'New code' });
+  await form.getByLabel(/^Code/).fill(code);
+  await form.getByLabel('Kind').selectOption('percentage');
+  await form.getByLabel(/^Amount/).fill('12.5');
+  await form.getByLabel('Uses per customer').fill('1');
+  await form.getByRole('button', { name: 'Create the code' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Discount code created.');
+  const row = page.getByTestId('discount-row').filter({ hasText: code });
+  await expect(row).toContainText('Live');
+  await expect(row).toContainText('12.50% off');
+  await noAxeViolations(page);
+  await row.getByRole('button', { name: 'End now' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Discount code ended.');
+  await expect(page.getByTestId('discount-row').filter({ hasText: code })).toContainText('Not live');
+});

@@ -269,7 +269,9 @@ async fn discount(settings: Settings, action: DiscountAction) -> anyhow::Result<
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = database::open(&settings).await?;
-    let result = create(&db.db.primary, &new).await;
+    let mut conn = db.db.primary.acquire().await?;
+    let result = create(&mut conn, &new).await;
+    drop(conn);
     db.close().await;
     result?;
     println!("discount code {} created", new.code);

@@ -158,6 +158,7 @@ pub fn sections() -> Vec<(&'static str, &'static str, Option<Permission>)> {
         ("/admin/inventory", "Inventory", Some(Permission::Inventory)),
         ("/admin/orders", "Orders", Some(Permission::Orders)),
         ("/admin/customers", "Customers", Some(Permission::Customers)),
+        ("/admin/discounts", "Discounts", Some(Permission::Discounts)),
         ("/admin/staff", "Staff", Some(Permission::Staff)),
         ("/admin/audit", "Audit log", Some(Permission::Staff)),
     ]

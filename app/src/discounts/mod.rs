@@ -3,6 +3,7 @@
 //! server the lookups, the per-customer count, the redemption that checkout makes in the
 //! order's own transaction, and the creation of codes.
 
+pub mod admin;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ssr;

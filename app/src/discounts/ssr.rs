@@ -4,7 +4,7 @@
 use super::model::{DiscountKind, DiscountRule, normalize_code};
 use crate::db::{Refusal, refusal};
 use crate::money::{Currency, Money};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 /// Who is buying, as a code's per-customer limit counts them: by account when signed in,
 /// and by the person behind each address involved (the order's, and the account's own),
@@ -276,8 +276,8 @@ pub enum CreateError {
     Database(sqlx::Error),
 }
 
-/// Creates a code.
-pub async fn create(pool: &PgPool, new: &NewCode) -> Result<(), CreateError> {
+/// Creates a code (in the caller's transaction, when it has one).
+pub async fn create(conn: &mut PgConnection, new: &NewCode) -> Result<(), CreateError> {
     let result = sqlx::query!(
         "INSERT INTO discount_codes (code, kind, amount, currency, min_subtotal_minor, starts_at,
                                      ends_at, max_uses, max_uses_per_customer)
@@ -292,7 +292,7 @@ pub async fn create(pool: &PgPool, new: &NewCode) -> Result<(), CreateError> {
         new.max_uses,
         new.max_uses_per_customer,
     )
-    .execute(pool)
+    .execute(conn)
     .await;
     match result {
         Ok(_) => Ok(()),

@@ -141,6 +141,7 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT count(*) FROM product_revisions),
             (SELECT string_agg(concat_ws(',', variant_id, warehouse_id, on_hand), ';' ORDER BY variant_id, warehouse_id) FROM stock_levels),
             (SELECT count(*) FROM warehouses), (SELECT count(*) FROM regions),
+            (SELECT string_agg(concat_ws(',', code, active, max_uses, ends_at), ';' ORDER BY code) FROM discount_codes),
             (SELECT string_agg(concat_ws(',', id, erased_at IS NULL), ';' ORDER BY id) FROM users),
             (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants))",
     )
@@ -546,6 +547,42 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             ],
             audited: 1,
             needs: "customers",
+        },
+        Call {
+            path: "/api/admin/discounts".into(),
+            get: true,
+            fields: vec![],
+            audited: 0,
+            needs: "discounts",
+        },
+        Call {
+            path: "/api/admin/discounts/create".into(),
+            get: false,
+            fields: vec![
+                ("code".into(), "TABLE10".into()),
+                ("kind".into(), "percentage".into()),
+                ("amount".into(), "10".into()),
+            ],
+            audited: 1,
+            needs: "discounts",
+        },
+        Call {
+            path: "/api/admin/discounts/update".into(),
+            get: false,
+            fields: vec![
+                ("code".into(), "TABLE10".into()),
+                ("max_uses".into(), "99".into()),
+                ("active".into(), "true".into()),
+            ],
+            audited: 1,
+            needs: "discounts",
+        },
+        Call {
+            path: "/api/admin/discounts/end".into(),
+            get: false,
+            fields: vec![("code".into(), "TABLE10".into())],
+            audited: 1,
+            needs: "discounts",
         },
         Call {
             path: "/api/admin/orders/refund".into(),

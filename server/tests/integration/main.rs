@@ -8,6 +8,7 @@ mod catalog_admin;
 mod checkout;
 mod customers_admin;
 mod discounts;
+mod discounts_admin;
 mod embedded;
 mod faults;
 mod fulfilment;
