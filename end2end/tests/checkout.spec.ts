@@ -41,7 +41,7 @@ test('a guest buys with the success card and sees the confirmation', async ({ pa
   await page.getByTestId('place-order').click();
   await expect(page).toHaveURL(/\/orders\/M-[0-9A-Z]{10}$/);
   await expect(page.getByTestId('flash')).toContainText('Thank you! Your order');
-  await expect(page.getByTestId('order-status')).toHaveText(/Confirmed|Being prepared|Shipped/);
+  await expect(page.getByTestId('order-status')).toHaveText(/Confirmed|Being prepared|Shipped|Delivered/);
   await expect(page.getByTestId('order-total')).toHaveText('$1,558.80');
   await expect(page.getByTestId('order-payment')).toContainText('charged to the card ending 4242');
   await expect(page.getByTestId('cart-count')).toHaveText('0');
@@ -82,7 +82,7 @@ test('a customer sees the order in their history', async ({ page }) => {
   await fillAddress(page, email);
   await page.getByLabel('Card number').fill(SUCCESS);
   await page.getByTestId('place-order').click();
-  await expect(page.getByTestId('order-status')).toHaveText(/Confirmed|Being prepared|Shipped/);
+  await expect(page.getByTestId('order-status')).toHaveText(/Confirmed|Being prepared|Shipped|Delivered/);
   const number = (await page.getByTestId('order-number').textContent()) ?? '';
 
   await open(page, '/account/orders');
