@@ -415,6 +415,13 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             needs: "products",
         },
         Call {
+            path: "/api/admin/products.csv".into(),
+            get: true,
+            fields: vec![("status".into(), "active".into())],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
             path: "/api/admin/products/bulk".into(),
             get: false,
             fields: vec![

@@ -434,6 +434,27 @@ async fn the_product_list_filters_searches_and_pages_without_gaps() {
     let archived = list("status=archived").await;
     assert_eq!(archived["count"]["Exactly"], 1);
     assert_eq!(archived["rows"][0]["slug"], "laptop");
+    // The same filter as CSV, one line per variant, and the export is recorded.
+    let csv = boss.get("/api/admin/products.csv?status=archived").await;
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert!(csv.header("content-disposition").contains("products.csv"));
+    let text = csv.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("product_id,slug,title,status"));
+    let variants: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'archived'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(lines.len() as i64, 1 + variants);
+    assert!(lines.iter().skip(1).all(|l| l.contains(",laptop,")));
+    let exports: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'products.export'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(exports, 1);
     let none = list("q=%25%25_").await;
     assert_eq!(
         none["rows"].as_array().unwrap().len(),

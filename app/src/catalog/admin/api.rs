@@ -7,7 +7,7 @@
 use super::model::{Comparison, ProductEdit, ProductFilter, ProductList};
 use crate::staff::model::AdminError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, StreamingText, TextStream};
 
 #[cfg(feature = "ssr")]
 async fn signed() -> Result<(crate::staff::ssr::Staff, crate::staff::ssr::Signed), AdminError> {
@@ -193,4 +193,45 @@ pub async fn bulk_products(
     };
     crate::flash::reply(&result, &message, None);
     result
+}
+
+/// The products the filter matches as CSV, one line per variant (a download; recorded in
+/// the log).
+#[server(endpoint = "admin/products.csv", input = GetUrl, output = StreamingText)]
+pub async fn export_products(
+    #[server(flatten)] filter: ProductFilter,
+) -> Result<TextStream<AdminError>, AdminError> {
+    let result = export(filter).await;
+    crate::flash::error_status(&result);
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn export(filter: ProductFilter) -> Result<TextStream<AdminError>, AdminError> {
+    use futures::StreamExt;
+    let (staff, signer) = signed().await?;
+    let lines = super::ssr::export::export(staff.pool().clone(), filter.clone())
+        .map_err(AdminError::InvalidInput)?;
+    let tx = staff
+        .pool()
+        .begin()
+        .await
+        .map_err(crate::staff::ssr::unavailable)?;
+    crate::audit::record_and_commit(
+        tx,
+        &signer.actor,
+        crate::audit::Change {
+            action: "products.export",
+            entity: "product",
+            entity_id: String::new(),
+            before: None,
+            after: Some(serde_json::to_value(&filter).unwrap_or_default()),
+        },
+    )
+    .await
+    .map_err(crate::staff::ssr::unavailable)?;
+    crate::admin::download("text/csv; charset=utf-8", "products.csv");
+    Ok(TextStream::new(
+        lines.map(|line| line.map_err(|_| AdminError::Unavailable)),
+    ))
 }

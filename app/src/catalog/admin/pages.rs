@@ -3,7 +3,7 @@
 //! side by side). Plain forms and links throughout.
 
 use super::api::{
-    BulkProducts, RollbackProduct, SaveProduct, admin_products, compare_revisions,
+    BulkProducts, ExportProducts, RollbackProduct, SaveProduct, admin_products, compare_revisions,
     product_for_staff,
 };
 use super::model::{Comparison, ProductEdit, ProductFilter, ProductList};
@@ -195,7 +195,12 @@ fn ProductListView(list: ProductList, filter: ProductFilter) -> impl IntoView {
             <label>"Sort" <select name="sort">{options(&sorts, &filter.sort)}</select></label>
             <button type="submit">"Filter"</button>
         </form>
-        <p data-test="product-count">{list.count.to_string()}</p>
+        <p data-test="product-count">
+            {list.count.to_string()} " · "
+            <a href=format!("{}{}", ExportProducts::url(), filter.query(None)) download="">
+                "Export these as CSV"
+            </a>
+        </p>
         <form
             id="bulk"
             class="filters"

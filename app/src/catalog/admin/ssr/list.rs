@@ -87,7 +87,7 @@ pub(crate) fn bounds(f: &ProductFilter) -> Result<Bounds, String> {
 
 /// The products' filter as SQL over `p` (parameters $1-$6), the same for the page and
 /// the count.
-const WHERE: &str = "
+pub(super) const WHERE: &str = "
     ($1::text IS NULL OR lower(p.title) LIKE $1 OR p.id IN (SELECT product_id FROM variants WHERE sku = $2))
     AND ($3::product_status IS NULL OR p.status = $3)
     AND ($4::bigint IS NULL OR p.category_id IN (

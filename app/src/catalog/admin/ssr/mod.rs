@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod edit;
+pub mod export;
 pub mod form;
 pub mod list;
 pub mod revisions;
