@@ -5,20 +5,13 @@ use crate::staff::model::AdminError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-#[cfg(feature = "ssr")]
-async fn signed() -> Result<(crate::staff::ssr::Staff, crate::staff::ssr::Signed), AdminError> {
-    let staff = crate::staff::api::staff()?;
-    let signer =
-        crate::staff::ssr::require(&staff, crate::staff::model::Permission::Customers).await?;
-    Ok((staff, signer))
-}
-
 #[server(endpoint = "admin/customers", input = GetUrl)]
 pub async fn admin_customers(
     #[server(flatten)] filter: CustomerFilter,
 ) -> Result<CustomerList, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Customers).await?;
         super::ssr::list(staff.pool(), &filter).await
     }
     .await;
@@ -29,7 +22,8 @@ pub async fn admin_customers(
 #[server(endpoint = "admin/customer", input = GetUrl)]
 pub async fn customer_for_staff(id: i64) -> Result<CustomerDetail, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Customers).await?;
         super::ssr::detail(staff.pool(), id).await
     }
     .await;
@@ -41,7 +35,8 @@ pub async fn customer_for_staff(id: i64) -> Result<CustomerDetail, AdminError> {
 #[server(endpoint = "admin/customer.json", input = GetUrl)]
 pub async fn export_customer(id: i64) -> Result<serde_json::Value, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Customers).await?;
         let data = super::ssr::export(staff.pool(), &signer.actor, id).await?;
         crate::admin::download("application/json", &format!("customer-{id}.json"));
         Ok(data)
@@ -58,7 +53,8 @@ pub async fn set_customer_disabled(
     #[server(default)] disabled: bool,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Customers).await?;
         super::ssr::set_disabled(&staff, &signer.actor, id, disabled).await
     }
     .await;
@@ -81,7 +77,8 @@ pub async fn erase_customer(
     #[server(default)] confirm: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Customers).await?;
         super::ssr::erase(&staff, &signer.actor, id, &confirm).await
     }
     .await;

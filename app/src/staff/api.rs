@@ -14,6 +14,17 @@ pub(crate) fn staff() -> Result<super::ssr::Staff, AdminError> {
     crate::context::dep().ok_or(AdminError::Unavailable)
 }
 
+/// The staff dependencies and the signed-in staff member, if they may use `permission`:
+/// what every admin server function starts with.
+#[cfg(feature = "ssr")]
+pub(crate) async fn signed(
+    permission: super::model::Permission,
+) -> Result<(super::ssr::Staff, super::ssr::Signed), AdminError> {
+    let staff = staff()?;
+    let signer = super::ssr::require(&staff, permission).await?;
+    Ok((staff, signer))
+}
+
 /// The staff page's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffBoard {

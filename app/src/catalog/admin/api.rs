@@ -9,20 +9,13 @@ use crate::staff::model::AdminError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, StreamingText, TextStream};
 
-#[cfg(feature = "ssr")]
-async fn signed() -> Result<(crate::staff::ssr::Staff, crate::staff::ssr::Signed), AdminError> {
-    let staff = crate::staff::api::staff()?;
-    let signer =
-        crate::staff::ssr::require(&staff, crate::staff::model::Permission::Products).await?;
-    Ok((staff, signer))
-}
-
 #[server(endpoint = "admin/products", input = GetUrl)]
 pub async fn admin_products(
     #[server(flatten)] filter: ProductFilter,
 ) -> Result<ProductList, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         super::ssr::list::list(staff.pool(), &filter)
             .await
             .map_err(|e| match e {
@@ -39,7 +32,8 @@ pub async fn admin_products(
 #[server(endpoint = "admin/product", input = GetUrl)]
 pub async fn product_for_staff(id: i64) -> Result<ProductEdit, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         if id == 0 {
             return super::ssr::edit::blank(staff.pool()).await;
         }
@@ -53,7 +47,8 @@ pub async fn product_for_staff(id: i64) -> Result<ProductEdit, AdminError> {
 #[server(endpoint = "admin/product/compare", input = GetUrl)]
 pub async fn compare_revisions(id: i64, from: i32, to: i32) -> Result<Comparison, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         super::ssr::revisions::compare(staff.pool(), id, from, to).await
     }
     .await;
@@ -87,7 +82,8 @@ pub async fn save_product(
     #[server(default)] remove: Vec<String>,
 ) -> Result<i64, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         let form = super::ssr::form::ProductForm {
             title,
             slug,
@@ -142,7 +138,8 @@ pub async fn rollback_product(
     #[server(default)] version: i32,
 ) -> Result<(), AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         super::ssr::revisions::rollback(staff.pool(), &signer.actor, id, revision, version)
             .await
             .map(|_| ())
@@ -170,7 +167,8 @@ pub async fn bulk_products(
     #[server(default)] key: String,
 ) -> Result<usize, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
         let ids = ids
             .iter()
             .map(|i| i.trim().parse::<i64>())
@@ -209,7 +207,8 @@ pub async fn export_products(
 #[cfg(feature = "ssr")]
 async fn export(filter: ProductFilter) -> Result<TextStream<AdminError>, AdminError> {
     use futures::StreamExt;
-    let (staff, signer) = signed().await?;
+    let (staff, signer) =
+        crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
     let lines = super::ssr::export::export(staff.pool().clone(), filter.clone())
         .map_err(AdminError::InvalidInput)?;
     let tx = staff

@@ -10,14 +10,6 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
-async fn signed() -> Result<(crate::staff::ssr::Staff, crate::staff::ssr::Signed), AdminError> {
-    let staff = crate::staff::api::staff()?;
-    let signer =
-        crate::staff::ssr::require(&staff, crate::staff::model::Permission::Discounts).await?;
-    Ok((staff, signer))
-}
-
-#[cfg(feature = "ssr")]
 fn given(text: String) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
@@ -25,7 +17,8 @@ fn given(text: String) -> Option<String> {
 #[server(endpoint = "admin/discounts", input = GetUrl)]
 pub async fn discount_codes() -> Result<DiscountBoard, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Discounts).await?;
         super::ssr::board(staff.pool()).await
     }
     .await;
@@ -49,7 +42,8 @@ pub async fn create_discount(
 ) -> Result<String, AdminError> {
     use super::ssr::{limit, when};
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Discounts).await?;
         let (percent, fixed) = match kind.trim() {
             "percentage" => (given(amount), None),
             "fixed" => (None, given(amount)),
@@ -90,7 +84,8 @@ pub async fn update_discount(
 ) -> Result<(), AdminError> {
     use super::ssr::{Changes, limit, when};
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Discounts).await?;
         let changes = Changes {
             min_spend,
             starts_at: when(&starts_at, "start")?,
@@ -110,7 +105,8 @@ pub async fn update_discount(
 #[server(endpoint = "admin/discounts/end")]
 pub async fn end_discount(#[server(default)] code: String) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Discounts).await?;
         super::ssr::end(staff.pool(), &signer.actor, &code).await
     }
     .await;

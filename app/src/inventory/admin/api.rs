@@ -9,14 +9,6 @@ use crate::staff::model::AdminError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-#[cfg(feature = "ssr")]
-async fn signed() -> Result<(crate::staff::ssr::Staff, crate::staff::ssr::Signed), AdminError> {
-    let staff = crate::staff::api::staff()?;
-    let signer =
-        crate::staff::ssr::require(&staff, crate::staff::model::Permission::Inventory).await?;
-    Ok((staff, signer))
-}
-
 /// A whole number typed in a form.
 #[cfg(feature = "ssr")]
 fn number(text: &str, what: &str) -> Result<i32, AdminError> {
@@ -40,7 +32,8 @@ pub async fn inventory_overview(
     #[server(default)] sku: String,
 ) -> Result<InventoryBoard, AdminError> {
     let result = async {
-        let (staff, _) = signed().await?;
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         super::ssr::board(staff.pool(), &sku).await
     }
     .await;
@@ -58,7 +51,8 @@ pub async fn receive_stock(
     #[server(default)] note: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         let quantity = number(&quantity, "quantity")?;
         super::ssr::receive(
             staff.pool(),
@@ -90,7 +84,8 @@ pub async fn adjust_stock(
     #[server(default)] reason: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         let counted = number(&counted, "count")?;
         super::ssr::adjust(
             staff.pool(),
@@ -122,7 +117,8 @@ pub async fn transfer_stock(
     #[server(default)] quantity: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         let quantity = number(&quantity, "quantity")?;
         super::ssr::transfer(
             staff.pool(),
@@ -152,7 +148,8 @@ pub async fn set_low_stock(
     #[server(default)] low_stock_at: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         let level = number(&low_stock_at, "low-stock level")?;
         super::ssr::set_threshold(staff.pool(), &signer.actor, &key, &sku, level).await
     }
@@ -176,7 +173,8 @@ pub async fn save_warehouse(
     #[server(default)] active: Option<String>,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         let w = super::model::Warehouse {
             code,
             name,
@@ -204,7 +202,8 @@ pub async fn save_region(
     #[server(default)] countries: String,
 ) -> Result<bool, AdminError> {
     let result = async {
-        let (staff, signer) = signed().await?;
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Inventory).await?;
         super::ssr::save_region(staff.pool(), &signer.actor, &key, &code, &name, &countries).await
     }
     .await;

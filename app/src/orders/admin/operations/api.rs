@@ -56,8 +56,7 @@ pub async fn refund_order(
     use crate::staff::model::Permission;
     let result = async {
         let ops = operations()?;
-        let staff = crate::staff::api::staff()?;
-        let signer = crate::staff::ssr::require(&staff, Permission::Refunds).await?;
+        let (_, signer) = crate::staff::api::signed(Permission::Refunds).await?;
         let amount = match amount.trim() {
             "" => None,
             text => {
@@ -116,8 +115,7 @@ pub async fn cancel_order(
     use crate::staff::model::Permission;
     let result = async {
         let ops = operations()?;
-        let staff = crate::staff::api::staff()?;
-        let signer = crate::staff::ssr::require(&staff, Permission::Orders).await?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
         super::ssr::cancel(&ops, &signer, &number, &reason, &key).await
     }
     .await;
@@ -137,8 +135,7 @@ pub async fn add_order_note(
     use crate::staff::model::Permission;
     let result = async {
         let ops = operations()?;
-        let staff = crate::staff::api::staff()?;
-        let signer = crate::staff::ssr::require(&staff, Permission::Orders).await?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
         super::ssr::add_note(&ops, &signer, &number, &note, &key).await
     }
     .await;
@@ -157,8 +154,7 @@ pub async fn resend_order_email(
     use crate::staff::model::Permission;
     let result = async {
         let ops = operations()?;
-        let staff = crate::staff::api::staff()?;
-        let signer = crate::staff::ssr::require(&staff, Permission::Orders).await?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
         super::ssr::resend_email(&ops, &signer, &number, &key).await
     }
     .await;

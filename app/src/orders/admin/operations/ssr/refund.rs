@@ -154,9 +154,10 @@ async fn ask(
             )));
         }
     }
-    if let Some(code) = &request.restock {
-        warehouse(tx, code).await?;
-    }
+    let restock = match &request.restock {
+        Some(code) => Some(warehouse(tx, code).await?),
+        None => None,
+    };
     let busy = sqlx::query_scalar!(
         "SELECT EXISTS (SELECT 1 FROM refunds WHERE order_id = $1 AND status = 'pending') AS \"busy!\"",
         order.id
@@ -181,10 +182,6 @@ async fn ask(
         lines,
         shipping,
     } = plan::plan(&state, &request.ask).map_err(AdminError::InvalidInput)?;
-    let restock = match &request.restock {
-        Some(code) => Some(warehouse(tx, code).await?),
-        None => None,
-    };
     let id = sqlx::query_scalar!(
         "INSERT INTO refunds (order_id, amount_minor, currency, reason, restock_warehouse, actor,
                               idempotency_key, status, provider_intent, shipping)
