@@ -78,9 +78,67 @@ where
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
+/// The line number of a byte offset in a file read forwards: a CSV reader's own line
+/// numbers leave out blank lines, and a merchant's editor counts them.
+pub struct LineNumbers<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineNumbers<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        LineNumbers {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line `byte` is on (offsets asked in order cost one pass in all).
+    pub fn line_of(&mut self, byte: u64) -> u64 {
+        let to = (byte as usize).min(self.bytes.len());
+        if to < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.at..to]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.at = to;
+        self.line
+    }
+
+    /// The line a CSV row starts on, from the offset a CSV reader gives for it (which
+    /// is before the blank lines it skipped to reach the row).
+    pub fn line_of_row(&mut self, byte: u64) -> u64 {
+        let mut at = byte as usize;
+        while self
+            .bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b'\n' | b'\r'))
+        {
+            at += 1;
+        }
+        self.line_of(at as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_numbers_count_blank_lines() {
+        let text = b"a\n\nb\n\n\nc";
+        let mut lines = LineNumbers::new(text);
+        assert_eq!(lines.line_of(0), 1);
+        assert_eq!(lines.line_of(3), 3);
+        assert_eq!(lines.line_of(7), 6);
+        assert_eq!(lines.line_of(3), 3);
+        assert_eq!(lines.line_of_row(1), 3, "after the blank line");
+    }
 
     #[test]
     fn cells_are_quoted_and_formulas_made_inert() {

@@ -19,10 +19,12 @@ pub mod db;
 pub mod discounts;
 pub mod flash;
 pub mod fulfilment;
+pub mod imports;
 pub mod inventory;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod media;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
@@ -53,6 +55,7 @@ use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use customers::pages::{CustomerPage, CustomersPage};
 use discounts::admin::pages::DiscountsPage;
+use imports::pages::ImportsAdminPage;
 use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
 use leptos::prelude::*;
@@ -130,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("/discounts") view=DiscountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/imports") view=ImportsAdminPage ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:id") view=AdminProductPage ssr=SsrMode::Async />

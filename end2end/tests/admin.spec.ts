@@ -484,3 +484,51 @@ test('discounts: a new code is listed live, and ended', async ({ page }) => {
   await expect(page.getByTestId('flash')).toContainText('Discount code ended.');
   await expect(page.getByTestId('discount-row').filter({ hasText: code })).toContainText('Not live');
 });
+
+test('import and export: a products file with bad rows imports the rest, with a report of the rows left out', async ({ page }) => {
+  await adminSignedIn(page, uniqueEmail('owner'));
+  await open(page, '/admin/imports');
+  await noAxeViolations(page);
+  const word = uniqueWord();
+  const header =
+    'handle,title,description,brand,category,status,featured,option_names,sku,price,currency,stock,option_values,images,attributes';
+  const csv = [
+    header,
+    `lamp-${word},"Lamp ${word} ${HOSTILE.replace(/"/g, '""')}",A reading lamp,Lumen,Home > Lamps,active,no,,E2E-${word}-1,19.50,USD,3,,,`,
+    `bad-${word},Bad ${word},,,,active,no,,E2E-${word}-2,twelve,USD,1,,,`,
+    'too,short',
+  ].join('\n');
+  const form = page.getByRole('form', { name: 'Import products' });
+  await form.getByLabel('CSV file (up to 20 MB)').setInputFiles({
+    name: 'products.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
+  await form.getByRole('button', { name: 'Import' }).click();
+  // The job's page: live with JavaScript, refreshing itself without, until it is done.
+  await expect(page.getByRole('heading', { name: 'Importing products' })).toBeVisible();
+  await expect(page.getByTestId('job-progress')).toContainText('Done', { timeout: 45_000 });
+  const leftOut = page.getByTestId('job-left-out');
+  await expect(leftOut).toContainText('is not a price');
+  await expect(leftOut).toContainText('2 fields instead of 15');
+  await noAxeViolations(page);
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('job-rejected').click()]);
+  const text = readFileSync((await report.path())!, 'utf8');
+  expect(text.split('\n')[0]).toBe('line,reason');
+  expect(text).toContain('\n3,');
+  expect(text).toContain('\n4,');
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  // The good row is in the shop, its markup shown as text.
+  await open(page, `/p/lamp-${word}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(`Lamp ${word} <img src=x`);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  // Export: the job leaves a file to download.
+  await open(page, '/admin/imports');
+  await page.getByRole('form', { name: 'Export stock counts' }).getByRole('button', { name: 'Export every row' }).click();
+  await expect(page.getByRole('heading', { name: 'Exporting stock' })).toBeVisible();
+  await expect(page.getByTestId('job-progress')).toContainText('Done', { timeout: 45_000 });
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('job-result').click()]);
+  const stock = readFileSync((await file.path())!, 'utf8');
+  expect(stock.split('\n')[0]).toBe('sku,warehouse,on_hand,reserved,sold,available');
+  expect(stock).toContain(`E2E-${word}-1,main,3,`);
+});

@@ -461,6 +461,7 @@ async fn run_import(
                 .unwrap_or_default()
         ),
         progress: std::io::stderr().is_terminal(),
+        ..ImportOptions::default()
     };
     let result = import::run(&db.db.primary, &store, rows, &opts).await;
     db.close().await;

@@ -147,6 +147,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tokio::spawn(crate::jobs::work(
         database.db.primary.clone(),
         crate::import::images::ImageStore::new(&settings.data_dir.join("media")),
+        app::money::Currency::parse(&settings.catalog.default_currency)
+            .unwrap_or(app::money::Currency::USD),
         stop_rx.clone(),
     ));
     tokio::spawn(fulfil_orders(state.fulfilment(carrier), stop_rx.clone()));

@@ -126,7 +126,7 @@ fn AdminFrame(user: StaffUser) -> impl IntoView {
     };
     let links = sections()
         .into_iter()
-        .filter(|(_, _, p)| p.is_none_or(|p| user.may(p)))
+        .filter(|(_, _, p)| p.is_empty() || p.iter().any(|&p| user.may(p)))
         .map(|(href, label, _)| view! { class=cls, <a href=href>{label}</a> })
         .collect_view();
     view! { class=cls,
@@ -150,17 +150,23 @@ fn AdminFrame(user: StaffUser) -> impl IntoView {
     }
 }
 
-/// The admin's sections: link, label, and the permission that opens it (None: anyone).
-pub fn sections() -> Vec<(&'static str, &'static str, Option<Permission>)> {
+/// The admin's sections: link, label, and the permissions that open it (any of them;
+/// none: anyone past the door).
+pub fn sections() -> Vec<(&'static str, &'static str, &'static [Permission])> {
     vec![
-        ("/admin", "Home", None),
-        ("/admin/products", "Products", Some(Permission::Products)),
-        ("/admin/inventory", "Inventory", Some(Permission::Inventory)),
-        ("/admin/orders", "Orders", Some(Permission::Orders)),
-        ("/admin/customers", "Customers", Some(Permission::Customers)),
-        ("/admin/discounts", "Discounts", Some(Permission::Discounts)),
-        ("/admin/staff", "Staff", Some(Permission::Staff)),
-        ("/admin/audit", "Audit log", Some(Permission::Staff)),
+        ("/admin", "Home", &[]),
+        ("/admin/products", "Products", &[Permission::Products]),
+        ("/admin/inventory", "Inventory", &[Permission::Inventory]),
+        ("/admin/orders", "Orders", &[Permission::Orders]),
+        ("/admin/customers", "Customers", &[Permission::Customers]),
+        ("/admin/discounts", "Discounts", &[Permission::Discounts]),
+        (
+            "/admin/imports",
+            "Import and export",
+            &[Permission::Products, Permission::Inventory],
+        ),
+        ("/admin/staff", "Staff", &[Permission::Staff]),
+        ("/admin/audit", "Audit log", &[Permission::Staff]),
     ]
 }
 
@@ -402,7 +408,7 @@ pub fn AdminHome() -> impl IntoView {
                 let links = sections()
                     .into_iter()
                     .skip(1)
-                    .filter(|(_, _, p)| p.is_none_or(|p| user.may(p)))
+                    .filter(|(_, _, p)| p.is_empty() || p.iter().any(|&p| user.may(p)))
                     .map(|(href, label, _)| {
                         view! {
                             <li>

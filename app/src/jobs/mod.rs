@@ -3,6 +3,8 @@
 //! runs them (server/src/jobs.rs); this concept is the queue and what staff see of it.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod files;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

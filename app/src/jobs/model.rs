@@ -33,10 +33,16 @@ impl JobStatus {
 
 /// The kinds of job, and who may see each.
 pub const HISTORY_IMPORT: &str = "history.import";
+pub const PRODUCTS_IMPORT: &str = "products.import";
+pub const PRODUCTS_EXPORT: &str = "products.export";
+pub const STOCK_IMPORT: &str = "stock.import";
+pub const STOCK_EXPORT: &str = "stock.export";
 
 pub fn permission(kind: &str) -> Permission {
     match kind {
         HISTORY_IMPORT => Permission::Reports,
+        PRODUCTS_IMPORT | PRODUCTS_EXPORT => Permission::Products,
+        STOCK_IMPORT | STOCK_EXPORT => Permission::Inventory,
         _ => Permission::Settings,
     }
 }
@@ -44,8 +50,17 @@ pub fn permission(kind: &str) -> Permission {
 pub fn title(kind: &str) -> &'static str {
     match kind {
         HISTORY_IMPORT => "Importing the order history",
+        PRODUCTS_IMPORT => "Importing products",
+        PRODUCTS_EXPORT => "Exporting products",
+        STOCK_IMPORT => "Importing stock counts",
+        STOCK_EXPORT => "Exporting stock",
         _ => "A background job",
     }
+}
+
+/// Whether a job of this kind leaves a file to download.
+pub fn has_result(kind: &str) -> bool {
+    matches!(kind, PRODUCTS_EXPORT | STOCK_EXPORT)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

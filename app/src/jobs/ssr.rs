@@ -168,3 +168,18 @@ pub async fn latest(pool: &PgPool, kind: &str) -> Result<Option<JobView>, sqlx::
         None => Ok(None),
     }
 }
+
+/// A job's kind, status and report, for the files staff download from its page.
+pub async fn outcome(
+    pool: &PgPool,
+    id: i64,
+) -> Result<Option<(String, JobStatus, serde_json::Value)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT kind, status AS "status: JobStatus", coalesce(report, '{}') AS "report!"
+             FROM jobs WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.kind, r.status, r.report)))
+}

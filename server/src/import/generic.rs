@@ -191,23 +191,7 @@ fn variant(
     })
 }
 
-const CSV_COLUMNS: [&str; 15] = [
-    "handle",
-    "title",
-    "description",
-    "brand",
-    "category",
-    "status",
-    "featured",
-    "option_names",
-    "sku",
-    "price",
-    "currency",
-    "stock",
-    "option_values",
-    "images",
-    "attributes",
-];
+use app::imports::model::PRODUCT_COLUMNS as CSV_COLUMNS;
 
 fn split_list(text: &str) -> Vec<String> {
     text.split('|')
@@ -267,7 +251,20 @@ struct Pending {
 pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, ImportError> {
     let bytes = read_file(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut reader = super::csv_reader(&bytes, &CSV_COLUMNS, |_| {
+    parse_csv_bytes(&bytes, Some(dir), default_currency)
+}
+
+/// A products CSV file's rows. Photos are read from `images_dir`; a file uploaded to the
+/// admin has none (`None`), and a row that names photos is left out rather than let a
+/// file name reach the server's disk.
+pub fn parse_csv_bytes(
+    bytes: &[u8],
+    images_dir: Option<&Path>,
+    default_currency: Currency,
+) -> Result<Vec<Row>, ImportError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let dir = images_dir;
+    let mut reader = super::csv_reader(bytes, &CSV_COLUMNS, |_| {
         format!("the header must be exactly: {}", CSV_COLUMNS.join(","))
     })?;
     let mut rows: Vec<Row> = Vec::new();
@@ -284,7 +281,7 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
                 .map_err(|r| Skip::new(p.line, r)),
         );
     };
-    for row in super::csv_rows(&mut reader, CSV_COLUMNS.len()) {
+    for row in super::csv_rows(&mut reader, bytes, CSV_COLUMNS.len()) {
         let (line, record) = match row {
             Ok(ok) => ok,
             Err(skip) => {
@@ -349,7 +346,7 @@ pub fn parse_csv(path: &Path, default_currency: Currency) -> Result<Vec<Row>, Im
 fn csv_product<'a>(
     handle: &str,
     f: &impl Fn(&str) -> &'a str,
-    dir: &Path,
+    dir: Option<&Path>,
 ) -> Result<(ProductInput, Vec<ImageSource>), String> {
     let slug = Slug::parse(handle).map_err(|e| e.to_string())?;
     let title = f("title");
@@ -358,13 +355,23 @@ fn csv_product<'a>(
         "true" | "yes" | "1" => true,
         other => return Err(format!("featured `{other}` is not true or false")),
     };
-    let images = split_list(f("images"))
-        .into_iter()
-        .map(|p| ImageSource {
-            path: dir.join(p),
-            alt: title.to_owned(),
-        })
-        .collect();
+    let names = split_list(f("images"));
+    let images = match dir {
+        Some(dir) => names
+            .into_iter()
+            .map(|p| ImageSource {
+                path: dir.join(p),
+                alt: title.to_owned(),
+            })
+            .collect(),
+        None if names.is_empty() => Vec::new(),
+        None => {
+            return Err(
+                "photos cannot be named in an uploaded file: leave `images` empty and add them on the product's page"
+                    .into(),
+            );
+        }
+    };
     let product = ProductInput {
         slug,
         title: title.to_owned(),

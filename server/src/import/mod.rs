@@ -118,6 +118,10 @@ pub struct ImportOptions {
     /// Recorded in the catalog history as who made the change.
     pub actor: String,
     pub progress: bool,
+    /// Told the rows done and the rows in all after each batch (a job's progress).
+    pub on_batch: Option<Box<dyn Fn(u64, u64) + Send + Sync>>,
+    /// A staff member's import (an admin job): each batch's audit entry names them.
+    pub audit: Option<(app::audit::Actor, i64)>,
 }
 
 impl Default for ImportOptions {
@@ -126,6 +130,8 @@ impl Default for ImportOptions {
             batch_size: 200,
             actor: "import".into(),
             progress: false,
+            on_batch: None,
+            audit: None,
         }
     }
 }
@@ -147,6 +153,8 @@ pub async fn run(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut report = ImportReport::default();
+    let total = rows.len() as u64;
+    let mut done = 0u64;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<Row> = rows.by_ref().take(opts.batch_size.max(1)).collect();
@@ -170,6 +178,10 @@ pub async fn run(
                 })?;
         }
         bar.inc(size);
+        done += size;
+        if let Some(tell) = &opts.on_batch {
+            tell(done, total);
+        }
     }
     bar.finish_and_clear();
     report.skipped.sort_by_key(|s| s.line);
@@ -256,6 +268,29 @@ async fn write_batch(
             Err(UpsertError::Database(e)) => return Err(e), // tx rolls back on drop
         }
     }
+    if let (Some((actor, job)), false) = (&opts.audit, outcomes.is_empty()) {
+        let ids: Vec<i64> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                UpsertOutcome::Inserted(id) | UpsertOutcome::Updated(id) => Some(*id),
+                UpsertOutcome::Unchanged(_) => None,
+            })
+            .collect();
+        if !ids.is_empty() {
+            app::audit::record(
+                &mut tx,
+                actor,
+                app::audit::Change {
+                    action: "products.import",
+                    entity: "job",
+                    entity_id: job.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "products": ids })),
+                },
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     outcomes.into_iter().for_each(|o| report.count(o));
     report.skipped.extend(rejected);
@@ -286,17 +321,21 @@ pub(crate) fn csv_reader<'a>(
     Ok(reader)
 }
 
-/// The data rows with their line numbers; a row of the wrong width, or one that cannot
-/// be read, is a skip with its reason.
+/// The data rows with their line numbers (as an editor counts them, blank lines too);
+/// a row of the wrong width, or one that cannot be read, is a skip with its reason.
 pub(crate) fn csv_rows<'r>(
     reader: &'r mut csv::Reader<&[u8]>,
+    bytes: &'r [u8],
     width: usize,
 ) -> impl Iterator<Item = Result<(u64, csv::StringRecord), Skip>> + 'r {
+    let mut numbers = app::csv::LineNumbers::new(bytes);
     reader.records().enumerate().map(move |(i, record)| {
         let fallback = i as u64 + 2;
         match record {
             Ok(r) => {
-                let line = r.position().map_or(fallback, |p| p.line());
+                let line = r
+                    .position()
+                    .map_or(fallback, |p| numbers.line_of_row(p.byte()));
                 if r.len() == width {
                     Ok((line, r))
                 } else {
@@ -307,7 +346,9 @@ pub(crate) fn csv_rows<'r>(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(fallback, |p| p.line());
+                let line = e
+                    .position()
+                    .map_or(fallback, |p| numbers.line_of_row(p.byte()));
                 Err(Skip::new(line, format!("unreadable row: {e}")))
             }
         }

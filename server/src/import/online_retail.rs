@@ -134,7 +134,7 @@ pub fn products(bytes: &[u8], path: &Path, opts: &RetailOptions) -> Result<Vec<R
 
     let mut skips = Vec::new();
     let mut products: HashMap<String, Seen> = HashMap::new();
-    for row in super::csv_rows(&mut reader, COLUMNS.len()) {
+    for row in super::csv_rows(&mut reader, bytes, COLUMNS.len()) {
         let (line, record) = match row {
             Ok(ok) => ok,
             Err(skip) => {

@@ -143,7 +143,8 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT count(*) FROM warehouses), (SELECT count(*) FROM regions),
             (SELECT string_agg(concat_ws(',', code, active, max_uses, ends_at), ';' ORDER BY code) FROM discount_codes),
             (SELECT string_agg(concat_ws(',', id, erased_at IS NULL), ';' ORDER BY id) FROM users),
-            (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants))",
+            (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants),
+            (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_files))",
     )
     .fetch_one(&app.pool)
     .await
@@ -182,6 +183,19 @@ impl Call {
         if self.get {
             let query = crate::helpers::form(&fields);
             b.get(&format!("{}?{query}", self.path)).await
+        } else if self.path.ends_with("/imports/upload") {
+            // A file goes as a form's file field, after the form's own fields.
+            let file = format!(
+                "{}\nadmin-table-lamp,Table Lamp,,,,draft,no,,ATL-1,10.00,USD,0,,,\n",
+                app::imports::model::PRODUCT_COLUMNS.join(",")
+            );
+            b.upload(
+                &self.path,
+                &fields,
+                &[("file", "products.csv", file.as_bytes())],
+                "application/json",
+            )
+            .await
         } else {
             b.call(&self.path, &fields).await
         }
@@ -222,6 +236,22 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     crate::history::import_fixture(&app).await;
     let job: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (kind, status, report) VALUES ('history.import', 'done', '{\"orders\": 3}') RETURNING id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    // A finished export with its file, and a finished import with a row left out.
+    let export_job: i64 = sqlx::query_scalar(
+        "WITH j AS (INSERT INTO jobs (kind, status, report) VALUES ('products.export', 'done', '{}') RETURNING id),
+              f AS (INSERT INTO job_files (job_id, name, seq, data) SELECT id, 'result', 0, 'handle\n'::bytea FROM j)
+         SELECT id FROM j",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let import_job: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, status, report)
+         VALUES ('products.import', 'done', '{\"skipped\": [{\"line\": 2, \"reason\": \"bad\"}]}') RETURNING id",
     )
     .fetch_one(&app.pool)
     .await
@@ -631,6 +661,41 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             fields: vec![("number".into(), "OR-536365".into()), ("key".into(), key())],
             audited: 1,
             needs: "orders",
+        },
+        Call {
+            path: "/api/admin/imports".into(),
+            get: true,
+            fields: vec![],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/imports/upload".into(),
+            get: false,
+            fields: vec![("subject".into(), "products".into()), ("key".into(), key())],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/imports/export".into(),
+            get: false,
+            fields: vec![("subject".into(), "products".into()), ("key".into(), key())],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/job-result.csv".into(),
+            get: true,
+            fields: vec![("id".into(), export_job.to_string())],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/job-rejected.csv".into(),
+            get: true,
+            fields: vec![("id".into(), import_job.to_string())],
+            audited: 0,
+            needs: "products",
         },
         Call {
             path: "/api/admin/audit.csv".into(),

@@ -427,6 +427,70 @@ async fn the_product_list_filters_searches_and_pages_without_gaps() {
             .iter()
             .any(|r| r["slug"] == "laptop")
     );
+    assert_eq!(
+        by_sku["count"]["Exactly"], 1,
+        "an exact SKU is that product alone"
+    );
+    // Each filter lists what the database holds: a category with its subcategories, a
+    // brand, a stock level, and a title search within a status.
+    let count_of = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (root, root_id): (String, i64) = sqlx::query_as(
+        "SELECT c.path, c.id FROM categories c
+          WHERE c.parent_id IS NULL AND EXISTS (SELECT 1 FROM categories d WHERE d.parent_id = c.id)
+          ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let in_tree: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM products p JOIN categories c ON c.id = p.category_id
+          WHERE c.path = $1 OR c.path LIKE $1 || '/%'",
+    )
+    .bind(&root)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let tree = list(&format!("category={root_id}")).await;
+    assert_eq!(tree["count"]["Exactly"], in_tree, "{root} and below");
+    assert!(
+        tree["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["category"].as_str().unwrap().starts_with(&root))
+    );
+    let brand_id = count_of("SELECT brand_id FROM products WHERE slug = 'laptop'").await;
+    let of_brand = count_of(
+        "SELECT count(*) FROM products WHERE brand_id = (SELECT brand_id FROM products WHERE slug = 'laptop')",
+    )
+    .await;
+    assert_eq!(
+        list(&format!("brand={brand_id}")).await["count"]["Exactly"],
+        of_brand
+    );
+    let out = count_of(
+        "SELECT count(*) FROM products p WHERE (SELECT coalesce(sum(l.on_hand - l.reserved - l.sold), 0)
+           FROM variants v JOIN stock_levels l ON l.variant_id = v.id WHERE v.product_id = p.id) <= 0",
+    )
+    .await;
+    assert_eq!(list("stock=out").await["count"]["Exactly"], out);
+    let active_laptops = count_of(
+        "SELECT count(*) FROM products WHERE status = 'active' AND lower(title) LIKE '%lap%'",
+    )
+    .await;
+    assert!(active_laptops > 0);
+    assert_eq!(
+        list("q=Lap&status=active").await["count"]["Exactly"],
+        active_laptops
+    );
     sqlx::query("UPDATE products SET status = 'archived' WHERE slug = 'laptop'")
         .execute(&app.pool)
         .await

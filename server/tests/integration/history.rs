@@ -74,6 +74,7 @@ async fn run_job(app: &crate::helpers::TestApp, path: &std::path::Path) -> serde
     let worker = tokio::spawn(server::jobs::work(
         app.pool.clone(),
         server::import::images::ImageStore::new(&media),
+        app::money::Currency::USD,
         stopped,
     ));
     let mut row = (String::new(), None::<serde_json::Value>, None::<String>);
@@ -303,6 +304,7 @@ async fn a_file_that_is_not_a_history_fails_the_job_and_writes_nothing() {
     let worker = tokio::spawn(server::jobs::work(
         app.pool.clone(),
         server::import::images::ImageStore::new(&std::env::temp_dir()),
+        app::money::Currency::USD,
         stopped,
     ));
     let mut status = String::new();

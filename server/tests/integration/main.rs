@@ -15,6 +15,7 @@ mod fulfilment;
 mod helpers;
 mod history;
 mod importing;
+mod imports;
 mod inventory;
 mod inventory_admin;
 mod lifecycle;

@@ -68,6 +68,8 @@ pub enum Count {
     Exactly(i64),
     MoreThan(i64),
     About(i64),
+    /// Counting took longer than the page may wait and the planner expected few.
+    Many,
 }
 
 impl std::fmt::Display for Count {
@@ -88,6 +90,7 @@ impl std::fmt::Display for Count {
             Count::Exactly(k) => write!(f, "{} products", n(k)),
             Count::MoreThan(k) => write!(f, "more than {} products", n(k)),
             Count::About(k) => write!(f, "about {} products", n(k)),
+            Count::Many => write!(f, "too many products to count quickly"),
         }
     }
 }

@@ -245,7 +245,7 @@ pub fn parse_bytes(bytes: &[u8], path: &Path) -> Result<History, super::ImportEr
     let mut history = History::default();
     let mut sales: Vec<Raw> = Vec::new();
     let mut returns: Vec<Raw> = Vec::new();
-    for row in super::csv_rows(&mut reader, online_retail::COLUMNS.len()) {
+    for row in super::csv_rows(&mut reader, bytes, online_retail::COLUMNS.len()) {
         history.lines_read += 1;
         let (line, record) = match row {
             Ok(ok) => ok,

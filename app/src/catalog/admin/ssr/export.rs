@@ -1,12 +1,12 @@
 //! Every product the list's filter matches as CSV, one line per variant, read from the
 //! database as the lines are sent (a million products never sit in memory at once).
 
-use super::list::{Bounds, WHERE, bounds};
+use super::list::{Bounds, bounds, push_where, resolve};
 use crate::catalog::admin::model::ProductFilter;
 use crate::catalog::model::ProductStatus;
 use crate::money::{Currency, Money};
 use futures::{Stream, StreamExt};
-use sqlx::PgPool;
+use sqlx::{PgPool, QueryBuilder};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -34,7 +34,8 @@ pub fn export(
                 .to_owned(),
         )
         .await?;
-        let sql = format!(
+        let r = resolve(&pool, &b).await?;
+        let mut q = QueryBuilder::new(
             "SELECT p.id, p.slug, p.title, p.status, c.path AS category, br.name AS brand,
                     v.sku, v.price_minor, v.currency::text AS currency, v.option_values,
                     (SELECT coalesce(sum(l.on_hand - l.reserved - l.sold), 0)::bigint
@@ -43,17 +44,11 @@ pub fn export(
                JOIN variants v ON v.product_id = p.id
                LEFT JOIN categories c ON c.id = p.category_id
                LEFT JOIN brands br ON br.id = p.brand_id
-              WHERE {WHERE}
-              ORDER BY p.id, v.position, v.id"
+              WHERE",
         );
-        let mut rows = sqlx::query_as::<_, Row>(&sql)
-            .bind(&b.title)
-            .bind(&b.sku)
-            .bind(b.status)
-            .bind(b.category)
-            .bind(b.brand)
-            .bind(b.stock)
-            .fetch(&pool);
+        push_where(&mut q, &r);
+        q.push(" ORDER BY p.id, v.position, v.id");
+        let mut rows = q.build_query_as::<Row>().persistent(false).fetch(&pool);
         while let Some(row) = rows.next().await {
             let r = row?;
             let price = Currency::parse(&r.currency)

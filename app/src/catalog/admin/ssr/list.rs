@@ -5,7 +5,7 @@
 use crate::catalog::admin::model::{Count, PAGE_SIZE, ProductFilter, ProductList, ProductRow};
 use crate::catalog::model::ProductStatus;
 use crate::money::{Currency, Money};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// Counting stops here; past it the list says "more than".
 const COUNT_CAP: i64 = 10_000;
@@ -85,21 +85,111 @@ pub(crate) fn bounds(f: &ProductFilter) -> Result<Bounds, String> {
     })
 }
 
-/// The products' filter as SQL over `p` (parameters $1-$6), the same for the page and
-/// the count.
-pub(super) const WHERE: &str = "
-    ($1::text IS NULL OR lower(p.title) LIKE $1 OR p.id IN (SELECT product_id FROM variants WHERE sku = $2))
-    AND ($3::product_status IS NULL OR p.status = $3)
-    AND ($4::bigint IS NULL OR p.category_id IN (
-            SELECT d.id FROM categories c JOIN categories d
-                ON d.path = c.path OR d.path LIKE c.path || '/%' WHERE c.id = $4))
-    AND ($5::bigint IS NULL OR p.brand_id = $5)
-    AND ($6::text IS NULL OR (
-            WITH a AS (SELECT coalesce(sum(l.on_hand - l.reserved - l.sold), 0) AS units
-                         FROM variants v JOIN stock_levels l ON l.variant_id = v.id
-                        WHERE v.product_id = p.id)
-            SELECT CASE $6 WHEN 'out' THEN units <= 0 WHEN 'low' THEN units > 0 AND units <= 5
-                           ELSE units > 0 END FROM a))";
+/// The filter with its lookups done, so that each query names only what it filters on
+/// and the planner sees the real values: an exact SKU becomes its product, a category
+/// the ids of its subtree.
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    product: Option<i64>,
+    title: Option<String>,
+    status: Option<ProductStatus>,
+    categories: Option<Vec<i64>>,
+    brand: Option<i64>,
+    stock: Option<&'static str>,
+}
+
+impl Resolved {
+    fn filtered(&self) -> bool {
+        self.product.is_some()
+            || self.title.is_some()
+            || self.status.is_some()
+            || self.categories.is_some()
+            || self.brand.is_some()
+            || self.stock.is_some()
+    }
+}
+
+/// Looks up what the filter names: a search that is exactly a variant's SKU lists that
+/// product alone, anything else searches titles.
+pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx::Error> {
+    let product = match &b.sku {
+        Some(sku) => {
+            sqlx::query_scalar!("SELECT product_id FROM variants WHERE sku = $1", sku)
+                .fetch_optional(pool)
+                .await?
+        }
+        None => None,
+    };
+    let categories = match b.category {
+        Some(id) => Some(
+            sqlx::query_scalar!(
+                "SELECT d.id FROM categories c JOIN categories d
+                    ON d.path = c.path OR d.path LIKE c.path || '/%'
+                 WHERE c.id = $1",
+                id
+            )
+            .fetch_all(pool)
+            .await?,
+        ),
+        None => None,
+    };
+    Ok(Resolved {
+        title: if product.is_some() {
+            None
+        } else {
+            b.title.clone()
+        },
+        product,
+        status: b.status,
+        categories,
+        brand: b.brand,
+        stock: b.stock,
+    })
+}
+
+/// The filter as SQL over `p`, the same for the page, the count and the export: only
+/// the conditions that apply, each value bound.
+pub(super) fn push_where(q: &mut QueryBuilder<'_, Postgres>, r: &Resolved) {
+    q.push(" TRUE");
+    if let Some(id) = r.product {
+        q.push(" AND p.id = ").push_bind(id);
+    }
+    if let Some(pattern) = &r.title {
+        q.push(" AND lower(p.title) LIKE ")
+            .push_bind(pattern.clone());
+    }
+    if let Some(status) = r.status {
+        q.push(" AND p.status = ").push_bind(status);
+    }
+    match r.categories.as_deref() {
+        None => {}
+        Some([one]) => {
+            q.push(" AND p.category_id = ").push_bind(*one);
+        }
+        Some(ids) => {
+            q.push(" AND p.category_id = ANY(")
+                .push_bind(ids.to_vec())
+                .push(")");
+        }
+    }
+    if let Some(brand) = r.brand {
+        q.push(" AND p.brand_id = ").push_bind(brand);
+    }
+    if let Some(stock) = r.stock {
+        q.push(
+            " AND (WITH a AS (SELECT coalesce(sum(l.on_hand - l.reserved - l.sold), 0) AS units
+                               FROM variants v JOIN stock_levels l ON l.variant_id = v.id
+                              WHERE v.product_id = p.id)
+                   SELECT ",
+        )
+        .push(match stock {
+            "out" => "units <= 0",
+            "low" => "units > 0 AND units <= 5",
+            _ => "units > 0",
+        })
+        .push(" FROM a)");
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -119,18 +209,8 @@ struct Row {
 /// One page of the products `filter` matches.
 pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, ListError> {
     let b = bounds(filter).map_err(ListError::Invalid)?;
-    let (keyset, order) = match b.sort {
-        "title" => (
-            "(lower(p.title), p.id) > (SELECT lower(title), id FROM products WHERE id = $7)",
-            "lower(p.title), p.id",
-        ),
-        "newest" => ("p.id < $7", "p.id DESC"),
-        _ => (
-            "(p.updated_at, p.id) < (SELECT updated_at, id FROM products WHERE id = $7)",
-            "p.updated_at DESC, p.id DESC",
-        ),
-    };
-    let sql = format!(
+    let r = resolve(pool, &b).await?;
+    let mut q = QueryBuilder::new(
         "SELECT p.id, p.title, p.slug, p.status, c.path AS category, br.name AS brand,
                 (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variants,
                 (SELECT min(price_minor) FROM variants v WHERE v.product_id = p.id) AS price_from,
@@ -142,64 +222,39 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
            FROM products p
            LEFT JOIN categories c ON c.id = p.category_id
            LEFT JOIN brands br ON br.id = p.brand_id
-          WHERE {WHERE} AND ($7::bigint IS NULL OR {keyset})
-          ORDER BY {order} LIMIT {}",
-        PAGE_SIZE + 1
+          WHERE",
     );
-    let mut rows: Vec<Row> = sqlx::query_as(&sql)
-        .bind(&b.title)
-        .bind(&b.sku)
-        .bind(b.status)
-        .bind(b.category)
-        .bind(b.brand)
-        .bind(b.stock)
-        .bind(b.after)
-        .fetch_all(pool)
-        .await?;
+    push_where(&mut q, &r);
+    let (keyset, order) = match b.sort {
+        "title" => (
+            "(lower(p.title), p.id) > (SELECT lower(title), id FROM products WHERE id = ",
+            "lower(p.title), p.id",
+        ),
+        "newest" => ("p.id < (SELECT id FROM products WHERE id = ", "p.id DESC"),
+        _ => (
+            "(p.updated_at, p.id) < (SELECT updated_at, id FROM products WHERE id = ",
+            "p.updated_at DESC, p.id DESC",
+        ),
+    };
+    if let Some(after) = b.after {
+        q.push(" AND ").push(keyset).push_bind(after).push(")");
+    }
+    q.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .push(PAGE_SIZE + 1);
+    // Not kept as a prepared statement: each search is planned for its own values (a
+    // generic plan cannot know whether a title pattern matches ten rows or half the
+    // catalog).
+    let mut rows: Vec<Row> = q.build_query_as().persistent(false).fetch_all(pool).await?;
     let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
         rows.truncate(PAGE_SIZE as usize);
         rows.last().map(|r| r.id.to_string()).unwrap_or_default()
     });
-    let filtered = b.title.is_some()
-        || b.status.is_some()
-        || b.category.is_some()
-        || b.brand.is_some()
-        || b.stock.is_some();
-    let count = if filtered {
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM products p WHERE {WHERE} LIMIT {}) m",
-            COUNT_CAP + 1
-        );
-        let n: i64 = sqlx::query_scalar(&sql)
-            .bind(&b.title)
-            .bind(&b.sku)
-            .bind(b.status)
-            .bind(b.category)
-            .bind(b.brand)
-            .bind(b.stock)
-            .fetch_one(pool)
-            .await?;
-        if n > COUNT_CAP {
-            Count::MoreThan(COUNT_CAP)
-        } else {
-            Count::Exactly(n)
-        }
-    } else {
-        // The planner's estimate, kept by autovacuum: no scan of a million rows.
-        let estimate = sqlx::query_scalar!(
-            "SELECT greatest(reltuples, 0)::bigint AS \"n!\" FROM pg_class WHERE oid = 'products'::regclass"
-        )
-        .fetch_one(pool)
-        .await?;
-        if estimate < COUNT_CAP {
-            Count::Exactly(
-                sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM products")
-                    .fetch_one(pool)
-                    .await?,
-            )
-        } else {
-            Count::About(estimate)
-        }
+    // A first page that is not full is the whole answer: nothing left to count.
+    let count = match (&next, b.after) {
+        (None, None) if r.filtered() => Count::Exactly(rows.len() as i64),
+        _ => count(pool, &r).await?,
     };
     let mut conn = pool.acquire().await?;
     let (categories, brands) = super::edit::choices(&mut conn)
@@ -230,6 +285,66 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
         brands,
         bulk_key: crate::admin::requests::new_key(),
     })
+}
+
+/// How many products `r` matches. Unfiltered: the table's size (the planner's figure,
+/// kept by autovacuum, once past the cap). Filtered: counted exactly up to the cap when
+/// the planner expects that few, its estimate when it expects more (counting a search
+/// that matches half a million products would cost more than the page itself).
+async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
+    if !r.filtered() {
+        let estimate = sqlx::query_scalar!(
+            "SELECT greatest(reltuples, 0)::bigint AS \"n!\" FROM pg_class WHERE oid = 'products'::regclass"
+        )
+        .fetch_one(pool)
+        .await?;
+        return Ok(if estimate < COUNT_CAP {
+            Count::Exactly(
+                sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM products")
+                    .fetch_one(pool)
+                    .await?,
+            )
+        } else {
+            Count::About(estimate)
+        });
+    }
+    let mut q = QueryBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE");
+    push_where(&mut q, r);
+    let plan: serde_json::Value = q
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_one(pool)
+        .await?;
+    let expected = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as i64;
+    if expected > COUNT_CAP {
+        return Ok(Count::About(expected));
+    }
+    // The planner can be wrong (a title word that is common among archived products):
+    // the count gets a bounded time, then the page says it did not finish.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL statement_timeout = 10")
+        .execute(&mut *tx)
+        .await?;
+    let mut q = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM products p WHERE");
+    push_where(&mut q, r);
+    q.push(" LIMIT ").push(COUNT_CAP + 1).push(") m");
+    let counted: Result<i64, sqlx::Error> = q
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_one(&mut *tx)
+        .await;
+    match counted {
+        Ok(n) => {
+            tx.commit().await?;
+            Ok(if n > COUNT_CAP {
+                Count::MoreThan(COUNT_CAP)
+            } else {
+                Count::Exactly(n)
+            })
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => Ok(Count::Many),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,6 @@
+//! Product photos: checked on their bytes (JPEG, PNG or WebP, size and pixel limits),
+//! resized into WebP widths stored under the content hash of the source, for importers
+//! and for the admin's uploads alike. The files live under the media directory.
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
