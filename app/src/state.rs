@@ -56,6 +56,7 @@ impl AppState {
             provider: self.payments.provider.clone(),
             site: self.site.clone(),
         });
+        provide_context(crate::media::ssr::ImageStore::new(&self.media_dir));
         provide_context(crate::staff::ssr::Staff {
             accounts: self.accounts.clone(),
         });

@@ -372,9 +372,27 @@ test('products: a new product reaches the shop and search, an edit too, and a ro
   await expect(page.getByRole('heading', { name: `Edit Lamp ${word}` })).toBeVisible();
   const editUrl = page.url();
 
+  // A photo, described for people who cannot see it.
+  const photo = page.getByRole('form', { name: 'Add a photo' });
+  await photo.getByLabel('Alt text (what the photo shows)').fill(`Lamp ${word}, lit`);
+  await photo.getByLabel('Photo', { exact: true }).setInputFiles({
+    name: 'lamp.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    ),
+  });
+  await photo.getByRole('button', { name: 'Add the photo' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Photo added.');
+  await expect(page.getByTestId('photo')).toHaveCount(1);
+  await expect(page.getByRole('img', { name: `Lamp ${word}, lit` })).toBeVisible();
+  await noAxeViolations(page);
+
   // The shop and its search have it.
   await open(page, `/p/lamp-${word}`);
   await expect(page.getByRole('heading', { name: `Lamp ${word}` })).toBeVisible();
+  await expect(page.getByRole('img', { name: `Lamp ${word}, lit` })).toBeVisible();
   await expect(async () => {
     await open(page, `/search?q=${word}`);
     await expect(page.locator('main')).toContainText(`Lamp ${word}`, { timeout: 1_000 });

@@ -7,6 +7,8 @@ pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod requests;
 pub mod style;
+#[cfg(feature = "ssr")]
+pub mod upload;
 
 /// Marks the response as a file to save (`Content-Type` and `Content-Disposition`);
 /// `filename` is ours, never a user's text.

@@ -50,6 +50,28 @@ pub fn page() -> &'static str {
             gap: 0.4rem;
             align-items: center;
         }
+        ol.photos {
+            list-style: none;
+            padding: 0;
+            display: grid;
+            grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
+            gap: 1rem;
+        }
+        ol.photos li {
+            border: 1px solid var(--line);
+            border-radius: 0.75rem;
+            padding: 0.75rem;
+        }
+        ol.photos img {
+            display: block;
+            max-width: 100%;
+            height: auto;
+        }
+        ol.photos form {
+            margin: 0.5rem 0;
+            padding: 0;
+            border: 0;
+        }
         form.filters {
             display: flex;
             flex-wrap: wrap;

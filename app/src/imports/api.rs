@@ -63,39 +63,20 @@ async fn upload(data: MultipartData) -> Result<i64, AdminError> {
     // Nobody outside the admin gets the body read.
     let staff = crate::staff::api::staff()?;
     crate::staff::ssr::require_door(&staff).await?;
-    let mut form = data
-        .into_inner()
-        .ok_or_else(|| bad("send the file from the import form"))?;
+    let mut form = crate::admin::upload::Upload::new(
+        data,
+        MAX_UPLOAD,
+        "the file is larger than 20 MB; split it into smaller files",
+    )?;
     let mut subject = None;
     let mut signer = None;
     let mut key = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|_| bad("the upload was cut short; send it again"))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        let limit = if name == "file" { MAX_UPLOAD } else { 200 };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|_| bad("the upload was cut short; send it again"))?
-        {
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    bad("the file is larger than 20 MB; split it into smaller files")
-                } else {
-                    bad("the form is not the import form")
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
+    while let Some(part) = form.next().await? {
+        match part.name.as_str() {
             "subject" => {
-                let s = Subject::parse(&String::from_utf8_lossy(&bytes))
-                    .ok_or_else(|| bad("choose products or stock"))?;
+                let s =
+                    Subject::parse(&part.text()).ok_or_else(|| bad("choose products or stock"))?;
                 let permission = match s {
                     Subject::Products => crate::staff::model::Permission::Products,
                     Subject::Stock => crate::staff::model::Permission::Inventory,
@@ -103,13 +84,13 @@ async fn upload(data: MultipartData) -> Result<i64, AdminError> {
                 signer = Some(crate::staff::ssr::require(&staff, permission).await?);
                 subject = Some(s);
             }
-            "key" => key = String::from_utf8_lossy(&bytes).into_owned(),
+            "key" => key = part.text(),
             "file" => {
+                // The file is read only once the subject's permission is checked.
                 let (Some(_), Some(_)) = (subject, signer.as_ref()) else {
                     return Err(bad("the form is not the import form"));
                 };
-                let raw_name = field.file_name().unwrap_or("").to_owned();
-                file = Some((super::ssr::file_name(&raw_name), bytes));
+                file = Some((part.file_name.clone().unwrap_or_default(), part.bytes));
             }
             _ => {}
         }

@@ -79,6 +79,14 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
             border-radius: 0.75rem;
             background: var(--line);
         }
+        .more-photos {
+            display: grid;
+            grid-template-columns: repeat(auto-fill, minmax(6rem, 1fr));
+            gap: 0.5rem;
+            list-style: none;
+            padding: 0;
+            margin: 0.75rem 0 0;
+        }
         .brand {
             color: var(--muted);
             margin: 0;
@@ -94,6 +102,8 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
     };
     let json_ld = p.json_ld.clone();
     let first_image = p.images.first().cloned();
+    // The merchant's other photos, in their order, loaded as they scroll into view.
+    let more_photos = p.images.iter().skip(1).cloned().collect::<Vec<_>>();
     let attributes = p.attributes.clone();
     view! { class=cls,
         <Title text=format!("{} · Mercato", p.seo_title.as_deref().unwrap_or(&p.title)) />
@@ -112,6 +122,27 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
                                 width=800
                                 eager=true
                             />
+                        }
+                    })}
+                {(!more_photos.is_empty())
+                    .then(|| {
+                        view! { class=cls,
+                            <ul class="more-photos">
+                                {more_photos
+                                    .into_iter()
+                                    .map(|image| {
+                                        view! {
+                                            <li>
+                                                <ProductImage
+                                                    image
+                                                    sizes="(min-width: 48rem) 10vw, 30vw"
+                                                    width=200
+                                                />
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
                         }
                     })}
             </div>

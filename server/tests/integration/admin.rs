@@ -144,7 +144,8 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT string_agg(concat_ws(',', code, active, max_uses, ends_at), ';' ORDER BY code) FROM discount_codes),
             (SELECT string_agg(concat_ws(',', id, erased_at IS NULL), ';' ORDER BY id) FROM users),
             (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants),
-            (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_files))",
+            (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_files),
+            (SELECT string_agg(concat_ws(',', id, position, alt), ';' ORDER BY id) FROM product_images))",
     )
     .fetch_one(&app.pool)
     .await
@@ -183,6 +184,18 @@ impl Call {
         if self.get {
             let query = crate::helpers::form(&fields);
             b.get(&format!("{}?{query}", self.path)).await
+        } else if self.path.ends_with("/images/upload") {
+            let mut png = std::io::Cursor::new(Vec::new());
+            image::RgbImage::from_pixel(64, 48, image::Rgb([1, 2, 3]))
+                .write_to(&mut png, image::ImageFormat::Png)
+                .unwrap();
+            b.upload(
+                &self.path,
+                &fields,
+                &[("file", "photo.png", png.get_ref())],
+                "application/json",
+            )
+            .await
         } else if self.path.ends_with("/imports/upload") {
             // A file goes as a form's file field, after the form's own fields.
             let file = format!(
@@ -236,6 +249,13 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     crate::history::import_fixture(&app).await;
     let job: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (kind, status, report) VALUES ('history.import', 'done', '{\"orders\": 3}') RETURNING id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let laptop_photo: i64 = sqlx::query_scalar(
+        "SELECT i.id FROM product_images i JOIN products p ON p.id = i.product_id
+          WHERE p.slug = 'laptop' ORDER BY i.position LIMIT 1",
     )
     .fetch_one(&app.pool)
     .await
@@ -661,6 +681,57 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             fields: vec![("number".into(), "OR-536365".into()), ("key".into(), key())],
             audited: 1,
             needs: "orders",
+        },
+        Call {
+            path: "/api/admin/products/images".into(),
+            get: true,
+            fields: vec![("id".into(), laptop.to_string())],
+            audited: 0,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/images/upload".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("key".into(), key()),
+                ("alt".into(), "A test photo".into()),
+            ],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/images/alt".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("image".into(), laptop_photo.to_string()),
+                ("alt".into(), "The laptop, open".into()),
+            ],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/images/move".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("image".into(), laptop_photo.to_string()),
+                ("direction".into(), "down".into()),
+                ("key".into(), key()),
+            ],
+            audited: 1,
+            needs: "products",
+        },
+        Call {
+            path: "/api/admin/products/images/remove".into(),
+            get: false,
+            fields: vec![
+                ("id".into(), laptop.to_string()),
+                ("image".into(), laptop_photo.to_string()),
+            ],
+            audited: 1,
+            needs: "products",
         },
         Call {
             path: "/api/admin/imports".into(),

@@ -22,6 +22,7 @@ mod lifecycle;
 mod order_operations;
 mod pages;
 mod payments;
+mod product_photos;
 mod schema;
 mod search;
 mod security;

@@ -7,7 +7,9 @@
 use super::model::{Comparison, ProductEdit, ProductFilter, ProductList};
 use crate::staff::model::AdminError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, StreamingText, TextStream};
+use leptos::server_fn::codec::{
+    GetUrl, MultipartData, MultipartFormData, StreamingText, TextStream,
+};
 
 #[server(endpoint = "admin/products", input = GetUrl)]
 pub async fn admin_products(
@@ -233,4 +235,138 @@ async fn export(filter: ProductFilter) -> Result<TextStream<AdminError>, AdminEr
     Ok(TextStream::new(
         lines.map(|line| line.map_err(|_| AdminError::Unavailable)),
     ))
+}
+
+/// A product's photos in order.
+#[server(endpoint = "admin/products/images", input = GetUrl)]
+pub async fn product_images(id: i64) -> Result<super::model::ImageBoard, AdminError> {
+    let result = async {
+        let (staff, _) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
+        super::ssr::images::board(staff.pool(), id).await
+    }
+    .await;
+    crate::flash::error_status(&result);
+    result
+}
+
+/// A photo for a product (fields `id`, `key`, `alt`, then `file`): checked on its bytes,
+/// stored in WebP widths and added after the product's other photos.
+#[server(endpoint = "admin/products/images/upload", input = MultipartFormData)]
+pub async fn upload_product_image(data: MultipartData) -> Result<i64, AdminError> {
+    let result = upload_image(data).await;
+    let then = result
+        .as_ref()
+        .ok()
+        .map(|id| format!("/admin/products/{id}#photos"));
+    crate::flash::reply(&result, "Photo added.", then.as_deref());
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn upload_image(data: MultipartData) -> Result<i64, AdminError> {
+    use super::ssr::images::MAX_BYTES;
+    let bad = |m: &str| AdminError::InvalidInput(m.to_owned());
+    // Nobody without the permission gets the body read.
+    let (staff, signer) =
+        crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
+    let store: crate::media::ssr::ImageStore =
+        crate::context::dep().ok_or(AdminError::Unavailable)?;
+    let mut form =
+        crate::admin::upload::Upload::new(data, MAX_BYTES, "the photo is larger than 10 MB")?;
+    let (mut id, mut key, mut alt) = (None, String::new(), String::new());
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(part) = form.next().await? {
+        match part.name.as_str() {
+            "id" => id = part.text().trim().parse::<i64>().ok(),
+            "key" => key = part.text(),
+            "alt" => alt = part.text(),
+            "file" => file = Some((part.file_name.clone().unwrap_or_default(), part.bytes)),
+            _ => {}
+        }
+    }
+    let id = id.ok_or(AdminError::NotFound)?;
+    let (name, bytes) = file.ok_or_else(|| bad("choose a photo to upload"))?;
+    super::ssr::images::upload(
+        staff.pool(),
+        &store,
+        &signer.actor,
+        &key,
+        id,
+        &name,
+        bytes,
+        &alt,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A photo's alt text.
+#[server(endpoint = "admin/products/images/alt")]
+pub async fn describe_product_image(
+    #[server(default)] id: i64,
+    #[server(default)] image: i64,
+    #[server(default)] alt: String,
+) -> Result<(), AdminError> {
+    let result = async {
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
+        super::ssr::images::describe(staff.pool(), &signer.actor, id, image, &alt).await
+    }
+    .await;
+    crate::flash::reply(
+        &result,
+        "Alt text saved.",
+        Some(&format!("/admin/products/{id}#photos")),
+    );
+    result
+}
+
+/// A photo one place earlier (`direction` "up") or later ("down").
+#[server(endpoint = "admin/products/images/move")]
+pub async fn move_product_image(
+    #[server(default)] id: i64,
+    #[server(default)] image: i64,
+    #[server(default)] direction: String,
+    #[server(default)] key: String,
+) -> Result<(), AdminError> {
+    let result = async {
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
+        let earlier = match direction.as_str() {
+            "up" => true,
+            "down" => false,
+            _ => return Err(AdminError::InvalidInput("move a photo up or down".into())),
+        };
+        super::ssr::images::reorder(staff.pool(), &signer.actor, &key, id, image, earlier)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    crate::flash::reply(
+        &result,
+        "Photo moved.",
+        Some(&format!("/admin/products/{id}#photos")),
+    );
+    result
+}
+
+/// Takes a photo off the product.
+#[server(endpoint = "admin/products/images/remove")]
+pub async fn remove_product_image(
+    #[server(default)] id: i64,
+    #[server(default)] image: i64,
+) -> Result<(), AdminError> {
+    let result = async {
+        let (staff, signer) =
+            crate::staff::api::signed(crate::staff::model::Permission::Products).await?;
+        super::ssr::images::remove(staff.pool(), &signer.actor, id, image).await
+    }
+    .await;
+    crate::flash::reply(
+        &result,
+        "Photo removed.",
+        Some(&format!("/admin/products/{id}#photos")),
+    );
+    result
 }

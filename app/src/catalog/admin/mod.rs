@@ -5,6 +5,7 @@
 //! reaches the storefront and search through the outbox like any edit).
 
 pub mod api;
+pub mod images;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -290,3 +290,22 @@ mod tests {
         assert_eq!(diff(&b, &a)[3].after, "(removed)");
     }
 }
+
+/// One of a product's photos as the admin shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminImage {
+    pub id: i64,
+    pub position: i16,
+    pub image: crate::catalog::model::ImageRef,
+}
+
+/// A product's photos, first (its main photo) to last, with a key for the forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageBoard {
+    pub product: i64,
+    pub title: String,
+    pub images: Vec<AdminImage>,
+    /// The upload form's key, and the move buttons' (a page draws one of each).
+    pub key: String,
+    pub move_key: String,
+}

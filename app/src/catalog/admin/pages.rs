@@ -425,6 +425,7 @@ fn ProductForm(p: ProductEdit) -> impl IntoView {
                 "Save"
             </button>
         </form>
+        {p.id.map(|id| view! { <super::images::ProductImages id /> })}
         {revisions}
     }
 }

@@ -4,5 +4,6 @@ pub mod bulk;
 pub mod edit;
 pub mod export;
 pub mod form;
+pub mod images;
 pub mod list;
 pub mod revisions;
