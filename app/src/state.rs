@@ -68,6 +68,7 @@ impl AppState {
             pool: self.db.primary.clone(),
             site: self.site.clone(),
             carrier,
+            automatic_dispatch: true,
         }
     }
 

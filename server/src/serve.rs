@@ -151,7 +151,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .unwrap_or(app::money::Currency::USD),
         stop_rx.clone(),
     ));
-    tokio::spawn(fulfil_orders(state.fulfilment(carrier), stop_rx.clone()));
+    let fulfilment = app::fulfilment::ssr::Fulfilment {
+        automatic_dispatch: settings.fulfilment.automatic_dispatch,
+        ..state.fulfilment(carrier)
+    };
+    tokio::spawn(fulfil_orders(fulfilment, stop_rx.clone()));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;

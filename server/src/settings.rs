@@ -146,6 +146,9 @@ pub struct FulfilmentSettings {
     pub carrier_api_key: Option<String>,
     /// How long the sandbox carrier takes to deliver a parcel.
     pub sandbox_delivery_secs: u64,
+    /// Whether packed parcels get the carrier's labels at once; off, they wait for staff
+    /// to ship them by hand from the order's page.
+    pub automatic_dispatch: bool,
 }
 
 impl std::fmt::Debug for FulfilmentSettings {
@@ -153,6 +156,7 @@ impl std::fmt::Debug for FulfilmentSettings {
         f.debug_struct("FulfilmentSettings")
             .field("carrier_url", &self.carrier_url)
             .field("sandbox_delivery_secs", &self.sandbox_delivery_secs)
+            .field("automatic_dispatch", &self.automatic_dispatch)
             .finish_non_exhaustive()
     }
 }
@@ -263,6 +267,7 @@ impl Default for Settings {
                 carrier_url: None,
                 carrier_api_key: None,
                 sandbox_delivery_secs: 120,
+                automatic_dispatch: true,
             },
             payments: PaymentSettings {
                 provider_url: None,

@@ -93,6 +93,8 @@ pub enum FulfilmentError {
     Transition(#[from] TransitionError),
     #[error("inventory: {0}")]
     Inventory(#[from] crate::inventory::model::InventoryError),
+    #[error(transparent)]
+    Parcel(#[from] crate::orders::ssr::parcels::ParcelError),
 }
 
 /// What a round did.
@@ -110,6 +112,8 @@ pub struct Fulfilment {
     pub pool: PgPool,
     pub site: Site,
     pub carrier: Carrier,
+    /// Packed parcels get labels at once; off, staff ship them by hand.
+    pub automatic_dispatch: bool,
 }
 
 /// One round of every step.
@@ -117,7 +121,11 @@ pub struct Fulfilment {
 pub async fn run_once(f: &Fulfilment) -> Result<Round, FulfilmentError> {
     Ok(Round {
         allocated: allocate(f).await?,
-        shipped: dispatch(f, &f.carrier).await?,
+        shipped: if f.automatic_dispatch {
+            dispatch(f, &f.carrier).await?
+        } else {
+            0
+        },
         delivered: follow(f, &f.carrier).await?,
     })
 }
@@ -225,7 +233,8 @@ async fn allocate_order(
     for line in &taken {
         let shipment = sqlx::query_scalar!(
             "INSERT INTO shipments (order_id, warehouse_id) VALUES ($1, $2)
-             ON CONFLICT (order_id, warehouse_id) DO UPDATE SET order_id = EXCLUDED.order_id
+             ON CONFLICT (order_id, warehouse_id) WHERE NOT manual
+             DO UPDATE SET order_id = EXCLUDED.order_id
              RETURNING id",
             order_id,
             line.warehouse_id
@@ -351,79 +360,25 @@ async fn ship_parcel(
     else {
         return Ok(false);
     };
-    let marked = sqlx::query!(
-        "UPDATE shipments SET status = 'shipped', carrier = $2, tracking_number = $3, shipped_at = now()
-          WHERE id = $1 AND status = 'packed' RETURNING warehouse_id",
-        shipment_id,
-        parcel.carrier,
-        parcel.tracking_number
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(marked) = marked else {
-        // Another server shipped it first.
-        return Ok(false);
+    let order = crate::orders::ssr::parcels::Order {
+        id: order_id,
+        number: &order.number,
+        email: &order.email,
+        status: order.status,
+        link: order_link(f, &order.number, &order.email),
     };
-    let lines = sqlx::query!(
-        "SELECT variant_id, quantity FROM shipment_lines WHERE shipment_id = $1 ORDER BY variant_id",
-        shipment_id
+    // False: another server shipped it first.
+    let shipped = crate::orders::ssr::parcels::out(
+        &mut tx,
+        &order,
+        shipment_id,
+        &parcel.carrier,
+        &parcel.tracking_number,
+        ACTOR,
     )
-    .fetch_all(&mut *tx)
     .await?;
-    for l in lines {
-        crate::inventory::ssr::ship(
-            &mut tx,
-            l.variant_id,
-            marked.warehouse_id,
-            l.quantity,
-            order_id,
-            ACTOR,
-        )
-        .await?;
-    }
-    let waiting = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM shipments WHERE order_id = $1 AND status = 'packed'"#,
-        order_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if waiting == 0 && order.status == OrderStatus::Fulfilment {
-        let parcels = sqlx::query!(
-            r#"SELECT carrier AS "carrier!", tracking_number AS "tracking!" FROM shipments
-                WHERE order_id = $1 AND tracking_number IS NOT NULL ORDER BY id"#,
-            order_id
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let tracking: Vec<String> = parcels
-            .iter()
-            .map(|p| format!("{} {}", p.carrier, p.tracking))
-            .collect();
-        transition(
-            &mut tx,
-            order_id,
-            OrderStatus::Fulfilment,
-            OrderStatus::Shipped,
-            ACTOR,
-            Some(&format!("tracking {}", tracking.join(", "))),
-        )
-        .await?;
-        let body = format!(
-            "Good news: your order {} is on its way.\n\nTracking: {}\n\nFollow it here: {}\n",
-            order.number,
-            tracking.join(", "),
-            order_link(f, &order.number, &order.email)
-        );
-        crate::mail::enqueue(
-            &mut tx,
-            &order.email,
-            &format!("Your Mercato order {} has shipped", order.number),
-            &body,
-        )
-        .await?;
-    }
     tx.commit().await?;
-    Ok(true)
+    Ok(shipped)
 }
 
 /// Asks the carrier about shipped parcels (the least recently asked first); delivered
@@ -433,7 +388,8 @@ pub async fn follow(f: &Fulfilment, carrier: &Carrier) -> Result<usize, Fulfilme
     let pool = &f.pool;
     let out = sqlx::query!(
         r#"SELECT id, order_id, tracking_number AS "tracking!" FROM shipments
-            WHERE status = 'shipped' AND (checked_at IS NULL OR checked_at < now() - interval '1 second')
+            WHERE status = 'shipped' AND NOT manual
+              AND (checked_at IS NULL OR checked_at < now() - interval '1 second')
             ORDER BY checked_at NULLS FIRST, id LIMIT 50"#
     )
     .fetch_all(pool)
@@ -471,33 +427,15 @@ async fn deliver(pool: &PgPool, shipment_id: i64, order_id: i64) -> Result<bool,
     )
     .fetch_one(&mut *tx)
     .await?;
-    let done = sqlx::query!(
-        "UPDATE shipments SET status = 'delivered', delivered_at = now(), checked_at = now()
-          WHERE id = $1 AND status = 'shipped'",
-        shipment_id
+    let done = crate::orders::ssr::parcels::delivered(
+        &mut tx,
+        order_id,
+        status,
+        shipment_id,
+        ACTOR,
+        "the carrier delivered it",
     )
-    .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    let open = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM shipments WHERE order_id = $1 AND status <> 'delivered'"#,
-        order_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if open == 0 && status == OrderStatus::Shipped {
-        transition(
-            &mut tx,
-            order_id,
-            OrderStatus::Shipped,
-            OrderStatus::Delivered,
-            ACTOR,
-            Some("the carrier delivered it"),
-        )
-        .await?;
-    }
     tx.commit().await?;
-    Ok(true)
+    Ok(done)
 }

@@ -145,7 +145,8 @@ async fn snapshot(app: &TestApp) -> String {
             (SELECT string_agg(concat_ws(',', id, erased_at IS NULL), ';' ORDER BY id) FROM users),
             (SELECT string_agg(low_stock_at::text, ',' ORDER BY id) FROM variants),
             (SELECT count(*) FROM jobs), (SELECT count(*) FROM job_files),
-            (SELECT string_agg(concat_ws(',', id, position, alt), ';' ORDER BY id) FROM product_images))",
+            (SELECT string_agg(concat_ws(',', id, position, alt), ';' ORDER BY id) FROM product_images),
+            (SELECT string_agg(concat_ws(',', id, status, manual, tracking_number), ';' ORDER BY id) FROM shipments))",
     )
     .fetch_one(&app.pool)
     .await
@@ -276,10 +277,22 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    // An order being packed (packed first: packing takes every paid order), whose parcel
+    // staff ship by hand and mark delivered.
+    let packing = crate::order_operations::buy(&app, "2").await;
+    let parcel = crate::order_operations::pack(&app, &packing).await;
+    let parcel_units: String = sqlx::query_scalar(
+        "SELECT variant_id || ':' || quantity FROM shipment_lines WHERE shipment_id = $1",
+    )
+    .bind(parcel)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     // A paid order waiting to be packed, and a delivered one.
     let waiting = crate::order_operations::buy(&app, "1").await;
     let delivered = crate::order_operations::buy(&app, "1").await;
     crate::order_operations::deliver(&app, &delivered).await;
+
     let key = crate::checkout::key;
     // A product with revisions to compare and roll back to (a first save keeps the
     // product as it was as revision 1).
@@ -767,6 +780,31 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             fields: vec![("id".into(), import_job.to_string())],
             audited: 0,
             needs: "products",
+        },
+        Call {
+            path: "/api/admin/orders/ship".into(),
+            get: false,
+            fields: vec![
+                ("number".into(), packing.clone()),
+                ("key".into(), key()),
+                ("parcel".into(), parcel.to_string()),
+                ("units[]".into(), parcel_units.clone()),
+                ("carrier".into(), "Courier".into()),
+                ("tracking".into(), "TABLE-0001".into()),
+            ],
+            audited: 1,
+            needs: "orders",
+        },
+        Call {
+            path: "/api/admin/orders/delivered".into(),
+            get: false,
+            fields: vec![
+                ("number".into(), packing.clone()),
+                ("key".into(), key()),
+                ("parcel".into(), parcel.to_string()),
+            ],
+            audited: 1,
+            needs: "orders",
         },
         Call {
             path: "/api/admin/audit.csv".into(),

@@ -522,3 +522,216 @@ async fn hostile_input_to_order_operations_is_refused_and_changes_nothing() {
     }
     assert_eq!(count(&app, "SELECT count(*) FROM emails").await, mails + 1);
 }
+
+/// Packs a confirmed order (the fulfilment worker's allocation, without its carrier):
+/// its packed parcel's id.
+pub(crate) async fn pack(app: &TestApp, number: &str) -> i64 {
+    let nowhere = app::fulfilment::ssr::Carrier::new(
+        "http://127.0.0.1:1",
+        "unused",
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap();
+    app::fulfilment::ssr::allocate(&app.state.fulfilment(nowhere))
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+          WHERE o.number = $1 AND s.status = 'packed'",
+    )
+    .bind(number)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_parcel_ships_by_hand_in_parts_with_tracking_and_is_marked_delivered() {
+    let (app, _sandbox, _stop) = shop_with_own_sandbox().await;
+    let boss = admin(&app, "boss@example.com").await;
+    let number = buy(&app, "3").await;
+    let other = buy(&app, "1").await;
+    let parcel = pack(&app, &number).await;
+    let before = stock(&app, "L2201308").await;
+    assert_eq!(order_status(&app, &number).await, "fulfilment");
+    let offered = order_json(&boss, &number).await;
+    let to_ship = &offered["offers"]["to_ship"];
+    assert_eq!(to_ship[0]["id"], parcel, "{offered}");
+    let variant = to_ship[0]["lines"][0]["variant_id"].as_i64().unwrap();
+    assert_eq!(to_ship[0]["lines"][0]["quantity"], 3);
+    let page = boss.get(&format!("/admin/orders/{number}")).await.text();
+    assert!(
+        page.contains("Ship parcel 1 by hand"),
+        "the form is on the order's page"
+    );
+    let ship = |key: String, units: String, tracking: &'static str| {
+        let boss = boss.clone();
+        let number = number.clone();
+        async move {
+            boss.call(
+                "/api/admin/orders/ship",
+                &[
+                    ("number", number.as_str()),
+                    ("key", key.as_str()),
+                    ("parcel", &parcel.to_string()),
+                    ("units[]", units.as_str()),
+                    ("carrier", "Royal  Mail"),
+                    ("tracking", tracking),
+                ],
+            )
+            .await
+        }
+    };
+    // Hostile or wrong: nothing moves.
+    for (units, tracking, status) in [
+        (format!("{variant}:4"), "RM000000001GB", 400),
+        (format!("{variant}:-1"), "RM000000001GB", 400),
+        (format!("{}:1", variant + 1), "RM000000001GB", 400),
+        (format!("{variant}:0"), "RM000000001GB", 400),
+        (format!("{variant}:1"), "<script>x</script>", 400),
+        (format!("{variant}:1"), "", 400),
+    ] {
+        let r = ship(key(), units.clone(), tracking).await;
+        assert_eq!(r.status, status, "{units} {tracking}: {}", r.text());
+    }
+    let r = boss
+        .call(
+            "/api/admin/orders/ship",
+            &[
+                ("number", other.as_str()),
+                ("key", &key()),
+                ("parcel", &parcel.to_string()),
+                ("units[]", &format!("{variant}:1")),
+                ("carrier", "Royal Mail"),
+                ("tracking", "RM000000002GB"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409, "another order's parcel: {}", r.text());
+    assert_eq!(stock(&app, "L2201308").await, before);
+
+    // One unit now, twice sent: one parcel.
+    let first = key();
+    for _ in 0..2 {
+        let r = ship(first.clone(), format!("{variant}:1"), "RM000000001GB").await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    type Parcel = (String, bool, Option<String>, Option<String>, i32);
+    let parcels: Vec<Parcel> = sqlx::query_as(
+        "SELECT s.status::text, s.manual, s.carrier, s.tracking_number, l.quantity
+           FROM shipments s JOIN orders o ON o.id = s.order_id JOIN shipment_lines l ON l.shipment_id = s.id
+          WHERE o.number = $1 ORDER BY s.id",
+    )
+    .bind(&number)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        parcels,
+        vec![
+            ("packed".into(), false, None, None, 2),
+            (
+                "shipped".into(),
+                true,
+                Some("Royal Mail".into()),
+                Some("RM000000001GB".into()),
+                1
+            ),
+        ]
+    );
+    let on_hand: i32 = sqlx::query_scalar(
+        "SELECT sum(on_hand)::int FROM stock_levels l JOIN variants v ON v.id = l.variant_id WHERE v.sku = 'L2201308'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(order_status(&app, &number).await, "fulfilment");
+    // A tracking number is one parcel's.
+    let r = ship(key(), format!("{variant}:2"), "RM000000001GB").await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    // The rest: the order has left, and the customer hears of it.
+    let r = ship(key(), format!("{variant}:2"), "RM000000003GB").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(order_status(&app, &number).await, "shipped");
+    let email: String = sqlx::query_scalar("SELECT email FROM orders WHERE number = $1")
+        .bind(&number)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (_, body) = crate::helpers::last_email(&app, &email, "has shipped")
+        .await
+        .expect("the shipping e-mail");
+    assert!(
+        body.contains("RM000000001GB") && body.contains("RM000000003GB"),
+        "{body}"
+    );
+    let left: i32 = sqlx::query_scalar(
+        "SELECT sum(on_hand)::int FROM stock_levels l JOIN variants v ON v.id = l.variant_id WHERE v.sku = 'L2201308'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, on_hand - 2, "stock leaves with the parcel");
+
+    // Delivered, one parcel at a time.
+    let manual: Vec<i64> = sqlx::query_scalar(
+        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.number = $1 ORDER BY s.id",
+    )
+    .bind(&number)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        order_json(&boss, &number).await["offers"]["to_deliver"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let page = boss.get(&format!("/admin/orders/{number}")).await.text();
+    assert!(
+        page.contains("Mark parcel RM000000001GB delivered"),
+        "{page}"
+    );
+    for (i, id) in manual.iter().enumerate() {
+        let r = boss
+            .call(
+                "/api/admin/orders/delivered",
+                &[
+                    ("number", number.as_str()),
+                    ("key", &key()),
+                    ("parcel", &id.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let expected = if i == 0 { "shipped" } else { "delivered" };
+        assert_eq!(order_status(&app, &number).await, expected);
+    }
+    let r = boss
+        .call(
+            "/api/admin/orders/delivered",
+            &[
+                ("number", number.as_str()),
+                ("key", &key()),
+                ("parcel", &manual[0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404, "delivered already: {}", r.text());
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action IN ('orders.ship', 'orders.delivered') ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        [
+            "orders.ship",
+            "orders.ship",
+            "orders.delivered",
+            "orders.delivered"
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 //! the transitions of the state machine (`transition`), and what customers read
 //! (`read`).
 
+pub mod parcels;
 pub mod placement;
 pub mod read;
 pub mod transition;

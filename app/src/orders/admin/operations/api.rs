@@ -18,10 +18,10 @@ fn said(done: &super::ssr::Done, now: &str) -> String {
     }
 }
 
-/// Line quantities as the refund form sends them (`units[]` as `position:units`, a box
-/// left empty meaning none).
+/// Quantities as the refund and shipping forms send them (`units[]` as `line:units`, the
+/// line a position or a variant, a box left empty meaning none).
 #[cfg(feature = "ssr")]
-fn units(values: &[String]) -> Result<Vec<(i32, i32)>, AdminError> {
+fn units<K: std::str::FromStr>(values: &[String]) -> Result<Vec<(K, i32)>, AdminError> {
     let bad = |v: &str| AdminError::InvalidInput(format!("{v:?} is not a number of units"));
     values
         .iter()
@@ -31,7 +31,7 @@ fn units(values: &[String]) -> Result<Vec<(i32, i32)>, AdminError> {
             (!n.is_empty()).then(|| (position.trim(), n, v))
         })
         .map(|(position, n, v)| {
-            let position = position.parse::<i32>().map_err(|_| bad(v))?;
+            let position = position.parse::<K>().map_err(|_| bad(v))?;
             let n = n.parse::<i32>().map_err(|_| bad(n))?;
             Ok((position, n))
         })
@@ -159,6 +159,57 @@ pub async fn resend_order_email(
     }
     .await;
     let message = result.as_ref().map(|d| said(d, "E-mail sent.")).ok();
+    crate::flash::reply(&result, message.as_deref().unwrap_or(""), None);
+    result.map(|_| ())
+}
+
+/// Ships units of a packed parcel by hand (`units[]` as `variant:units`, a box left
+/// empty meaning none) with the staff's carrier and tracking number.
+#[server(endpoint = "admin/orders/ship")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn ship_parcel(
+    #[server(default)] number: String,
+    #[server(default)] key: String,
+    #[server(default)] parcel: i64,
+    #[server(default)] units: Vec<String>,
+    #[server(default)] carrier: String,
+    #[server(default)] tracking: String,
+) -> Result<(), AdminError> {
+    use crate::staff::model::Permission;
+    let result = async {
+        let ops = operations()?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
+        let picks = self::units::<i64>(&units)?;
+        super::ssr::ship_by_hand(
+            &ops, &signer, &number, parcel, &picks, &carrier, &tracking, &key,
+        )
+        .await
+    }
+    .await;
+    let message = result.as_ref().map(|d| said(d, "Parcel shipped.")).ok();
+    crate::flash::reply(&result, message.as_deref().unwrap_or(""), None);
+    result.map(|_| ())
+}
+
+/// Marks a parcel shipped by hand as delivered.
+#[server(endpoint = "admin/orders/delivered")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn deliver_parcel(
+    #[server(default)] number: String,
+    #[server(default)] key: String,
+    #[server(default)] parcel: i64,
+) -> Result<(), AdminError> {
+    use crate::staff::model::Permission;
+    let result = async {
+        let ops = operations()?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
+        super::ssr::mark_delivered(&ops, &signer, &number, parcel, &key).await
+    }
+    .await;
+    let message = result
+        .as_ref()
+        .map(|d| said(d, "Parcel marked delivered."))
+        .ok();
     crate::flash::reply(&result, message.as_deref().unwrap_or(""), None);
     result.map(|_| ())
 }

@@ -1,7 +1,10 @@
 //! The order page's operations as plain forms (each with its key), the notes, and the
 //! printable packing slip (`/admin/orders/:number/packing-slip`).
 
-use super::api::{AddOrderNote, CancelOrder, RefundOrder, ResendOrderEmail};
+use super::api::{
+    AddOrderNote, CancelOrder, DeliverParcel, RefundOrder, ResendOrderEmail, ShipParcel,
+};
+use super::{AdminParcel, Offers};
 use crate::admin::style::page;
 use crate::components::head::Title;
 use crate::orders::admin::model::AdminOrder;
@@ -67,9 +70,11 @@ pub fn Operations(o: AdminOrder) -> impl IntoView {
         })
         .collect_view();
     let slip = format!("/admin/orders/{}/packing-slip", o.view.number);
+    let parcels = view! { <ParcelForms number=number.clone() offers=offers.clone() /> };
     view! { class=cls,
         <h2>"Actions"</h2>
         {retries}
+        {parcels}
         {refund}
         {cancel}
         <h3>"Customer e-mail"</h3>
@@ -92,6 +97,116 @@ pub fn Operations(o: AdminOrder) -> impl IntoView {
             <button type="submit">"Add the note"</button>
         </form>
     }
+}
+
+/// Packed parcels shipped by hand (some or all of their units), and parcels shipped by
+/// hand marked delivered.
+#[component]
+fn ParcelForms(number: String, offers: Offers) -> impl IntoView {
+    let cls = page();
+    let ship = offers
+        .to_ship
+        .iter()
+        .enumerate()
+        .map(|(i, p): (usize, &AdminParcel)| {
+            let lines = p
+                .lines
+                .iter()
+                .map(|l| {
+                    let field = format!("ship-{}-{}", p.id, l.variant_id);
+                    view! { class=cls,
+                        <tr>
+                            <td>
+                                <label for=field
+                                    .clone()>{format!("{} ({})", l.title, l.sku)}</label>
+                            </td>
+                            <td class="num">{l.quantity}</td>
+                            <td>
+                                <select id=field name="units[]">
+                                    {(0..=l.quantity)
+                                        .rev()
+                                        .map(|n| {
+                                            view! {
+                                                <option value=format!("{}:{n}", l.variant_id)>{n}</option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! { class=cls,
+                <form
+                    class="panel"
+                    method="post"
+                    action=ShipParcel::url()
+                    aria-label=format!("Ship parcel {} by hand", i + 1)
+                    data-test="ship-form"
+                >
+                    <input type="hidden" name="number" value=number.clone() />
+                    <input type="hidden" name="key" value=offers.keys.ship.clone() />
+                    <input type="hidden" name="parcel" value=p.id.to_string() />
+                    <p>{format!("Packed at {}", p.warehouse)}</p>
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Item"</th>
+                                <th scope="col" class="num">
+                                    "Packed"
+                                </th>
+                                <th scope="col">"Units to ship"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{lines}</tbody>
+                    </table>
+                    <label>
+                        "Carrier" <input type="text" name="carrier" required maxlength="60" />
+                    </label>
+                    <label>
+                        "Tracking number"
+                        <input
+                            type="text"
+                            name="tracking"
+                            required
+                            minlength="3"
+                            maxlength="64"
+                            pattern="[A-Za-z0-9._/\\-]+"
+                        />
+                    </label>
+                    <button type="submit">"Ship these units"</button>
+                </form>
+            }
+        })
+        .collect_view();
+    let deliver = offers
+        .to_deliver
+        .iter()
+        .map(|p| {
+            view! { class=cls,
+                <form class="inline" method="post" action=DeliverParcel::url()>
+                    <input type="hidden" name="number" value=number.clone() />
+                    <input type="hidden" name="key" value=offers.keys.deliver.clone() />
+                    <input type="hidden" name="parcel" value=p.id.to_string() />
+                    <button type="submit">
+                        {format!(
+                            "Mark parcel {} delivered",
+                            p.tracking.clone().unwrap_or_default(),
+                        )}
+                    </button>
+                </form>
+            }
+        })
+        .collect_view();
+    let any = !offers.to_ship.is_empty() || !offers.to_deliver.is_empty();
+    any.then(|| {
+        view! { class=cls,
+            <h3>"Ship by hand"</h3>
+            {ship}
+            {deliver}
+        }
+    })
 }
 
 #[component]

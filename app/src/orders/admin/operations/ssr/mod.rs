@@ -6,9 +6,11 @@
 
 mod cancel;
 mod refund;
+mod ship;
 
 pub use cancel::cancel;
 pub use refund::{RefundRequest, refund};
+pub use ship::{mark_delivered, parcel_labels, ship_by_hand};
 
 use crate::audit::{Actor, Change};
 use crate::money::{Currency, Money};
@@ -76,7 +78,7 @@ pub(crate) async fn lock(conn: &mut PgConnection, number: &str) -> Result<Locked
 }
 
 /// The link in e-mails about an order.
-fn order_link(site: &Site, number: &str, email: &str) -> String {
+pub(crate) fn order_link(site: &Site, number: &str, email: &str) -> String {
     format!(
         "{}/orders/{number}?email={}",
         site.public_url,
@@ -292,6 +294,18 @@ pub async fn offers(
     } else {
         (Vec::new(), Vec::new(), false)
     };
+    let (to_ship, to_deliver) = if viewer.may(Permission::Orders) {
+        (
+            if status == OrderStatus::Fulfilment {
+                ship::parcels_of(pool, order_id, "packed", false).await?
+            } else {
+                Vec::new()
+            },
+            ship::parcels_of(pool, order_id, "shipped", true).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(super::Offers {
         refund,
         cancel,
@@ -299,5 +313,7 @@ pub async fn offers(
         warehouses,
         open_units,
         shipping_refundable,
+        to_ship,
+        to_deliver,
     })
 }
