@@ -692,3 +692,101 @@ async fn a_bulk_change_is_one_operation_done_once_or_not_at_all() {
     }
     panic!("an archived product is still in the shop");
 }
+
+#[tokio::test]
+async fn attributes_are_edited_as_lines_checked_by_kind_kept_in_revisions_and_shown_escaped() {
+    let app = spawn_shop().await;
+    let boss = admin(&app, "boss@example.com").await;
+    let id = product_id(&app, "laptop").await;
+    sqlx::query("INSERT INTO attributes (code, name, kind) VALUES ('wattage', 'Wattage', 'number'), ('backlit', 'Backlit', 'boolean') ON CONFLICT DO NOTHING")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let attributes = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT coalesce(string_agg(a.code || '=' || coalesce(pa.value_text, pa.value_number::text, pa.value_boolean::text), ',' ORDER BY a.code), '')
+                   FROM product_attributes pa JOIN attributes a ON a.id = pa.attribute_id WHERE pa.product_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let before = attributes(&app).await;
+    // Wrong for their kind, twice named, or not name = value: refused, nothing written.
+    for (text, needle) in [
+        ("Wattage = forty", "not a number"),
+        ("Backlit = maybe", "yes or no"),
+        ("Finish = Matte\nfinish = Gloss", "twice"),
+        ("Finish Matte", "name = value"),
+    ] {
+        let p = edit_page(&boss, id).await;
+        let r = save(&boss, &form_of(&p, &[("attributes", text)])).await;
+        assert_eq!(r.status, 400, "{text}: {}", r.text());
+        assert!(r.text().contains(needle), "{text}: {}", r.text());
+    }
+    assert_eq!(attributes(&app).await, before);
+    let p = edit_page(&boss, id).await;
+    let hostile = "<img src=x onerror=alert(1)>";
+    let r = save(
+        &boss,
+        &form_of(
+            &p,
+            &[(
+                "attributes",
+                &format!("Wattage = 45\nBacklit = yes\nFinish = {hostile}"),
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        attributes(&app).await,
+        format!("backlit=true,finish={hostile},wattage=45")
+    );
+    // A save that does not send attributes (an API client) leaves them as they are.
+    let p = edit_page(&boss, id).await;
+    let without: Vec<(String, String)> = form_of(&p, &[("description", "Lighter.")])
+        .into_iter()
+        .filter(|(k, _)| k != "attributes")
+        .collect();
+    assert_eq!(save(&boss, &without).await.status, 200);
+    assert_eq!(
+        attributes(&app).await,
+        format!("backlit=true,finish={hostile},wattage=45")
+    );
+    // The shop shows them as text.
+    let html = storefront_shows(&app, "laptop", "Wattage").await;
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "escaped"
+    );
+    assert!(!html.contains(hostile));
+    // The revision compares them, and a rollback brings the old ones back.
+    let p = edit_page(&boss, id).await;
+    let revisions = p["revisions"].as_array().unwrap();
+    let oldest = revisions.last().unwrap()["revision"].as_i64().unwrap();
+    let newest = revisions.first().unwrap()["revision"].as_i64().unwrap();
+    let compare = boss
+        .get(&format!(
+            "/api/admin/product/compare?id={id}&from={oldest}&to={newest}"
+        ))
+        .await;
+    assert_eq!(compare.status, 200, "{}", compare.text());
+    assert!(compare.text().contains("Attributes"), "{}", compare.text());
+    let r = boss
+        .call(
+            "/api/admin/products/rollback",
+            &[
+                ("id", &id.to_string()),
+                ("revision", &oldest.to_string()),
+                ("version", &p["version"].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(attributes(&app).await, before);
+}

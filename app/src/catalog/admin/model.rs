@@ -130,6 +130,26 @@ pub struct Draft {
     pub seo_description: String,
     pub option_names: Vec<String>,
     pub variants: Vec<DraftVariant>,
+    /// Facts shoppers filter and compare by (material, wattage, waterproof). None in a
+    /// revision kept before attributes were: rolling back to it leaves them as they are.
+    #[serde(default)]
+    pub attributes: Option<Vec<DraftAttribute>>,
+}
+
+/// One attribute as staff write it: `name = value` (a number or yes/no for attributes
+/// of those kinds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftAttribute {
+    pub name: String,
+    pub value: String,
+}
+
+/// Attributes as the form's text shows them, one `name = value` per line.
+pub fn attribute_lines(list: &[DraftAttribute]) -> String {
+    list.iter()
+        .map(|a| format!("{} = {}", a.name, a.value))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +240,9 @@ pub fn diff(a: &Draft, b: &Draft) -> Vec<FieldChange> {
         a.option_names.join(", "),
         b.option_names.join(", "),
     );
+    if let (Some(x), Some(y)) = (&a.attributes, &b.attributes) {
+        field("Attributes", attribute_lines(x), attribute_lines(y));
+    }
     let show = |v: &DraftVariant| format!("{} ({})", v.price, v.options.join(" / "));
     for v in &a.variants {
         match b.variants.iter().find(|w| w.sku == v.sku) {
@@ -260,6 +283,7 @@ mod tests {
                 price: Money::from_minor(99_900, Currency::USD),
                 options: vec!["8 GB".into()],
             }],
+            attributes: None,
         }
     }
 

@@ -409,6 +409,12 @@ fn ProductForm(p: ProductEdit) -> impl IntoView {
                 "Options (names separated by commas, such as Size, Colour)"
                 <input type="text" name="options" value=d.option_names.join(", ") maxlength="500" />
             </label>
+            <label>
+                "Attributes (one per line, such as Material = Oak; numbers and yes/no where the attribute is one)"
+                <textarea name="attributes" rows="4" maxlength="20000">
+                    {d.attributes.as_deref().map(super::model::attribute_lines).unwrap_or_default()}
+                </textarea>
+            </label>
             <table data-test="variants">
                 <caption>{format!("Variants (prices in {})", p.currency)}</caption>
                 <thead>

@@ -45,6 +45,7 @@ pub async fn load(
     .fetch_all(&mut *conn)
     .await?;
     let currency = variants.first().map_or(Currency::USD, |v| v.currency);
+    let attributes = super::attributes::load(conn, id).await?;
     let draft = Draft {
         title: p.title,
         slug: p.slug,
@@ -67,6 +68,7 @@ pub async fn load(
                 options: v.option_values,
             })
             .collect(),
+        attributes: Some(attributes),
     };
     Ok(Some((p.version, draft, currency)))
 }
@@ -278,6 +280,7 @@ pub(super) async fn apply(
     }
     if let Some(before) = &before
         && strip(before) == strip(draft)
+        && (draft.attributes.is_none() || draft.attributes == before.attributes)
     {
         return Ok(Saved::Unchanged(id));
     }
@@ -338,6 +341,7 @@ fn strip(d: &Draft) -> Draft {
     d.brand.clear();
     d.category.clear();
     d.title = d.title.trim().to_owned();
+    d.attributes = None;
     d
 }
 
@@ -480,6 +484,11 @@ async fn write(
             }
         }
     }
+    if let Some(list) = &d.attributes
+        && before.and_then(|b| b.attributes.as_ref()) != Some(list)
+    {
+        super::attributes::write(tx, id, list).await?;
+    }
     Ok(())
 }
 
@@ -549,6 +558,7 @@ pub async fn blank(pool: &PgPool) -> Result<ProductEdit, AdminError> {
             featured: false,
             seo_title: String::new(),
             seo_description: String::new(),
+            attributes: Some(Vec::new()),
             option_names: Vec::new(),
             variants: Vec::new(),
         },

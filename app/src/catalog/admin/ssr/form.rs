@@ -17,6 +17,8 @@ pub struct ProductForm {
     pub seo_description: String,
     /// Option names separated by commas.
     pub options: String,
+    /// Attributes, one `name = value` per line (None: not sent, left as they are).
+    pub attributes: Option<String>,
     pub currency: String,
     pub variant_id: Vec<String>,
     pub sku: Vec<String>,
@@ -110,6 +112,10 @@ impl ProductForm {
             seo_description: self.seo_description.trim().to_owned(),
             option_names: list(&self.options),
             variants,
+            attributes: match &self.attributes {
+                Some(text) => Some(super::attributes::parse(text)?),
+                None => None,
+            },
         })
     }
 }

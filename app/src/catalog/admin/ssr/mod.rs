@@ -1,5 +1,6 @@
 //! The catalog's admin on the server: the list, editing, revisions.
 
+pub mod attributes;
 pub mod bulk;
 pub mod edit;
 pub mod export;
