@@ -180,6 +180,9 @@ pub struct PaymentSettings {
     pub breaker_cool_down_secs: u64,
     /// How long the sandbox's timeout test card keeps the shop waiting.
     pub sandbox_slow_card_secs: u64,
+    /// `automatic` (the money is taken at checkout) or `manual` (checkout authorizes the
+    /// card and staff capture the money from the order's page).
+    pub capture: app::payments::Capture,
 }
 
 impl std::fmt::Debug for PaymentSettings {
@@ -193,6 +196,7 @@ impl std::fmt::Debug for PaymentSettings {
             )
             .field("timeout_ms", &self.timeout_ms)
             .field("retries", &self.retries)
+            .field("capture", &self.capture)
             .finish_non_exhaustive()
     }
 }
@@ -278,6 +282,7 @@ impl Default for Settings {
                 breaker_threshold: 5,
                 breaker_cool_down_secs: 10,
                 sandbox_slow_card_secs: 10,
+                capture: app::payments::Capture::Automatic,
             },
             rate_limits: crate::security::rate_limit::Limits::standard(),
             log: LogSettings {

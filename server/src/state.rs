@@ -52,6 +52,7 @@ fn checkout_rules(settings: &Settings) -> CheckoutRules {
     rules.reservation_ttl =
         Duration::from_secs(u64::from(settings.checkout.reservation_ttl_minutes) * 60);
     rules.shipping = settings.checkout.shipping.clone();
+    rules.capture = settings.payments.capture;
     rules
 }
 

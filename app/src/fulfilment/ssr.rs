@@ -3,7 +3,8 @@
 //! - `allocate`: follows the outbox (its position in `outbox_consumers`, moved in the
 //!   same transaction as its effects). On `order.confirmed` it creates a shipment per
 //!   warehouse the order's sale took stock from, moves the order to fulfilment and queues
-//!   the confirmation e-mail.
+//!   the confirmation e-mail; on `order.authorized` (the money waits for staff to capture
+//!   it) it queues the e-mail that the order is received.
 //! - `dispatch`: buys a label for each packed parcel (keyed by the shipment, so a retry
 //!   buys none twice), ships its stock, and when every parcel is out marks the order
 //!   shipped and queues the dispatch e-mail.
@@ -170,14 +171,13 @@ pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
     };
     let mut allocated = 0;
     for event in &events {
-        if event.topic != "order.confirmed" {
-            continue;
-        }
         let Ok(order_id) = event.aggregate_id.parse::<i64>() else {
             continue;
         };
-        if allocate_order(f, &mut tx, order_id).await? {
+        if event.topic == "order.confirmed" && allocate_order(f, &mut tx, order_id).await? {
             allocated += 1;
+        } else if event.topic == "order.authorized" {
+            received(f, &mut tx, order_id).await?;
         }
     }
     sqlx::query!(
@@ -190,6 +190,46 @@ pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
     .await?;
     tx.commit().await?;
     Ok(allocated)
+}
+
+/// The e-mail for an order whose card is authorized and whose money waits for staff to
+/// capture it: it is received, not yet confirmed.
+async fn received(
+    f: &Fulfilment,
+    tx: &mut PgConnection,
+    order_id: i64,
+) -> Result<(), FulfilmentError> {
+    let Some(order) = sqlx::query!(
+        r#"SELECT number, email, status AS "status: OrderStatus", currency AS "currency: Currency",
+                  total_minor
+             FROM orders WHERE id = $1"#,
+        order_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    if order.status != OrderStatus::Authorized {
+        // Captured or voided already: that step's own e-mail says so.
+        return Ok(());
+    }
+    let body = format!(
+        "Thank you for your order {}.\n\nWe have received it and your card is authorised for {}. \
+         We take the payment when we confirm the order, and e-mail you then.\n\n\
+         See your order at any time: {}\n",
+        order.number,
+        Money::from_minor(order.total_minor, order.currency),
+        order_link(f, &order.number, &order.email)
+    );
+    crate::mail::enqueue(
+        tx,
+        &order.email,
+        &format!("We have received your Mercato order {}", order.number),
+        &body,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Parcels for a confirmed order, the move to fulfilment, the confirmation e-mail.

@@ -15,6 +15,9 @@ pub enum OrderStatus {
     Pending,
     /// The provider is being asked for the money.
     PaymentProcessing,
+    /// The card is authorized and the stock sold to the order; the money waits for staff
+    /// to capture it (payment in two steps, or an order held for review).
+    Authorized,
     /// Paid (captured) and the stock sold.
     Confirmed,
     /// Being picked and packed.
@@ -28,13 +31,17 @@ pub enum OrderStatus {
 
 use OrderStatus::*;
 
-/// Every allowed transition (migrations/20261123000003_orders.sql holds the same list).
+/// Every allowed transition (migrations/20261123000003_orders.sql and
+/// 20261208000002_authorized_orders.sql hold the same list).
 pub const TRANSITIONS: &[(OrderStatus, OrderStatus)] = &[
     (Pending, PaymentProcessing),
     (Pending, Cancelled),
     (PaymentProcessing, Pending),
     (PaymentProcessing, Confirmed),
     (PaymentProcessing, Cancelled),
+    (PaymentProcessing, Authorized),
+    (Authorized, Confirmed),
+    (Authorized, Cancelled),
     (Confirmed, Fulfilment),
     (Confirmed, Cancelled),
     (Confirmed, Refunded),
@@ -48,9 +55,10 @@ pub const TRANSITIONS: &[(OrderStatus, OrderStatus)] = &[
 ];
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 9] = [
+    pub const ALL: [OrderStatus; 10] = [
         Pending,
         PaymentProcessing,
+        Authorized,
         Confirmed,
         Fulfilment,
         Shipped,
@@ -65,6 +73,7 @@ impl OrderStatus {
         match self {
             Pending => "pending",
             PaymentProcessing => "payment_processing",
+            Authorized => "authorized",
             Confirmed => "confirmed",
             Fulfilment => "fulfilment",
             Shipped => "shipped",
@@ -89,6 +98,7 @@ impl OrderStatus {
         match self {
             Pending => "Awaiting payment",
             PaymentProcessing => "Processing payment",
+            Authorized => "Payment authorised",
             Confirmed => "Confirmed",
             Fulfilment => "Being prepared",
             Shipped => "Shipped",
@@ -241,6 +251,11 @@ mod tests {
             "a parcel on its way is not cancelled"
         );
         assert!(!Delivered.can_become(Pending));
+        assert!(PaymentProcessing.can_become(Authorized) && Authorized.can_become(Confirmed));
+        assert!(
+            !Authorized.can_become(Fulfilment) && !Authorized.can_become(Refunded),
+            "nothing is packed or refunded before the money is captured"
+        );
         assert!(Cancelled.is_final() && Refunded.is_final());
         assert!(!PartiallyRefunded.is_final());
         for status in OrderStatus::ALL {

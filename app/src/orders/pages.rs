@@ -192,6 +192,10 @@ fn OrderItems(o: OrderView, cls: &'static str) -> impl IntoView {
         }
     });
     let payment = match (&o.card_last4, o.charged.minor()) {
+        (Some(last4), 0) if o.status == OrderStatus::Authorized => format!(
+            "{} authorised on the card ending {last4}; it is charged when we confirm your order.",
+            o.total
+        ),
         (_, 0) if o.refunded.is_zero() => "Nothing has been charged.".to_owned(),
         (Some(last4), _) => {
             let mut text = format!("{} charged to the card ending {last4}.", o.charged);

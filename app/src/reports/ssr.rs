@@ -368,7 +368,7 @@ pub async fn dashboard(
         r#"SELECT number, email, status AS "status: OrderStatus", total_minor, currency::text AS "currency!",
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "placed!",
                   count(*) OVER () AS "total!"
-             FROM orders WHERE status IN ('confirmed', 'fulfilment')
+             FROM orders WHERE status IN ('authorized', 'confirmed', 'fulfilment')
             ORDER BY created_at, id LIMIT 10"#
     )
     .fetch_all(pool)

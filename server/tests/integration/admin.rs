@@ -292,6 +292,17 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
     let waiting = crate::order_operations::buy(&app, "1").await;
     let delivered = crate::order_operations::buy(&app, "1").await;
     crate::order_operations::deliver(&app, &delivered).await;
+    // An order whose money waits to be captured, placed through a second server on the
+    // same database that takes payments in two steps.
+    let two_step = crate::helpers::spawn_configured(
+        app.pool.clone(),
+        12,
+        None,
+        &server::security::EdgePolicy::standard(),
+        |s| s.payments.capture = app::payments::Capture::Manual,
+    )
+    .await;
+    let authorized = crate::order_operations::buy(&two_step, "1").await;
 
     let key = crate::checkout::key;
     // A product with revisions to compare and roll back to (a first save keeps the
@@ -675,6 +686,13 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             ],
             // The cancellation, and the refund of its payment.
             audited: 2,
+            needs: "orders",
+        },
+        Call {
+            path: "/api/admin/orders/capture".into(),
+            get: false,
+            fields: vec![("number".into(), authorized.clone()), ("key".into(), key())],
+            audited: 1,
             needs: "orders",
         },
         Call {

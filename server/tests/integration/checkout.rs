@@ -5,7 +5,7 @@
 
 use crate::helpers::{
     Browser, Response, TestApp, sandbox_client, sandbox_faults, seeded_database, spawn_shop,
-    spawn_with, standalone_sandbox,
+    standalone_sandbox,
 };
 use app::inventory::ssr as inventory;
 use app::orders::model::OrderStatus;
@@ -399,6 +399,13 @@ async fn a_line_no_single_warehouse_can_fill_is_held_across_warehouses() {
 /// A shop whose provider is a sandbox run on its own with a known key (for faults). The
 /// sandbox runs until the returned sender is dropped.
 pub(crate) async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
+    shop_with_own_sandbox_and(|_| {}).await
+}
+
+/// The same, its settings changed by `configure`.
+pub(crate) async fn shop_with_own_sandbox_and(
+    configure: impl FnOnce(&mut server::settings::Settings),
+) -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .connect(&seeded_database().await)
@@ -413,7 +420,14 @@ pub(crate) async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::wa
     let payments = server::serve::payments(&settings, &pool, "127.0.0.1:1".parse().unwrap(), stop)
         .await
         .unwrap();
-    let mut app = spawn_with(pool, 12, Some(payments)).await;
+    let mut app = crate::helpers::spawn_configured(
+        pool,
+        12,
+        Some(payments),
+        &server::security::EdgePolicy::standard(),
+        configure,
+    )
+    .await;
     app.state.checkout.rules.settle_after = Duration::ZERO;
     (app, url, keep)
 }

@@ -395,6 +395,17 @@ pub async fn spawn_with_edge(
     payments: Option<app::payments::ssr::Payments>,
     policy: &server::security::EdgePolicy,
 ) -> TestApp {
+    spawn_configured(pool, page_size, payments, policy, |_| {}).await
+}
+
+/// A shop on `pool` whose settings `configure` changes from the defaults.
+pub async fn spawn_configured(
+    pool: PgPool,
+    page_size: i64,
+    payments: Option<app::payments::ssr::Payments>,
+    policy: &server::security::EdgePolicy,
+    configure: impl FnOnce(&mut server::settings::Settings),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -435,6 +446,7 @@ pub async fn spawn_with_edge(
         ..Default::default()
     };
     settings.catalog.page_size = page_size;
+    configure(&mut settings);
     let database = server::database::Database::from_pool(pool.clone(), &settings);
     let mut state = server::state::build(&settings, &database, &base, payments.clone());
     state.media_dir = media_dir();

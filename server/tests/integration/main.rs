@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod cache;
+mod capture;
 mod cart;
 mod catalog_admin;
 mod checkout;

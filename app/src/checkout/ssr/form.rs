@@ -74,6 +74,11 @@ pub fn after_placing(result: &Result<Placed, CheckoutError>, mut draft: Draft) {
                     "Thank you! Your order {} is confirmed; we have e-mailed you a receipt.",
                     placed.number
                 ),
+                OrderStatus::Authorized => format!(
+                    "Thank you! We have your order {}. Your card is authorised and will be \
+                     charged when we confirm the order; we have e-mailed you.",
+                    placed.number
+                ),
                 _ => format!(
                     "Your order {} is {}.",
                     placed.number,

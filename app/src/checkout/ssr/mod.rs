@@ -14,7 +14,9 @@
 //!    from the order number, so no retry, crash or replay can charge twice; then one
 //!    call of the database's `order_confirm` confirms the order, sells the holds, records
 //!    the payment and clears the bought lines from the cart (its outbox event feeds
-//!    fulfilment and e-mail). A decline cancels the order and releases the stock.
+//!    fulfilment and e-mail). A decline cancels the order and releases the stock. With
+//!    `payments.capture = "manual"` the provider only authorizes and the order becomes
+//!    `authorized` instead, for staff to capture or void.
 //! 4. `settlement`: a worker finishes orders a provider outage or a crash left unpaid,
 //!    from the provider's records.
 //!
@@ -52,6 +54,8 @@ pub struct CheckoutRules {
     pub shipping: Vec<ShippingRate>,
     /// Orders left in payment_processing this long are settled with the provider.
     pub settle_after: Duration,
+    /// Whether checkout takes the money or only authorizes it for staff to capture.
+    pub capture: crate::payments::Capture,
 }
 
 impl CheckoutRules {
@@ -77,6 +81,7 @@ impl CheckoutRules {
                 },
             ],
             settle_after: Duration::from_secs(30),
+            capture: crate::payments::Capture::Automatic,
         }
     }
 

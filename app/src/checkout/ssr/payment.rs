@@ -9,6 +9,7 @@ use crate::inventory::ssr as inventory;
 use crate::orders::model::OrderStatus;
 use crate::orders::ssr::placement::{self as orders, Confirmed, PlacedOrder};
 use crate::orders::ssr::{TransitionError, transition};
+use crate::payments::Capture;
 use crate::payments::ssr::{PaymentError, records};
 use crate::payments::wire::{AuthorizeRequest, Intent, IntentStatus};
 
@@ -141,9 +142,9 @@ pub(super) async fn pay(
         currency: order.total.currency().code().to_owned(),
         card_number: card.to_owned(),
         reference: order.number.clone(),
-        // The stock is held already: take the money in the same call. Should the order
-        // not be confirmable after all, it is refunded (see `complete`).
-        capture: true,
+        // The stock is held already: take the money in the same call (unless staff take
+        // it). Should the order not be confirmable after all, it goes back (`complete`).
+        capture: co.rules.capture == Capture::Automatic,
     };
     let intent = match co
         .provider
@@ -182,47 +183,55 @@ pub(super) async fn pay(
     complete(co, &order, intent).await
 }
 
-/// Captures an authorized intent if needed, then sells the stock and confirms the order
-/// in one transaction. If the stock is no longer held (it expired during a very long
-/// payment), the money goes back and the order is cancelled.
+/// Captures an authorized intent if the shop takes the money at checkout, then sells the
+/// stock and confirms the order (or leaves it authorized, for staff to capture) in one
+/// transaction. If the stock is no longer held (it expired during a very long payment),
+/// the money goes back (or the authorization is let go) and the order is cancelled.
 pub(super) async fn complete(
     co: &Checkout,
     order: &PlacedOrder,
     intent: Intent,
 ) -> Result<Placed, CheckoutError> {
-    let intent = if intent.status == IntentStatus::Authorized {
-        match co
-            .provider
-            .capture(&intent.id, None, &format!("capture:{}", order.number))
-            .await
-        {
-            Ok(captured) => captured,
-            Err(PaymentError::Timeout | PaymentError::Unavailable) => {
-                return Err(payment_unavailable(&order.number));
+    let intent =
+        if intent.status == IntentStatus::Authorized && co.rules.capture == Capture::Automatic {
+            match co
+                .provider
+                .capture(&intent.id, None, &format!("capture:{}", order.number))
+                .await
+            {
+                Ok(captured) => captured,
+                Err(PaymentError::Timeout | PaymentError::Unavailable) => {
+                    return Err(payment_unavailable(&order.number));
+                }
+                Err(e) => return Err(unavailable(e)),
             }
-            Err(e) => return Err(unavailable(e)),
+        } else {
+            intent
+        };
+    let to = match intent.status {
+        IntentStatus::Captured => OrderStatus::Confirmed,
+        IntentStatus::Authorized => OrderStatus::Authorized,
+        other => {
+            return Err(unavailable(format!("intent {} is {other:?}", intent.id)));
         }
-    } else {
-        intent
     };
-    if intent.status != IntentStatus::Captured {
-        return Err(unavailable(format!(
-            "intent {} is {:?}",
-            intent.id, intent.status
-        )));
-    }
-    match orders::confirm(&co.pool, order, ACTOR, &intent)
+    match orders::confirm(&co.pool, order, ACTOR, &intent, to)
         .await
         .map_err(unavailable)?
     {
-        Confirmed::Now => Ok(placed(order, OrderStatus::Confirmed)),
+        Confirmed::Now => Ok(placed(order, to)),
         Confirmed::Already(status) => Ok(placed(order, status)),
         Confirmed::NotHeld => {
-            let refunded = co
-                .provider
-                .refund(&intent.id, None, &format!("refund:{}", order.number))
-                .await;
-            if let Ok(i) = &refunded {
+            let given_back = if to == OrderStatus::Authorized {
+                co.provider
+                    .void(&intent.id, &format!("void:{}", order.number))
+                    .await
+            } else {
+                co.provider
+                    .refund(&intent.id, None, &format!("refund:{}", order.number))
+                    .await
+            };
+            if let Ok(i) = &given_back {
                 record(co, order.id, i).await?;
             }
             cancel(
@@ -232,9 +241,11 @@ pub(super) async fn complete(
                 "the stock held for it expired",
             )
             .await?;
-            Err(CheckoutError::Stock(
-                "the items were released before the payment finished; your payment has been refunded".into(),
-            ))
+            Err(CheckoutError::Stock(if to == OrderStatus::Authorized {
+                "the items were released before the payment finished; your card has not been charged".into()
+            } else {
+                "the items were released before the payment finished; your payment has been refunded".into()
+            }))
         }
     }
 }

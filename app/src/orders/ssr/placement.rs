@@ -210,18 +210,20 @@ pub enum Confirmed {
     NotHeld,
 }
 
-/// Confirms a paid order in one call of `order_confirm` (one transaction): confirmed,
-/// its holds sold, the payment recorded as `intent` says, the bought lines out of the
-/// cart.
+/// Confirms a paid order in one call of `order_confirm` (one transaction): `to`
+/// (confirmed when the money is captured, authorized when it waits for staff to capture
+/// it), its holds sold, the payment recorded as `intent` says, the bought lines out of
+/// the cart.
 #[tracing::instrument(skip_all, fields(order.id = order.id, order.number = %order.number, payment.intent = %intent.id), err)]
 pub async fn confirm(
     pool: &PgPool,
     order: &PlacedOrder,
     actor: &str,
     intent: &Intent,
+    to: OrderStatus,
 ) -> Result<Confirmed, sqlx::Error> {
     let confirmed = sqlx::query_scalar!(
-        r#"SELECT order_confirm($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS "status: OrderStatus""#,
+        r#"SELECT order_confirm($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS "status: OrderStatus""#,
         order.id,
         order.units,
         actor,
@@ -232,11 +234,12 @@ pub async fn confirm(
         intent.refunded,
         intent.last4,
         intent.card_token,
+        to as OrderStatus,
     )
     .fetch_one(pool)
     .await;
     match confirmed {
-        Ok(Some(OrderStatus::Confirmed)) => Ok(Confirmed::Now),
+        Ok(Some(status)) if status == to => Ok(Confirmed::Now),
         Ok(Some(status)) => Ok(Confirmed::Already(status)),
         Ok(None) => Err(sqlx::Error::RowNotFound),
         Err(e) if refusal(&e) == Some(Refusal::NotAllHeld) => Ok(Confirmed::NotHeld),

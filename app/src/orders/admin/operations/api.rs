@@ -103,8 +103,27 @@ async fn order_currency(
     .ok_or(AdminError::NotFound)
 }
 
-/// Cancels an order that has not left: its stock goes back, and a paid order's payment
-/// is refunded in full (which also needs `refunds`).
+/// Captures an authorized order's payment: the order is confirmed and goes to be packed.
+#[server(endpoint = "admin/orders/capture")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
+pub async fn capture_payment(
+    #[server(default)] number: String,
+    #[server(default)] key: String,
+) -> Result<(), AdminError> {
+    use crate::staff::model::Permission;
+    let result = async {
+        let ops = operations()?;
+        let (_, signer) = crate::staff::api::signed(Permission::Orders).await?;
+        super::ssr::capture(&ops, &signer, &number, &key).await
+    }
+    .await;
+    let message = result.as_ref().map(|d| said(d, "Payment captured.")).ok();
+    crate::flash::reply(&result, message.as_deref().unwrap_or(""), None);
+    result.map(|_| ())
+}
+
+/// Cancels an order that has not left: its stock goes back, an authorized payment is
+/// voided, and a paid order's payment is refunded in full (which also needs `refunds`).
 #[server(endpoint = "admin/orders/cancel")]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 pub async fn cancel_order(

@@ -2,7 +2,8 @@
 //! printable packing slip (`/admin/orders/:number/packing-slip`).
 
 use super::api::{
-    AddOrderNote, CancelOrder, DeliverParcel, RefundOrder, ResendOrderEmail, ShipParcel,
+    AddOrderNote, CancelOrder, CapturePayment, DeliverParcel, RefundOrder, ResendOrderEmail,
+    ShipParcel,
 };
 use super::{AdminParcel, Offers};
 use crate::admin::style::page;
@@ -11,13 +12,35 @@ use crate::orders::admin::model::AdminOrder;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-/// Refund, cancel, notes, e-mail and the packing slip for one order.
+/// Capture, refund, cancel, notes, e-mail and the packing slip for one order.
 #[component]
 pub fn Operations(o: AdminOrder) -> impl IntoView {
     let cls = page();
     let number = o.view.number.clone();
     let offers = o.offers.clone();
     let refund = offers.refund.then(|| view! { <RefundForm o=o.clone() /> });
+    let capture = offers.capture.then(|| {
+        view! { class=cls,
+            <h3>"Payment"</h3>
+            <form
+                class="panel"
+                method="post"
+                action=CapturePayment::url()
+                aria-label="Capture the payment"
+                data-test="capture-form"
+            >
+                <input type="hidden" name="number" value=number.clone() />
+                <input type="hidden" name="key" value=offers.keys.capture.clone() />
+                <p>
+                    {format!(
+                        "{} is authorised on the customer's card and not yet taken. Capture it to confirm the order and send it to be packed; cancel the order to let the authorisation go.",
+                        o.view.total,
+                    )}
+                </p>
+                <button type="submit">{format!("Capture {}", o.view.total)}</button>
+            </form>
+        }
+    });
     let cancel = offers.cancel.then(|| {
         view! { class=cls,
             <h3>"Cancel the order"</h3>
@@ -74,6 +97,7 @@ pub fn Operations(o: AdminOrder) -> impl IntoView {
     view! { class=cls,
         <h2>"Actions"</h2>
         {retries}
+        {capture}
         {parcels}
         {refund}
         {cancel}

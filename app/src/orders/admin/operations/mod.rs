@@ -1,4 +1,5 @@
-//! What staff do to an order, through the state machine only: refund part or all
+//! What staff do to an order, through the state machine only: capture an authorized
+//! payment (or void it by cancelling), refund part or all
 //! (through the payment provider, returning stock to a chosen warehouse or not), cancel
 //! before it leaves (its stock released or given back, its payment refunded), notes,
 //! resending the customer's e-mail, the printable packing slip, and parcels shipped by
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormKeys {
     pub refund: String,
+    pub capture: String,
     pub cancel: String,
     pub note: String,
     pub resend: String,
@@ -31,6 +33,7 @@ impl FormKeys {
         let key = crate::admin::requests::new_key;
         FormKeys {
             refund: key(),
+            capture: key(),
             cancel: key(),
             note: key(),
             resend: key(),
@@ -44,6 +47,8 @@ impl FormKeys {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offers {
     pub refund: bool,
+    /// The money is authorized and waits to be captured.
+    pub capture: bool,
     pub cancel: bool,
     /// Notes, e-mail, packing slip (anyone with `orders`).
     pub keys: FormKeys,

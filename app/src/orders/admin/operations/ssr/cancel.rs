@@ -1,13 +1,17 @@
-//! Cancelling an order before it leaves: an unpaid one lets its held stock go; a paid
-//! one (confirmed, not yet being packed) gives its stock back and its whole payment
-//! back through the provider. The cancellation is decided under the order's lock (so
+//! Cancelling an order before it leaves: an unpaid one lets its held stock go; an
+//! authorized one (its money not captured) gives its stock back and the authorization is
+//! voided at the provider first; a paid one (confirmed, not yet being packed) gives its
+//! stock back and its whole payment back through the provider. The cancellation is decided under the order's lock (so
 //! fulfilment cannot start packing it meanwhile); the refund then goes as any other.
 
+use super::capture::{authorization, provider_answer};
 use super::refund::{Pending, give, open_payment, state_of};
 use super::{Done, Operations, first_time, lock, order_link, parse_key, record};
 use crate::orders::admin::operations::plan::line_worths;
 use crate::orders::model::OrderStatus;
 use crate::orders::ssr::{TransitionError, transition};
+use crate::payments::ssr::records;
+use crate::payments::wire::IntentStatus;
 use crate::staff::model::{AdminError, Permission};
 use crate::staff::ssr::{Signed, unavailable};
 
@@ -35,6 +39,25 @@ pub async fn cancel(
     let refund = match order.status {
         OrderStatus::Pending => {
             crate::inventory::ssr::release(&mut tx, &order.holder, &actor)
+                .await
+                .map_err(unavailable)?;
+            None
+        }
+        OrderStatus::Authorized => {
+            // No money moved: the authorization is let go (under the lock, so a capture
+            // cannot slip in between), then the stock comes back.
+            let intent = authorization(&mut tx, &order).await?;
+            let voided = provider_answer(
+                ops.provider
+                    .void(&intent, &format!("void:{}", order.number))
+                    .await,
+                IntentStatus::Voided,
+                "void the authorisation",
+            )?;
+            records::record(&mut tx, order.id, &voided)
+                .await
+                .map_err(unavailable)?;
+            crate::inventory::ssr::unsell(&mut tx, order.id, &actor)
                 .await
                 .map_err(unavailable)?;
             None

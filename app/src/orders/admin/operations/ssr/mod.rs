@@ -5,10 +5,12 @@
 //! second tab) a no-op that answers like the first.
 
 mod cancel;
+mod capture;
 mod refund;
 mod ship;
 
 pub use cancel::cancel;
+pub use capture::capture;
 pub use refund::{RefundRequest, refund};
 pub use ship::{mark_delivered, parcel_labels, ship_by_hand};
 
@@ -256,8 +258,10 @@ pub async fn offers(
             status,
             OrderStatus::Delivered | OrderStatus::PartiallyRefunded
         );
+    let may_orders = viewer.may(Permission::Orders);
+    let capture = may_orders && status == OrderStatus::Authorized;
     let cancel = match status {
-        OrderStatus::Pending => true,
+        OrderStatus::Pending | OrderStatus::Authorized => true,
         OrderStatus::Confirmed => may_refund,
         _ => false,
     };
@@ -308,6 +312,7 @@ pub async fn offers(
     };
     Ok(super::Offers {
         refund,
+        capture,
         cancel,
         keys: super::FormKeys::new(),
         warehouses,
