@@ -31,6 +31,7 @@ pub mod notify;
 pub mod orders;
 pub mod pages;
 pub mod payments;
+pub mod reco;
 pub mod reports;
 pub mod search;
 #[cfg(feature = "ssr")]

@@ -36,6 +36,8 @@ pub struct AppState {
     pub checkout: Checkout,
     /// The payment provider, and the secret its webhooks are signed with.
     pub payments: Payments,
+    /// Recommendation lists.
+    pub reco: crate::reco::ssr::Recommender,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
         provide_context(self.carts.clone());
         provide_context(self.carts.rules);
         provide_context(self.checkout.clone());
+        provide_context(self.reco.clone());
         provide_context(crate::orders::admin::operations::ssr::Operations {
             pool: self.db.primary.clone(),
             provider: self.payments.provider.clone(),

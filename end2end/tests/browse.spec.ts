@@ -58,3 +58,16 @@ test('unknown pages answer 404 with a way back', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Go to the home page' })).toBeVisible();
 });
+
+test('a product page recommends similar products and the home page what is trending', async ({ page }) => {
+  await open(page, '/p/laptop');
+  const similar = page.getByRole('list', { name: 'Similar products' });
+  await expect(similar.getByTestId('product-card').first()).toBeVisible();
+  await expect(similar.getByRole('link', { name: /^Laptop\b/ })).toHaveCount(0);
+  await similar.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/p\/(?!laptop$)/);
+
+  await open(page, '/');
+  const trending = page.getByRole('list', { name: 'Trending now' });
+  await expect(trending.getByTestId('product-card')).toHaveCount(8);
+});

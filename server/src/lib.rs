@@ -9,6 +9,7 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod mail;
+pub mod reco;
 pub mod sandbox;
 pub mod search_api;
 pub mod security;

@@ -80,6 +80,11 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Recommendations: the offline evaluation, and a full rebuild of what is served.
+    Reco {
+        #[command(subcommand)]
+        action: RecoAction,
+    },
     /// Discount codes.
     Discount {
         #[command(subcommand)]
@@ -105,6 +110,32 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         delivery_secs: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum RecoAction {
+    /// Learn from purchases before `--train-until`, recommend ten products each customer
+    /// had not bought to those who bought something new before `--test-until`, and print
+    /// hit@10, precision@10, recall@10 and MRR for every model and baseline.
+    Evaluate {
+        /// The first day of the test period (YYYY-MM-DD).
+        #[arg(long)]
+        train_until: chrono::NaiveDate,
+        /// The day after the test period.
+        #[arg(long)]
+        test_until: chrono::NaiveDate,
+        /// Read purchases from this file of Online Retail line items instead of the
+        /// database.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Dates as stored in the database, not in the imported history's own calendar
+        /// (the embedded shop moves its seeded history to end near today).
+        #[arg(long)]
+        stored_dates: bool,
+    },
+    /// Learn everything again from every confirmed order: the counts refolded and the
+    /// neighbour models refitted (the running shop's worker keeps them current anyway).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +212,7 @@ async fn main() -> ExitCode {
         Command::Reindex => reindex(settings).await,
         Command::CreateAdmin { email } => create_admin(settings, &email).await,
         Command::Discount { action } => discount(settings, action).await,
+        Command::Reco { action } => reco(settings, action).await,
         Command::PaymentsSandbox {
             addr,
             api_key,
@@ -223,6 +255,87 @@ async fn main() -> ExitCode {
             tracing::error!(error = format!("{e:#}"), "failed");
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn progress_bar(template: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+async fn reco(settings: Settings, action: RecoAction) -> anyhow::Result<()> {
+    match action {
+        RecoAction::Evaluate {
+            train_until,
+            test_until,
+            file,
+            stored_dates,
+        } => {
+            anyhow::ensure!(
+                train_until < test_until,
+                "--train-until must come before --test-until"
+            );
+            let (purchases, shift) = match file {
+                Some(path) => (server::reco::purchases_in_file(&path)?, 0),
+                None => {
+                    let db = database::open(&settings).await?;
+                    let purchases = server::reco::purchases(&db.db.primary).await?;
+                    let shift = if stored_dates {
+                        0
+                    } else {
+                        server::reco::history_shift_days(&db.db.primary).await?
+                    };
+                    db.close().await;
+                    (purchases, shift)
+                }
+            };
+            let bar = progress_bar("{msg:>10} {bar:40} {pos}/{len}");
+            let table = tokio::task::spawn_blocking(move || {
+                server::reco::report(
+                    &purchases,
+                    train_until,
+                    test_until,
+                    shift,
+                    |stage, done, of| {
+                        bar.set_message(stage.to_owned());
+                        bar.set_length(of as u64);
+                        bar.set_position(done as u64);
+                    },
+                )
+            })
+            .await?;
+            print!("{table}");
+            Ok(())
+        }
+        RecoAction::Rebuild => {
+            let db = database::open(&settings).await?;
+            let bar = progress_bar("{msg:>10} {bar:40} {pos}/{len}");
+            bar.set_message("folding");
+            let shown = bar.clone();
+            let result = app::reco::ssr::rebuild(&db.db.primary, move |stage, done, of| {
+                shown.set_message(stage.to_owned());
+                shown.set_length(of as u64);
+                shown.set_position(done as u64);
+            })
+            .await;
+            bar.finish_and_clear();
+            db.close().await;
+            let (orders, fitted) = result?;
+            println!(
+                "folded {orders} confirmed orders; fitted {} products from {} customer purchases in {:.1} s",
+                fitted.products,
+                fitted.purchases,
+                fitted.millis as f64 / 1000.0
+            );
+            Ok(())
         }
     }
 }

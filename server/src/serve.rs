@@ -156,6 +156,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         ..state.fulfilment(carrier)
     };
     tokio::spawn(fulfil_orders(fulfilment, stop_rx.clone()));
+    tokio::spawn(recommend(
+        state.db.primary.clone(),
+        Duration::from_secs(settings.catalog.reco_refit_secs),
+        stop_rx.clone(),
+    ));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -277,6 +282,22 @@ async fn fulfil_orders(
             Ok(round) if round == Default::default() => {}
             Ok(round) => tracing::info!(?round, "fulfilment"),
             Err(error) => tracing::warn!(%error, "fulfilment round failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Recommendations every second: confirmed orders folded into the counts, the
+/// neighbours refitted when due.
+async fn recommend(pool: sqlx::PgPool, refit_after: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        match app::reco::ssr::run_once(&pool, refit_after).await {
+            Ok(round) if round == Default::default() => {}
+            Ok(round) => tracing::info!(?round, "recommendations"),
+            Err(error) => tracing::warn!(%error, "recommendation round failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}

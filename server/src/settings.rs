@@ -93,6 +93,9 @@ pub struct CatalogSettings {
     pub seed_history: bool,
     /// The history shipped in this repository (Online Retail line items).
     pub history_file: PathBuf,
+    /// Recommendations: confirmed orders are folded in within a second; the neighbour
+    /// models are fitted again from them at most this often.
+    pub reco_refit_secs: u64,
 }
 
 /// Sessions and sign-in throttling.
@@ -245,6 +248,7 @@ impl Default for Settings {
                 seed_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/vendure-sample"),
                 default_currency: "USD".into(),
                 seed_history: true,
+                reco_refit_secs: 300,
                 history_file: Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("seed/online-retail/orders-2010-12-01_2011-09-30.csv.xz"),
             },

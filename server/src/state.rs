@@ -109,6 +109,7 @@ pub fn build(
         },
         sessions,
         payments,
+        reco: app::reco::ssr::Recommender::new(db.primary.clone()),
         media_dir: settings.data_dir.join("media"),
         site,
         db,

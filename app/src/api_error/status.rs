@@ -96,3 +96,14 @@ impl HttpStatus for AdminError {
         }
     }
 }
+
+impl HttpStatus for crate::reco::model::RecoError {
+    fn http_status(&self) -> u16 {
+        use crate::reco::model::RecoError;
+        match self {
+            RecoError::InvalidInput(_) => 400,
+            RecoError::Unavailable => 503,
+            RecoError::Transport(_) => 502,
+        }
+    }
+}

@@ -206,6 +206,7 @@ pub fn CartPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::reco::components::Recommendations place="cart" key="" />
     }
 }
 

@@ -141,6 +141,14 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
             color: var(--muted);
         }
     };
+    // What its buyers also bought, from its SKUs (the page already showed them).
+    let skus = o
+        .lines
+        .iter()
+        .take(20)
+        .map(|l| l.sku.clone())
+        .collect::<Vec<_>>()
+        .join(",");
     let status_class = if o.status == OrderStatus::Cancelled {
         "status cancelled"
     } else {
@@ -159,6 +167,7 @@ fn OrderDetail(o: OrderView) -> impl IntoView {
             <OrderItems o=o.clone() cls />
             <OrderProgress o cls />
         </div>
+        <crate::reco::components::Recommendations place="sku" key=skus />
     }
 }
 

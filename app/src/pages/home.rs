@@ -53,6 +53,7 @@ fn Home(data: HomeData) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+        <crate::reco::components::Recommendations place="home" key="" />
         <section aria-labelledby="featured">
             <h2 id="featured">"Featured"</h2>
             <ProductGrid cards=data.featured labelled_by="featured" eager_count=4 />

@@ -171,6 +171,7 @@ fn Product(p: Arc<ProductDetail>) -> impl IntoView {
                     })}
             </div>
         </div>
+        <crate::reco::components::Recommendations place="product" key=p.slug.clone() />
     }
 }
 

@@ -24,6 +24,7 @@ mod order_operations;
 mod pages;
 mod payments;
 mod product_photos;
+mod recommendations;
 mod schema;
 mod search;
 mod security;

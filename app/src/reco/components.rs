@@ -1,0 +1,58 @@
+//! Recommendation lists on pages: drawn on the server with the page (no JavaScript
+//! needed), each a titled grid of product cards; nothing at all when there is nothing
+//! to recommend.
+
+use super::api::get_recommendations;
+use super::model::Shelf;
+use crate::components::product_grid::ProductGrid;
+use leptos::prelude::*;
+
+/// The heading id of a list of `kind` (the grid is labelled by it).
+fn heading_id(kind: &str) -> &'static str {
+    match kind {
+        "together" => "reco-together",
+        "similar" => "reco-similar",
+        "cart" => "reco-cart",
+        "for_you" => "reco-for-you",
+        "trending" => "reco-trending",
+        "recently_viewed" => "reco-recently-viewed",
+        "also_bought" => "reco-also-bought",
+        _ => "reco-list",
+    }
+}
+
+/// The lists for a place (see `get_recommendations`).
+#[component]
+pub fn Recommendations(place: &'static str, #[prop(into)] key: String) -> impl IntoView {
+    let lists = Resource::new(
+        move || key.clone(),
+        move |key| get_recommendations(place.to_owned(), key),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                lists
+                    .await
+                    .ok()
+                    .map(|shelves| {
+                        shelves
+                            .into_iter()
+                            .map(|shelf| view! { <ShelfView shelf /> })
+                            .collect_view()
+                    })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ShelfView(shelf: Shelf) -> impl IntoView {
+    let id = heading_id(&shelf.kind);
+    let cards = shelf.items.into_iter().map(|i| i.card).collect::<Vec<_>>();
+    view! {
+        <section aria-labelledby=id data-test=format!("reco-{}", shelf.kind)>
+            <h2 id=id>{shelf.title}</h2>
+            <ProductGrid cards labelled_by=id />
+        </section>
+    }
+}

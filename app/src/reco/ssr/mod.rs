@@ -1,0 +1,108 @@
+//! Recommendations on the server: `fold` (confirmed orders into the counts, one at a
+//! time or all at once), `fit` (the EASE and content neighbours from them), `serve`
+//! (the lists), and the worker that keeps them current from the outbox.
+
+pub mod fit;
+pub mod fold;
+pub mod lists;
+pub mod serve;
+
+pub use serve::Recommender;
+
+use crate::search::ssr::source::{Cursor, events_after};
+use sqlx::PgPool;
+use std::time::Duration;
+
+const CONSUMER: &str = "recommendations";
+
+/// What a worker round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub folded: usize,
+    pub fitted: bool,
+}
+
+/// Folds the confirmed orders the outbox has for this consumer (a batch per
+/// transaction, its position moved in the same transaction; one server at a time holds
+/// the row), then refits the neighbours if there is no fit yet, or if anything was
+/// folded since the last fit and that fit is older than `refit_after`.
+#[tracing::instrument(skip_all, err)]
+pub async fn run_once(pool: &PgPool, refit_after: Duration) -> Result<Round, sqlx::Error> {
+    let mut round = Round::default();
+    loop {
+        let mut tx = pool.begin().await?;
+        let Some(at) = sqlx::query!(
+            "SELECT txid, event_id FROM outbox_consumers WHERE name = $1 FOR UPDATE SKIP LOCKED",
+            CONSUMER
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            // Another server is folding.
+            return Ok(round);
+        };
+        let cursor = Cursor {
+            txid: at.txid as u64,
+            id: at.event_id,
+        };
+        let events = events_after(&mut *tx, cursor, 500).await?;
+        let Some(last) = events.last().map(|e| e.cursor) else {
+            break;
+        };
+        for event in &events {
+            if event.topic != "order.confirmed" {
+                continue;
+            }
+            if let Ok(order) = event.aggregate_id.parse::<i64>()
+                && fold::fold(&mut tx, order).await?
+            {
+                round.folded += 1;
+            }
+        }
+        sqlx::query!(
+            "UPDATE outbox_consumers SET txid = $2, event_id = $3, updated_at = now() WHERE name = $1",
+            CONSUMER,
+            last.txid as i64,
+            last.id
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    let due = sqlx::query_scalar!(
+        r#"WITH last AS (SELECT max(fitted_at) AS at FROM reco_fits)
+           SELECT last.at IS NULL
+                  OR (last.at < now() - make_interval(secs => $1)
+                      AND EXISTS (SELECT 1 FROM reco_folded WHERE folded_at > last.at))
+                  AS "due!"
+             FROM last"#,
+        refit_after.as_secs_f64()
+    )
+    .fetch_one(pool)
+    .await?;
+    if due {
+        fit::fit(pool, |_, _, _| {}).await?;
+        round.fitted = true;
+    }
+    Ok(round)
+}
+
+/// Everything again from every confirmed order: the counts refolded (under the
+/// worker's row, so it does not fold meanwhile) and the neighbours refitted.
+#[tracing::instrument(skip_all, err)]
+pub async fn rebuild(
+    pool: &PgPool,
+    progress: impl FnMut(&str, usize, usize) + Send + 'static,
+) -> Result<(u64, fit::Fitted), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "SELECT name FROM outbox_consumers WHERE name = $1 FOR UPDATE",
+        CONSUMER
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let folded = fold::refold_all(&mut tx).await?;
+    tx.commit().await?;
+    let fitted = fit::fit(pool, progress).await?;
+    Ok((folded, fitted))
+}
