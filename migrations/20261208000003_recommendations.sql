@@ -23,6 +23,8 @@ CREATE TABLE reco_basket_pairs (
     PRIMARY KEY (product_id, other_id),
     CHECK (product_id <> other_id)
 );
+-- A product's most co-bought companions first.
+CREATE INDEX reco_basket_pairs_top ON reco_basket_pairs (product_id, baskets DESC, other_id);
 
 CREATE TABLE reco_products (
     product_id   BIGINT PRIMARY KEY REFERENCES products (id) ON DELETE CASCADE,
@@ -49,6 +51,15 @@ CREATE TABLE reco_neighbours (
     PRIMARY KEY (model, product_id, rank)
 );
 
+-- What sells now: purchases (guests' too) of the last 30 days, each worth half as much
+-- for every week since; the worker writes it again every minute.
+CREATE TABLE reco_trending (
+    product_id   BIGINT PRIMARY KEY REFERENCES products (id) ON DELETE CASCADE,
+    score        DOUBLE PRECISION NOT NULL,
+    computed_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX reco_trending_score ON reco_trending (score DESC, product_id);
+
 -- Each fit: when, from how much, and how long it took.
 CREATE TABLE reco_fits (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -67,5 +78,9 @@ CREATE TABLE recently_viewed (
     PRIMARY KEY (session_id, product_id)
 );
 CREATE INDEX recently_viewed_latest ON recently_viewed (session_id, viewed_at DESC);
+
+-- Lists of a new shop fall back to its featured products, newest first.
+CREATE INDEX products_featured ON products (created_at DESC, id DESC)
+    WHERE status = 'active' AND featured;
 
 INSERT INTO outbox_consumers (name) VALUES ('recommendations') ON CONFLICT (name) DO NOTHING;

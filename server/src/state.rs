@@ -82,13 +82,15 @@ pub fn build(
     let cart_rules = CartRules {
         max_line_quantity: settings.cart.max_line_quantity as i32,
     };
+    let catalog = Catalog {
+        pool: db.replica.clone(),
+        cache: Default::default(),
+        site: site.clone(),
+    };
     AppState {
         leptos_options,
-        catalog: Catalog {
-            pool: db.replica.clone(),
-            cache: Default::default(),
-            site: site.clone(),
-        },
+        reco: app::reco::ssr::Recommender::new(db.primary.clone(), catalog.cache.clone()),
+        catalog,
         search: search_service(settings),
         accounts: Accounts {
             sessions: sessions.clone(),
@@ -109,7 +111,6 @@ pub fn build(
         },
         sessions,
         payments,
-        reco: app::reco::ssr::Recommender::new(db.primary.clone()),
         media_dir: settings.data_dir.join("media"),
         site,
         db,

@@ -20,6 +20,8 @@ const CONSUMER: &str = "recommendations";
 pub struct Round {
     pub folded: usize,
     pub fitted: bool,
+    /// The trending ranking was written again.
+    pub trending: bool,
 }
 
 /// Folds the confirmed orders the outbox has for this consumer (a batch per
@@ -84,7 +86,47 @@ pub async fn run_once(pool: &PgPool, refit_after: Duration) -> Result<Round, sql
         fit::fit(pool, |_, _, _| {}).await?;
         round.fitted = true;
     }
+    round.trending = trending(pool).await?;
     Ok(round)
+}
+
+/// Trending: purchases in this many days, each worth half as much every `HALF_LIFE` days.
+const TRENDING_DAYS: f64 = 30.0;
+const HALF_LIFE: f64 = 7.0;
+
+/// Writes the trending ranking again if it is a minute old (or empty); true if it did.
+async fn trending(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    let stale = sqlx::query_scalar!(
+        r#"SELECT coalesce(min(computed_at) < now() - interval '1 minute', true) AS "stale!"
+             FROM reco_trending"#
+    )
+    .fetch_one(pool)
+    .await?;
+    if !stale {
+        return Ok(false);
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query!("DELETE FROM reco_trending")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        r#"INSERT INTO reco_trending (product_id, score)
+           SELECT v.product_id,
+                  sum(power(0.5, extract(epoch FROM now() - o.created_at) / ($2::float8 * 86400)))::float8
+             FROM orders o
+             JOIN order_lines l ON l.order_id = o.id
+             JOIN variants v ON v.id = l.variant_id
+            WHERE o.created_at > now() - make_interval(secs => $1::float8 * 86400)
+              AND o.status IN ('authorized', 'confirmed', 'fulfilment', 'shipped', 'delivered',
+                               'partially_refunded')
+            GROUP BY v.product_id ORDER BY 2 DESC, 1 LIMIT 200"#,
+        TRENDING_DAYS,
+        HALF_LIFE
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Everything again from every confirmed order: the counts refolded (under the

@@ -3,30 +3,36 @@
 //! cart (or already bought, for personal picks), at most two per category in one list,
 //! and short lists filled from what is trending, then popular, then featured.
 
+use crate::catalog::ssr::cache::CatalogCache;
 use crate::catalog::ssr::rows::CardRow;
 use crate::reco::model::{Reason, Recommended, Shelf};
 use sqlx::PgPool;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Products per list.
 pub const LIST: usize = 8;
-/// At most this many products of one category in one list.
-pub const PER_CATEGORY: usize = 2;
-/// Trending: purchases in this many days, each worth half as much every `HALF_LIFE` days.
-const TRENDING_DAYS: f64 = 30.0;
-const HALF_LIFE: f64 = 7.0;
-/// How long one instance reuses the trending ranking before asking again.
+/// At most this many products of one category in one list (while others are there).
+pub const PER_CATEGORY: usize = 3;
+/// How long one instance reuses the count of baskets before asking again.
 const TRENDING_FOR: Duration = Duration::from_secs(60);
+/// How long one instance reuses a product page's lists (while the catalog is unchanged).
+const LISTS_FOR: Duration = Duration::from_secs(60);
 
-/// A ranking of products (id, score), best first, and when it was read.
-type Ranking = Option<(Instant, Vec<(i64, f64)>)>;
+/// A product's lists as kept: the catalog's generation and the time they were made.
+type KeptLists = (u64, Instant, Arc<Vec<Shelf>>);
 
-/// What the lists read from: the database, and the trending ranking for a minute.
+/// What the lists read from: the database, and the count of baskets for a minute.
 #[derive(Clone, Debug)]
 pub struct Recommender {
     pub pool: PgPool,
-    trending: Arc<Mutex<Ranking>>,
+    /// A product page's lists are the same for every visitor (less what is in their
+    /// cart): kept per product while the catalog is unchanged, for at most a minute.
+    catalog: Arc<CatalogCache>,
+    product_lists: Arc<Mutex<HashMap<i64, KeptLists>>>,
+    /// Baskets folded so far (what chance is measured against), and when it was read.
+    baskets: Arc<Mutex<Option<(Instant, f64)>>>,
 }
 
 /// A candidate: its card's row, category, score and the product that led to it.
@@ -83,52 +89,80 @@ impl Row {
 }
 
 /// Adds rows to a list in order: no product twice, nothing excluded, at most
-/// `PER_CATEGORY` per category, up to `LIST`.
+/// `PER_CATEGORY` per category, up to `LIST`. Rows held back by the category rule wait:
+/// if the source runs out before the list is full, they go in after all (a catalog of
+/// one category still gets whole lists).
 struct Filling {
+    room: usize,
     items: Vec<Recommended>,
     categories: Vec<(Option<String>, usize)>,
     exclude: Vec<i64>,
+    waiting: Vec<(Row, Reason)>,
 }
 
 impl Filling {
     fn new(exclude: &[i64]) -> Self {
+        Self::with_room(exclude, LIST)
+    }
+
+    fn with_room(exclude: &[i64], room: usize) -> Self {
         Filling {
+            room,
             items: Vec::new(),
             categories: Vec::new(),
             exclude: exclude.to_vec(),
+            waiting: Vec::new(),
         }
     }
 
     fn full(&self) -> bool {
-        self.items.len() >= LIST
+        self.items.len() >= self.room
     }
 
+    fn push(&mut self, row: Row, reason: Reason) {
+        let (card, _, score, because) = row.into_parts();
+        self.items.push(Recommended {
+            card,
+            reason,
+            because,
+            score,
+        });
+    }
+
+    /// Adds `rows` under the category rule, then what it held back if still short.
     fn add(&mut self, rows: Vec<Row>, reason: Reason) {
         for row in rows {
             if self.full() {
-                return;
+                break;
             }
             if self.exclude.contains(&row.id) || self.items.iter().any(|i| i.card.id == row.id) {
                 continue;
             }
-            let (card, category, score, because) = row.into_parts();
-            let seen = match self.categories.iter_mut().find(|(c, _)| *c == category) {
+            let seen = match self
+                .categories
+                .iter_mut()
+                .find(|(c, _)| *c == row.category_path)
+            {
                 Some((_, n)) => n,
                 None => {
-                    self.categories.push((category, 0));
+                    self.categories.push((row.category_path.clone(), 0));
                     &mut self.categories.last_mut().expect("just pushed").1
                 }
             };
             if *seen >= PER_CATEGORY {
+                self.waiting.push((row, reason));
                 continue;
             }
             *seen += 1;
-            self.items.push(Recommended {
-                card,
-                reason,
-                because,
-                score,
-            });
+            self.push(row, reason);
+        }
+        for (row, reason) in std::mem::take(&mut self.waiting) {
+            if self.full() {
+                break;
+            }
+            if !self.items.iter().any(|i| i.card.id == row.id) {
+                self.push(row, reason);
+            }
         }
     }
 
@@ -142,10 +176,12 @@ impl Filling {
 }
 
 impl Recommender {
-    pub fn new(pool: PgPool) -> Self {
+    pub fn new(pool: PgPool, catalog: Arc<CatalogCache>) -> Self {
         Recommender {
             pool,
-            trending: Arc::new(Mutex::new(None)),
+            catalog,
+            product_lists: Arc::new(Mutex::new(HashMap::new())),
+            baskets: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -170,7 +206,7 @@ impl Recommender {
                      FROM seeds s JOIN reco_neighbours n ON n.model = $1 AND n.product_id = s.product_id
                     WHERE NOT (n.other_id = ANY($4))
                     GROUP BY n.other_id
-                    ORDER BY 2 DESC LIMIT 60)
+                    ORDER BY 2 DESC LIMIT 30)
                SELECT c.id AS "id!", c.slug AS "slug!", c.title AS "title!", c.name_key AS "name_key!",
                       c.created_at AS "created_at!", c.brand, c.min_price AS "min_price!",
                       c.max_price AS "max_price!", c.currency AS "currency!", c.in_stock AS "in_stock!",
@@ -190,22 +226,43 @@ impl Recommender {
         .await
     }
 
-    /// Products in the same baskets as `product`, by lift over chance (damped), in at
-    /// least two baskets together.
+    /// The baskets folded so far, read at most once a minute.
+    async fn baskets(&self) -> Result<f64, sqlx::Error> {
+        if let Ok(slot) = self.baskets.lock()
+            && let Some((at, n)) = *slot
+            && at.elapsed() < TRENDING_FOR
+        {
+            return Ok(n);
+        }
+        let n = sqlx::query_scalar!(r#"SELECT count(*)::float8 AS "n!" FROM reco_folded"#)
+            .fetch_one(&self.pool)
+            .await?
+            .max(1.0);
+        if let Ok(mut slot) = self.baskets.lock() {
+            *slot = Some((Instant::now(), n));
+        }
+        Ok(n)
+    }
+
+    /// Products in the same baskets as `product`: of its 200 most co-bought (in at least
+    /// two baskets together, read in that order from the index), those with the most
+    /// lift over chance (damped).
     async fn together(&self, product: i64, exclude: &[i64]) -> Result<Vec<Row>, sqlx::Error> {
+        let total = self.baskets().await?;
         sqlx::query_as!(
             Row,
-            r#"WITH total AS (SELECT greatest(count(*), 1)::float8 AS baskets FROM reco_folded),
-               cand AS (
-                   SELECT p.other_id AS id,
-                          (p.baskets + 5.0) / (a.baskets::float8 * o.baskets / total.baskets + 5.0)
-                            * ln(1 + p.baskets) AS score
-                     FROM reco_basket_pairs p
-                     JOIN reco_products a ON a.product_id = p.product_id
-                     JOIN reco_products o ON o.product_id = p.other_id
-                     CROSS JOIN total
+            r#"WITH top AS (
+                   SELECT p.other_id, p.baskets FROM reco_basket_pairs p
                     WHERE p.product_id = $1 AND p.baskets >= 2 AND NOT (p.other_id = ANY($2))
-                    ORDER BY 2 DESC LIMIT 60)
+                    ORDER BY p.baskets DESC, p.other_id LIMIT 200),
+               cand AS (
+                   SELECT top.other_id AS id,
+                          (top.baskets + 5.0) / (a.baskets::float8 * o.baskets / $3 + 5.0)
+                            * ln(1 + top.baskets) AS score
+                     FROM top
+                     JOIN reco_products a ON a.product_id = $1
+                     JOIN reco_products o ON o.product_id = top.other_id
+                    ORDER BY 2 DESC, 1 LIMIT 30)
                SELECT c.id AS "id!", c.slug AS "slug!", c.title AS "title!", c.name_key AS "name_key!",
                       c.created_at AS "created_at!", c.brand, c.min_price AS "min_price!",
                       c.max_price AS "max_price!", c.currency AS "currency!", c.in_stock AS "in_stock!",
@@ -215,41 +272,23 @@ impl Recommender {
                 WHERE c.in_stock
                 ORDER BY cand.score DESC, c.id"#,
             product,
-            exclude
+            exclude,
+            total
         )
         .fetch_all(&self.pool)
         .await
     }
 
-    /// The trending ranking (product, score), kept for a minute.
+    /// The trending ranking (product, score), as the worker last wrote it.
     async fn trending_ranking(&self) -> Result<Vec<(i64, f64)>, sqlx::Error> {
-        if let Ok(slot) = self.trending.lock()
-            && let Some((at, ranking)) = slot.as_ref()
-            && at.elapsed() < TRENDING_FOR
-        {
-            return Ok(ranking.clone());
-        }
-        let ranking: Vec<(i64, f64)> = sqlx::query!(
-            r#"SELECT v.product_id, sum(power(0.5, extract(epoch FROM now() - o.created_at) / ($2::float8 * 86400)))::float8 AS "score!"
-                 FROM orders o
-                 JOIN order_lines l ON l.order_id = o.id
-                 JOIN variants v ON v.id = l.variant_id
-                WHERE o.created_at > now() - make_interval(secs => $1::float8 * 86400)
-                  AND o.status IN ('authorized', 'confirmed', 'fulfilment', 'shipped', 'delivered',
-                                   'partially_refunded')
-                GROUP BY v.product_id ORDER BY 2 DESC, 1 LIMIT 200"#,
-            TRENDING_DAYS,
-            HALF_LIFE
+        Ok(sqlx::query!(
+            "SELECT product_id, score FROM reco_trending ORDER BY score DESC, product_id LIMIT 40"
         )
         .fetch_all(&self.pool)
         .await?
         .into_iter()
         .map(|r| (r.product_id, r.score))
-        .collect();
-        if let Ok(mut slot) = self.trending.lock() {
-            *slot = Some((Instant::now(), ranking.clone()));
-        }
-        Ok(ranking)
+        .collect())
     }
 
     /// Cards of `ranked` (product, score) in that order.
@@ -286,20 +325,21 @@ impl Recommender {
         .map(|r| (r.product_id, r.score))
         .collect();
         let popular = self.cards(&ranked, exclude).await?;
-        let featured = sqlx::query_as!(
-            Row,
-            r#"SELECT c.id AS "id!", c.slug AS "slug!", c.title AS "title!", c.name_key AS "name_key!",
-                      c.created_at AS "created_at!", c.brand, c.min_price AS "min_price!",
-                      c.max_price AS "max_price!", c.currency AS "currency!", c.in_stock AS "in_stock!",
-                      c.image_key, c.image_alt, c.image_width, c.image_height, c.image_widths,
-                      c.category_path, 0::float8 AS "score!", NULL::text AS "because?"
-                 FROM product_cards c
-                WHERE c.in_stock AND NOT (c.id = ANY($1))
-                ORDER BY c.featured DESC, c.created_at DESC, c.id LIMIT 40"#,
-            exclude
+        // The newest featured products first, then the newest (both by index).
+        let shown: Vec<(i64, f64)> = sqlx::query_scalar!(
+            "(SELECT id FROM products WHERE status = 'active' AND featured
+               ORDER BY created_at DESC, id DESC LIMIT 40)
+             UNION ALL
+             (SELECT id FROM products WHERE status = 'active'
+               ORDER BY created_at DESC, id DESC LIMIT 40)"
         )
         .fetch_all(&self.pool)
-        .await?;
+        .await?
+        .into_iter()
+        .flatten()
+        .map(|id| (id, 0.0))
+        .collect();
+        let featured = self.cards(&shown, exclude).await?;
         Ok((popular, featured))
     }
 
@@ -320,16 +360,55 @@ impl Recommender {
         Ok(())
     }
 
-    /// A product page's lists: bought together with it, and similar to it.
+    /// A product page's lists: bought together with it, and similar to it, less what is
+    /// in the cart.
     pub async fn for_product(&self, product: i64, cart: &[i64]) -> Result<Vec<Shelf>, sqlx::Error> {
-        let mut exclude = cart.to_vec();
-        exclude.push(product);
-        let mut together = Filling::new(&exclude);
+        let ticket = self.catalog.ticket();
+        let cached = ticket.generation().and_then(|generation| {
+            let lists = self.product_lists.lock().ok()?;
+            let (seen, at, shelves) = lists.get(&product)?;
+            (*seen == generation && at.elapsed() < LISTS_FOR).then(|| shelves.clone())
+        });
+        let shelves = match cached {
+            Some(shelves) => shelves,
+            None => {
+                let shelves = Arc::new(self.product_lists(product).await?);
+                if let (Some(generation), Ok(mut lists)) =
+                    (ticket.generation(), self.product_lists.lock())
+                {
+                    if lists.len() >= 10_000 {
+                        lists.clear();
+                    }
+                    lists.insert(product, (generation, Instant::now(), shelves.clone()));
+                }
+                shelves
+            }
+        };
+        Ok(shelves
+            .iter()
+            .map(|s| Shelf {
+                kind: s.kind.clone(),
+                title: s.title.clone(),
+                items: s
+                    .items
+                    .iter()
+                    .filter(|i| !cart.contains(&i.card.id))
+                    .take(LIST)
+                    .cloned()
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// A product's lists for everyone, with room for the products a cart takes out.
+    async fn product_lists(&self, product: i64) -> Result<Vec<Shelf>, sqlx::Error> {
+        let room = LIST + 4;
+        let mut together = Filling::with_room(&[product], room);
         together.add(
-            self.together(product, &exclude).await?,
+            self.together(product, &[product]).await?,
             Reason::BoughtTogether,
         );
-        let mut similar = Filling::new(&together.ids());
+        let mut similar = Filling::with_room(&together.ids(), room);
         similar.add(
             self.neighbours("similar", &[(product, 1.0)], &similar.ids())
                 .await?,
