@@ -108,13 +108,8 @@ async fn history(
     let report = import_file(pool, store, std::path::Path::new(path), opts, on_progress)
         .await
         .map_err(|e| e.to_string())?;
-    // Past orders wake no worker: the recommendations learn them all at once.
-    on_progress(0, 1, "recommendations");
-    app::reco::ssr::rebuild(pool, |_, _, _| {})
-        .await
-        .map_err(|e| {
-            format!("the orders are in; learning recommendations from them failed: {e}")
-        })?;
+    // Past orders wake no worker: the recommendations worker sees this job done and
+    // learns them all at once.
     serde_json::to_value(report).map_err(|e| e.to_string())
 }
 

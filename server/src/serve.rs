@@ -295,7 +295,7 @@ async fn fulfil_orders(
 async fn recommend(pool: sqlx::PgPool, refit_after: Duration, mut stop: watch::Receiver<bool>) {
     loop {
         match app::reco::ssr::run_once(&pool, refit_after).await {
-            Ok(round) if round.folded == 0 && !round.fitted => {}
+            Ok(round) if round.folded == 0 && !round.fitted && !round.rebuilt => {}
             Ok(round) => tracing::info!(?round, "recommendations"),
             Err(error) => tracing::warn!(%error, "recommendation round failed"),
         }

@@ -107,6 +107,21 @@ async fn the_history_becomes_orders_in_their_past_states_once_and_the_dashboard_
 
     let report = run_job(&app, &path).await;
     assert_eq!(report["orders"], 3, "{report}");
+    // Past orders wake no worker: the recommendations worker sees the import done and
+    // learns every confirmed order at once, then not again.
+    let round = app::reco::ssr::run_once(&app.pool, std::time::Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert!(round.rebuilt && round.fitted, "{round:?}");
+    let folded: i64 = sqlx::query_scalar("SELECT count(*) FROM reco_folded")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(folded >= 1, "the imported orders were learned");
+    let again = app::reco::ssr::run_once(&app.pool, std::time::Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert!(!again.rebuilt, "{again:?}");
     assert_eq!(
         report["refunds"], 2,
         "one for each order the return reached: {report}"

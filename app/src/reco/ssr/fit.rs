@@ -18,10 +18,12 @@ pub struct Fitted {
     pub millis: i64,
 }
 
-/// Fits both models and replaces the served neighbours. `progress(stage, done, of)`.
+/// Fits both models and replaces the served neighbours (`refolded`: the counts were
+/// just rebuilt from every order). `progress(stage, done, of)`.
 #[tracing::instrument(skip_all, err)]
 pub async fn fit(
     pool: &PgPool,
+    refolded: bool,
     progress: impl FnMut(&str, usize, usize) + Send + 'static,
 ) -> Result<Fitted, sqlx::Error> {
     let started = Instant::now();
@@ -105,10 +107,11 @@ pub async fn fit(
     }
     let millis = started.elapsed().as_millis() as i64;
     sqlx::query!(
-        "INSERT INTO reco_fits (purchases, products, millis) VALUES ($1, $2, $3)",
+        "INSERT INTO reco_fits (purchases, products, millis, refolded) VALUES ($1, $2, $3, $4)",
         count,
         products,
-        millis
+        millis,
+        refolded
     )
     .execute(&mut *tx)
     .await?;

@@ -5,6 +5,10 @@
 
 use sqlx::PgConnection;
 
+/// Baskets of more different products than this are stock-ups, not things bought
+/// together: their pairs are not counted (they would grow with the square of the size).
+pub const MAX_BASKET: i64 = 30;
+
 /// Folds the order into the counts, once (in the caller's transaction); false if it was
 /// folded before or is not an order.
 #[tracing::instrument(skip_all, fields(order.id = order_id), err)]
@@ -77,14 +81,16 @@ pub async fn fold(conn: &mut PgConnection, order_id: i64) -> Result<bool, sqlx::
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!(
-        "INSERT INTO reco_basket_pairs (product_id, other_id, baskets)
-         SELECT a, b, 1 FROM unnest($1::bigint[]) AS a, unnest($1::bigint[]) AS b WHERE a <> b
-         ON CONFLICT (product_id, other_id) DO UPDATE SET baskets = reco_basket_pairs.baskets + 1",
-        &products
-    )
-    .execute(&mut *conn)
-    .await?;
+    if products.len() as i64 <= MAX_BASKET {
+        sqlx::query!(
+            "INSERT INTO reco_basket_pairs (product_id, other_id, baskets)
+             SELECT a, b, 1 FROM unnest($1::bigint[]) AS a, unnest($1::bigint[]) AS b WHERE a <> b
+             ON CONFLICT (product_id, other_id) DO UPDATE SET baskets = reco_basket_pairs.baskets + 1",
+            &products
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(true)
 }
 
@@ -93,9 +99,17 @@ pub async fn fold(conn: &mut PgConnection, order_id: i64) -> Result<bool, sqlx::
 /// the orders folded.
 #[tracing::instrument(skip_all, err)]
 pub async fn refold_all(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
-    sqlx::query!("TRUNCATE reco_folded, reco_purchases, reco_products, reco_basket_pairs")
-        .execute(&mut *conn)
-        .await?;
+    // Row by row, not TRUNCATE: readers keep seeing the old counts until this commits.
+    for table in [
+        "reco_folded",
+        "reco_purchases",
+        "reco_products",
+        "reco_basket_pairs",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
     let folded = sqlx::query!(
         "INSERT INTO reco_folded (order_id)
          SELECT o.id FROM orders o
@@ -133,8 +147,11 @@ pub async fn refold_all(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
         "INSERT INTO reco_basket_pairs (product_id, other_id, baskets)
          SELECT a.product_id, b.product_id, count(*)
            FROM reco_bought a JOIN reco_bought b ON b.order_id = a.order_id AND b.product_id <> a.product_id
+          WHERE a.order_id IN (SELECT order_id FROM reco_bought GROUP BY order_id
+                                HAVING count(*) <= $1)
           GROUP BY a.product_id, b.product_id"
     )
+    .bind(MAX_BASKET)
     .execute(&mut *conn)
     .await?;
     sqlx::query("DROP TABLE reco_bought")

@@ -20,6 +20,8 @@ const CONSUMER: &str = "recommendations";
 pub struct Round {
     pub folded: usize,
     pub fitted: bool,
+    /// Everything was learned again from every order (after a history import).
+    pub rebuilt: bool,
     /// The trending ranking was written again.
     pub trending: bool,
 }
@@ -31,6 +33,20 @@ pub struct Round {
 #[tracing::instrument(skip_all, err)]
 pub async fn run_once(pool: &PgPool, refit_after: Duration) -> Result<Round, sqlx::Error> {
     let mut round = Round::default();
+    // An order history imported since the last rebuild (its orders wake no worker).
+    let imported = sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+               SELECT 1 FROM jobs WHERE kind = $1 AND status = 'done'
+                  AND finished_at > coalesce((SELECT max(fitted_at) FROM reco_fits WHERE refolded),
+                                             '-infinity')) AS "imported!""#,
+        crate::jobs::model::HISTORY_IMPORT
+    )
+    .fetch_one(pool)
+    .await?;
+    if imported && rebuild_if_free(pool).await?.is_some() {
+        round.rebuilt = true;
+        round.fitted = true;
+    }
     loop {
         let mut tx = pool.begin().await?;
         let Some(at) = sqlx::query!(
@@ -83,7 +99,7 @@ pub async fn run_once(pool: &PgPool, refit_after: Duration) -> Result<Round, sql
     .fetch_one(pool)
     .await?;
     if due {
-        fit::fit(pool, |_, _, _| {}).await?;
+        fit::fit(pool, false, |_, _, _| {}).await?;
         round.fitted = true;
     }
     round.trending = trending(pool).await?;
@@ -130,7 +146,8 @@ async fn trending(pool: &PgPool) -> Result<bool, sqlx::Error> {
 }
 
 /// Everything again from every confirmed order: the counts refolded (under the
-/// worker's row, so it does not fold meanwhile) and the neighbours refitted.
+/// worker's row, so it does not fold meanwhile; waiting for it) and the neighbours
+/// refitted.
 #[tracing::instrument(skip_all, err)]
 pub async fn rebuild(
     pool: &PgPool,
@@ -143,8 +160,32 @@ pub async fn rebuild(
     )
     .fetch_optional(&mut *tx)
     .await?;
+    refold_and_fit(tx, pool, progress).await
+}
+
+/// The same, unless another server holds the worker's row (then None).
+async fn rebuild_if_free(pool: &PgPool) -> Result<Option<(u64, fit::Fitted)>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let free = sqlx::query!(
+        "SELECT name FROM outbox_consumers WHERE name = $1 FOR UPDATE SKIP LOCKED",
+        CONSUMER
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !free {
+        return Ok(None);
+    }
+    refold_and_fit(tx, pool, |_, _, _| {}).await.map(Some)
+}
+
+async fn refold_and_fit(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    pool: &PgPool,
+    progress: impl FnMut(&str, usize, usize) + Send + 'static,
+) -> Result<(u64, fit::Fitted), sqlx::Error> {
     let folded = fold::refold_all(&mut tx).await?;
     tx.commit().await?;
-    let fitted = fit::fit(pool, progress).await?;
+    let fitted = fit::fit(pool, true, progress).await?;
     Ok((folded, fitted))
 }
