@@ -180,14 +180,7 @@ pub async fn allocate(f: &Fulfilment) -> Result<usize, FulfilmentError> {
             received(f, &mut tx, order_id).await?;
         }
     }
-    sqlx::query!(
-        "UPDATE outbox_consumers SET txid = $2, event_id = $3, updated_at = now() WHERE name = $1",
-        CONSUMER,
-        last.txid as i64,
-        last.id
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::search::ssr::source::advance(&mut tx, CONSUMER, last).await?;
     tx.commit().await?;
     Ok(allocated)
 }

@@ -9,11 +9,6 @@ use crate::session::{Sessions, Visitor};
 /// The most SKUs one request may name.
 const MAX_SKUS: usize = 20;
 
-fn unavailable(e: sqlx::Error) -> RecoError {
-    tracing::error!(error = %e, "recommendations failed");
-    RecoError::Unavailable
-}
-
 /// The products in the visitor's cart.
 async fn cart_products(
     reco: &Recommender,
@@ -59,7 +54,7 @@ pub async fn for_place(place: &str, key: &str) -> Result<Vec<Shelf>, RecoError> 
         Ok(Err(refused)) => Err(refused),
         // A page shows no lists rather than an error.
         Err(e) => {
-            let _ = unavailable(e);
+            tracing::error!(error = %e, "recommendations failed");
             Ok(Vec::new())
         }
     }

@@ -9,7 +9,7 @@ pub mod serve;
 
 pub use serve::Recommender;
 
-use crate::search::ssr::source::{Cursor, events_after};
+use crate::search::ssr::source::{Cursor, advance, events_after};
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -77,14 +77,7 @@ pub async fn run_once(pool: &PgPool, refit_after: Duration) -> Result<Round, sql
                 round.folded += 1;
             }
         }
-        sqlx::query!(
-            "UPDATE outbox_consumers SET txid = $2, event_id = $3, updated_at = now() WHERE name = $1",
-            CONSUMER,
-            last.txid as i64,
-            last.id
-        )
-        .execute(&mut *tx)
-        .await?;
+        advance(&mut tx, CONSUMER, last).await?;
         tx.commit().await?;
     }
     let due = sqlx::query_scalar!(

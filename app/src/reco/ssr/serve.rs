@@ -95,7 +95,8 @@ impl Row {
 struct Filling {
     room: usize,
     items: Vec<Recommended>,
-    categories: Vec<(Option<String>, usize)>,
+    /// Places taken per category.
+    categories: HashMap<Option<String>, usize>,
     exclude: Vec<i64>,
     waiting: Vec<(Row, Reason)>,
 }
@@ -109,7 +110,7 @@ impl Filling {
         Filling {
             room,
             items: Vec::new(),
-            categories: Vec::new(),
+            categories: HashMap::new(),
             exclude: exclude.to_vec(),
             waiting: Vec::new(),
         }
@@ -138,17 +139,10 @@ impl Filling {
             if self.exclude.contains(&row.id) || self.items.iter().any(|i| i.card.id == row.id) {
                 continue;
             }
-            let seen = match self
+            let seen = self
                 .categories
-                .iter_mut()
-                .find(|(c, _)| *c == row.category_path)
-            {
-                Some((_, n)) => n,
-                None => {
-                    self.categories.push((row.category_path.clone(), 0));
-                    &mut self.categories.last_mut().expect("just pushed").1
-                }
-            };
+                .entry(row.category_path.clone())
+                .or_default();
             if *seen >= PER_CATEGORY {
                 self.waiting.push((row, reason));
                 continue;

@@ -195,6 +195,24 @@ pub struct OutboxEvent {
     pub aggregate_id: String,
 }
 
+/// Moves an outbox consumer (a row of `outbox_consumers`) to `cursor`, in the caller's
+/// transaction (the one that applied the events).
+pub async fn advance(
+    conn: &mut sqlx::PgConnection,
+    consumer: &str,
+    cursor: Cursor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE outbox_consumers SET txid = $2, event_id = $3, updated_at = now() WHERE name = $1",
+        consumer,
+        cursor.txid as i64,
+        cursor.id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Events after `cursor` from transactions that have finished, so no event can later
 /// appear behind the cursor: only transactions older than every transaction still running
 /// (per this snapshot) are read. Transactions of other databases in the same cluster cannot
