@@ -10,6 +10,7 @@ pub mod import;
 pub mod jobs;
 pub mod mail;
 pub mod reco;
+pub mod relevance;
 pub mod sandbox;
 pub mod search_api;
 pub mod security;

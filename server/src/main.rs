@@ -80,6 +80,11 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Search: the relevance harness.
+    Search {
+        #[command(subcommand)]
+        action: SearchAction,
+    },
     /// Recommendations: the offline evaluation, and a full rebuild of what is served.
     Reco {
         #[command(subcommand)]
@@ -109,6 +114,30 @@ enum Command {
         /// How long the sandbox carrier takes to deliver a parcel, in seconds.
         #[arg(long, default_value_t = 120)]
         delivery_secs: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchAction {
+    /// Print nDCG@10, recall@10 and the zero-result rate of the search engine beside a
+    /// plain BM25 baseline (English stemming, any word), per class of query, clean and
+    /// with one typo per query, over catalogs built in memory (no database needed).
+    Evaluate {
+        /// The judged queries (JSON lines: catalog, class, query, grades by SKU).
+        #[arg(long)]
+        judged: Option<PathBuf>,
+        /// Catalogs to load: `demo`, `retail`, or a file in the JSONL or CSV import
+        /// format, whose judged queries name it by its file stem (default: every
+        /// catalog the judged set names).
+        #[arg(long)]
+        catalog: Vec<String>,
+        /// Also print each query's nDCG@10 by the engine and the baseline, the
+        /// engine's worst first (`typo` for the queries with a typo).
+        #[arg(long)]
+        queries: Option<String>,
+        /// Only show the first ten results of each ranker for this judged query.
+        #[arg(long)]
+        show: Option<String>,
     },
 }
 
@@ -204,8 +233,50 @@ async fn main() -> ExitCode {
             }
         };
     }
+    // Nor does the relevance harness.
+    if let Some(Command::Search {
+        action:
+            SearchAction::Evaluate {
+                judged,
+                catalog,
+                queries,
+                show,
+            },
+    }) = &cli.command
+    {
+        let judged = judged
+            .clone()
+            .unwrap_or_else(server::relevance::judged_file);
+        if let Some(q) = show {
+            return match server::relevance::show(&judged, q) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        return match server::relevance::evaluate(&judged, catalog) {
+            Ok((rows, per_query)) => {
+                println!("judged queries: {}", judged.display());
+                print!("{}", app::search::ssr::relevance::report(&rows));
+                if let Some(kind) = queries {
+                    println!("\nper query (engine, baseline):");
+                    print!("{}", per_query(kind == "typo"));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Generate { .. } => Ok(()),
+        Command::Generate { .. } | Command::Search { .. } => Ok(()),
         Command::Serve => serve::run(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Seed => run_seed(settings).await,

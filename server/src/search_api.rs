@@ -42,6 +42,8 @@ struct SearchBody {
     page_size: u32,
     did_you_mean: Option<String>,
     relaxed: bool,
+    /// Words nothing in the shop has, left out of the search.
+    ignored: Vec<String>,
     products: Vec<Product>,
     facets: Facets,
 }
@@ -71,6 +73,7 @@ fn body(r: SearchResults) -> SearchBody {
         page_size: PAGE_SIZE,
         did_you_mean: r.did_you_mean,
         relaxed: r.relaxed,
+        ignored: r.ignored,
         products: r
             .hits
             .into_iter()

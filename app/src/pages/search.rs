@@ -289,7 +289,7 @@ fn Results(data: SearchResults) -> impl IntoView {
         <p class="muted" data-test="result-count" aria-live="polite">
             {count}
         </p>
-        <Notices did_you_mean=data.did_you_mean.clone() relaxed=data.relaxed p=p.clone() cls />
+        <Notices did_you_mean=data.did_you_mean.clone() relaxed=data.relaxed ignored=data.ignored.clone() p=p.clone() cls />
         <div class="layout">
             <aside aria-label="Filters">
                 <h2 class="visually-hidden">"Filters"</h2>
@@ -318,9 +318,22 @@ fn Results(data: SearchResults) -> impl IntoView {
 fn Notices(
     did_you_mean: Option<String>,
     relaxed: bool,
+    ignored: Vec<String>,
     p: SearchParams,
     cls: &'static str,
 ) -> impl IntoView {
+    let ignored = (!ignored.is_empty()).then(|| {
+        let words = ignored
+            .iter()
+            .map(|w| format!("“{w}”"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! { class=cls,
+            <p class="notice" data-test="ignored">
+                "Nothing in the shop matches " {words} "; showing results without it."
+            </p>
+        }
+    });
     let did_you_mean = did_you_mean.map(|fixed| {
         let href = p.with(|n| n.q = fixed.clone()).href();
         view! { class=cls,
@@ -336,12 +349,13 @@ fn Notices(
     let relaxed = relaxed.then(|| {
         view! { class=cls,
             <p class="notice">
-                "No product matches every word; showing products that match some of them."
+                "No product matches every word; showing products that match most of them."
             </p>
         }
     });
     view! {
         {did_you_mean}
+        {ignored}
         {relaxed}
     }
 }

@@ -61,8 +61,12 @@ pub struct SearchResults {
     pub facets: Facets,
     /// A corrected query when some words are unknown to the catalog.
     pub did_you_mean: Option<String>,
-    /// No product matched every word; these match some of them.
+    /// No product matched every word; these match most of them (always the product
+    /// type when the query names one).
     pub relaxed: bool,
+    /// Words of the query that nothing in the catalog has, left out of it.
+    #[serde(default)]
+    pub ignored: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

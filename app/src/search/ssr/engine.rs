@@ -199,12 +199,11 @@ impl SearchIndex {
         let f = &self.fields;
         let mut an = Analyzers::default();
         let mut analysed = self.analyse(&searcher, &p.q, ctx, &mut an, true);
-        // A submitted search whose last word is a known, longer word means that word
-        // (its stem already matches plurals); only short or unknown ones are prefixes.
-        for unit in analysed.units.iter_mut().filter(|u| u.known) {
-            if unit.words.iter().all(|w| w.chars().count() >= 5) {
-                unit.prefix = false;
-            }
+        // A submitted search means its last word as typed when the catalog has it (its
+        // stem already matches plurals): prefixes are for suggestions, and for a last
+        // word that matches nothing on its own.
+        for unit in analysed.units.iter_mut().filter(|u| u.known || u.compound) {
+            unit.prefix = false;
         }
         let filters = query::filters(f, p);
         let sampling = Sampling::Budget {
@@ -217,10 +216,9 @@ impl SearchIndex {
         };
         let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
 
-        let mut relaxed = false;
-        let run = |relaxed: bool| -> tantivy::Result<_> {
-            let matching = query::text_query(f, &analysed, relaxed, Mode::Match);
-            let scoring = query::text_query(f, &analysed, relaxed, Mode::Score);
+        let run = |missing: usize| -> tantivy::Result<_> {
+            let matching = query::text_query(f, &analysed, missing, Mode::Match);
+            let scoring = query::text_query(f, &analysed, missing, Mode::Score);
             let found = self.top_and_counts(
                 &searcher,
                 query::combine(matching.as_ref(), &filters, None, &self.tables).as_ref(),
@@ -234,11 +232,27 @@ impl SearchIndex {
             )?;
             Ok((matching, found))
         };
-        let (mut text, (mut addrs, mut counts)) = run(false)?;
-        if counts.total == 0 && analysed.units.len() > 1 {
-            relaxed = true;
-            (text, (addrs, counts)) = run(true)?;
+        // Few products match every word: allow one word missing, then two, then all
+        // but the product type (or any one word when the query names none). Products
+        // with every word still come first: each word adds to the score.
+        let (mut text, (mut addrs, mut counts)) = run(0)?;
+        let present = analysed.units.iter().filter(|u| !u.absent).count();
+        let mut missing = 0;
+        // Two words: widened only when nothing has both (one alone is too broad).
+        let typed: usize = analysed.units.iter().map(|u| u.words.len()).sum();
+        let few = if typed > 2 { RELAX_BELOW } else { 1 };
+        while counts.total < few && missing + 1 < present && p.page <= 1 {
+            missing = if missing >= 2 {
+                present - 1
+            } else {
+                missing + 1
+            };
+            let wider = run(missing)?;
+            if wider.1.1.total > counts.total {
+                (text, (addrs, counts)) = wider;
+            }
         }
+        let relaxed = missing > 0;
 
         // A facet's values are counted without its own filter, so choosing one brand
         // still shows the others (with how many results each would add).
@@ -289,6 +303,7 @@ impl SearchIndex {
             facets,
             did_you_mean,
             relaxed,
+            ignored: analysed.absent_words(),
         })
     }
 
@@ -338,7 +353,7 @@ impl SearchIndex {
                         .map(|(parent, _)| ctx.labels.category_names(parent).join(" › ")),
                 }),
         );
-        let text = query::text_query(&self.fields, &analysed, false, Mode::Score);
+        let text = query::text_query(&self.fields, &analysed, 0, Mode::Score);
         // The same boosts as a search: the best text matches re-ranked by stock and sales.
         let mut best = searcher.search(
             text.as_ref(),
@@ -368,12 +383,81 @@ impl SearchIndex {
         an: &mut Analyzers,
         last_is_prefix: bool,
     ) -> Analysed {
+        let f = &self.fields;
+        let has = |field, text: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, text))
+                .is_ok_and(|n| n > 0)
+        };
         let mut analysed = Analysed::new(q, &ctx.synonyms, an, last_is_prefix);
         analysed.mark_known(|w, s| self.has_word(searcher, w, s));
-        analysed.maybe_sku = searcher
-            .doc_freq(&Term::from_field_text(self.fields.sku, &analysed.raw))
-            .is_ok_and(|n| n > 0);
+        for unit in &mut analysed.units {
+            unit.compound = unit.words.len() == 1 && has(f.joined, &unit.stems[0]);
+        }
+        analysed.join_compounds(|plain| {
+            let stem = an.stem(plain);
+            (has(f.all, &stem) || has(f.joined, &stem)).then_some(stem)
+        });
+        self.mark_absent(searcher, &mut analysed);
+        // The product type is a word the catalog has: a misspelled or unknown head
+        // passes to the nearest known word before it.
+        if let Some(h) = analysed.units.iter().position(|u| u.head)
+            && !(analysed.units[h].known || analysed.units[h].compound)
+        {
+            analysed.units[h].head = false;
+            if let Some(u) = analysed.units[..h]
+                .iter_mut()
+                .rev()
+                .find(|u| u.known || u.compound)
+            {
+                u.head = true;
+            }
+        }
+        analysed.maybe_sku = has(f.sku, &analysed.sku);
+        if !analysed.maybe_sku {
+            let compact = schema::compact_code(&analysed.raw);
+            if !compact.is_empty() && has(f.sku, &compact) {
+                analysed.sku = compact;
+                analysed.maybe_sku = true;
+            }
+        }
         analysed
+    }
+
+    /// Marks the words nothing in the index matches: not as typed, by stem, joined,
+    /// within their typo budget, or as the beginning of a word when unfinished.
+    fn mark_absent(&self, searcher: &Searcher, analysed: &mut Analysed) {
+        let f = &self.fields;
+        let suspects = analysed
+            .units
+            .iter()
+            .any(|u| !u.known && !u.compound && u.synonyms.is_empty());
+        if !suspects || analysed.units.len() < 2 {
+            return;
+        }
+        let Ok(vocab) = self.vocabulary(searcher) else {
+            return;
+        };
+        for unit in &mut analysed.units {
+            let [word] = &unit.words[..] else { continue };
+            if unit.known || unit.compound || !unit.synonyms.is_empty() {
+                continue;
+            }
+            let typos = if word.bytes().any(|b| b.is_ascii_digit()) {
+                0
+            } else {
+                usize::from(allowed_typos(word.chars().count()))
+            };
+            let near = typos > 0
+                && vocab
+                    .keys()
+                    .any(|v| edit_distance(word, v, typos).is_some());
+            let begins = unit.prefix
+                && searcher
+                    .doc_freq(&Term::from_field_text(f.prefix, word))
+                    .is_ok_and(|n| n > 0);
+            unit.absent = !near && !begins;
+        }
     }
 
     /// Words of the index (titles and brands) with their document frequencies, built
@@ -426,9 +510,11 @@ impl SearchIndex {
         let unknown = |u: &Unit| {
             let w = &u.words[0];
             !u.known
+                && !u.compound
                 && u.words.len() == 1
                 && w.chars().count() >= 3
-                && !w.chars().all(|c| c.is_ascii_digit())
+                // Sizes and codes are never "corrected" ("2x6" is not "26").
+                && !w.chars().any(|c| c.is_ascii_digit())
                 // An unfinished last word that begins a known one is not a typo.
                 && !(u.prefix
                     && searcher
@@ -463,6 +549,10 @@ impl SearchIndex {
         Ok(changed.then(|| words.join(" ")))
     }
 }
+
+/// A search of three words or more that finds fewer products with every word is
+/// widened (see `search`).
+pub const RELAX_BELOW: u64 = 10;
 
 /// How many of the best text matches the stock and popularity boosts re-rank.
 pub const RERANK_WINDOW: usize = 48;
@@ -564,13 +654,26 @@ impl Marker {
                 }),
             }
         };
-        let mut at = 0;
+        // A measure or code and its parts share their place in the title: the place is
+        // marked when any of them matched.
+        let mut places: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
         for (word, range) in schema::tokens_with_offsets(&mut an.plain, title) {
-            if range.start < at || range.end > title.len() {
+            if range.end > title.len() {
                 continue;
             }
+            let hit = self.hit(&word, an);
+            match places.last_mut() {
+                Some((last, h)) if range.start < last.end => {
+                    last.end = last.end.max(range.end);
+                    *h |= hit;
+                }
+                _ => places.push((range, hit)),
+            }
+        }
+        let mut at = 0;
+        for (range, hit) in places {
             push(&title[at..range.start], false);
-            push(&title[range.clone()], self.hit(&word, an));
+            push(&title[range.clone()], hit);
             at = range.end;
         }
         push(&title[at..], false);

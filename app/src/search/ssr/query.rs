@@ -21,7 +21,8 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
@@ -31,6 +32,11 @@ use tantivy::tokenizer::TextAnalyzer;
 pub const BOOST_ALL: f32 = 1.0;
 pub const BOOST_TITLE: f32 = 2.0;
 pub const BOOST_BRAND: f32 = 1.0;
+/// The query's head word found among what a product is (`kind`): the product *is* the
+/// thing asked for, not an accessory for it.
+pub const BOOST_KIND: f32 = 2.0;
+/// Adjacent title words written together, matched by a query word.
+pub const BOOST_JOINED: f32 = 2.0;
 
 /// A query built to rank (field-weighted BM25) or only to match (one field per word,
 /// no scores: for counting and facets, where it selects exactly the same products).
@@ -137,6 +143,13 @@ pub struct Unit {
     pub prefix: bool,
     /// The index has this word (as typed, or its stem): no need to look for typos.
     pub known: bool,
+    /// The word names the product type the query asks for (see `kind`).
+    pub head: bool,
+    /// Titles have this word as two words written apart (the `joined` field has it).
+    pub compound: bool,
+    /// Nothing in the index matches this word, not even with typos: it is left out
+    /// rather than making the whole query find nothing.
+    pub absent: bool,
 }
 
 /// The shopper's words, analysed once and used for the query, highlighting and
@@ -146,14 +159,18 @@ pub struct Analysed {
     pub units: Vec<Unit>,
     /// The whole query, lowercased, for an exact SKU match.
     pub raw: String,
-    /// Whether `raw` may be a SKU (false once the index is known not to have it).
+    /// Whether `sku` may be a SKU (false once the index is known not to have it).
     pub maybe_sku: bool,
+    /// The SKU the whole query may be: as typed, or without separators.
+    pub sku: String,
 }
 
 impl Analysed {
     /// `last_is_prefix`: treat the last word as possibly unfinished.
     pub fn new(q: &str, synonyms: &Synonyms, an: &mut Analyzers, last_is_prefix: bool) -> Self {
-        let mut words = super::schema::tokens(&mut an.plain, q);
+        let mut words = super::schema::primary_tokens(&mut an.plain, q);
+        words.truncate(MAX_WORDS * 2);
+        let head_word = super::kind::query_head(&words).map(|i| words[i].clone());
         if words.iter().any(|w| !is_stop_word(w)) {
             words.retain(|w| !is_stop_word(w));
         }
@@ -169,8 +186,16 @@ impl Analysed {
                 synonyms: syns,
                 prefix: false,
                 known: false,
+                head: false,
+                compound: false,
+                absent: false,
             });
             i += n;
+        }
+        if let Some(head) = head_word
+            && let Some(unit) = units.iter_mut().rev().find(|u| u.words.contains(&head))
+        {
+            unit.head = true;
         }
         if last_is_prefix
             && let Some(last) = units.last_mut()
@@ -182,6 +207,7 @@ impl Analysed {
         Analysed {
             units,
             raw: q.trim().to_lowercase(),
+            sku: q.trim().to_lowercase(),
             maybe_sku: true,
         }
     }
@@ -196,6 +222,45 @@ impl Analysed {
         for unit in &mut self.units {
             unit.known = unit.words.iter().zip(&unit.stems).all(|(w, s)| has(w, s));
         }
+    }
+
+    /// Joins adjacent words that titles write as one ("book shelf" finds "Bookshelf"):
+    /// `joined(plain)` gives the stem of the word written together when the index has
+    /// it. The two words become one unit that either spelling satisfies.
+    pub fn join_compounds(&mut self, mut joined: impl FnMut(&str) -> Option<String>) {
+        let mut i = 0;
+        while i + 1 < self.units.len() {
+            let (a, b) = (&self.units[i], &self.units[i + 1]);
+            let simple = |u: &Unit| {
+                u.words.len() == 1
+                    && u.synonyms.is_empty()
+                    && u.words[0].chars().all(char::is_alphabetic)
+            };
+            if simple(a)
+                && simple(b)
+                && let Some(stem) = joined(&format!("{}{}", a.words[0], b.words[0]))
+            {
+                let b = self.units.remove(i + 1);
+                let a = &mut self.units[i];
+                a.words.extend(b.words);
+                a.stems.extend(b.stems);
+                a.synonyms.push(Phrase { stems: vec![stem] });
+                a.prefix |= b.prefix;
+                a.known &= b.known;
+                a.head |= b.head;
+                a.compound = true;
+            }
+            i += 1;
+        }
+    }
+
+    /// The words left out because nothing has them.
+    pub fn absent_words(&self) -> Vec<String> {
+        self.units
+            .iter()
+            .filter(|u| u.absent)
+            .flat_map(|u| u.words.iter().cloned())
+            .collect()
     }
 }
 
@@ -253,10 +318,24 @@ fn exact_stem(f: &Fields, stem: &str, mode: Mode) -> Vec<Box<dyn Query>> {
 
 fn unit_query(f: &Fields, unit: &Unit, mode: Mode) -> Box<dyn Query> {
     let mut options: Vec<Box<dyn Query>> = Vec::new();
+    let field_term = |field, stem: &str, boost: f32| {
+        let term = term_query(Term::from_field_text(field, stem));
+        match mode {
+            Mode::Match => term,
+            Mode::Score => boosted(term, boost),
+        }
+    };
     if let [word] = &unit.words[..] {
         let stem = &unit.stems[0];
         options.extend(exact_stem(f, stem, mode));
-        let typos = allowed_typos(word.chars().count());
+        if unit.compound {
+            options.push(field_term(f.joined, stem, BOOST_JOINED));
+        }
+        let typos = if word.bytes().any(|b| b.is_ascii_digit()) {
+            0
+        } else {
+            allowed_typos(word.chars().count())
+        };
         if typos > 0 && !unit.known {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.names, word), typos, true);
             options.push(Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)));
@@ -283,30 +362,79 @@ fn unit_query(f: &Fields, unit: &Unit, mode: Mode) -> Box<dyn Query> {
                 .collect(),
         );
         options.push(boosted(q, SYNONYM_BOOST));
+        if unit.compound
+            && let [stem] = &syn.stems[..]
+        {
+            // Two words joined: the title that has them side by side ranks first.
+            options.push(field_term(f.joined, stem, BOOST_JOINED));
+        }
+    }
+    if unit.head && mode == Mode::Score {
+        // What the product is, by the unit's last word or a synonym's. Kind words are
+        // title and category words, which the options above match: this adds no match.
+        let mut kinds: Vec<&String> = unit.stems.last().into_iter().collect();
+        kinds.extend(unit.synonyms.iter().filter_map(|s| s.stems.last()));
+        kinds.sort_unstable();
+        kinds.dedup();
+        for stem in kinds {
+            options.push(field_term(f.kind, stem, BOOST_KIND));
+        }
     }
     any_of(options)
 }
 
-/// The words part: every unit required (`relaxed`: any unit suffices), or a whole-query
-/// SKU match. No words: every product.
-pub fn text_query(f: &Fields, analysed: &Analysed, relaxed: bool, mode: Mode) -> Box<dyn Query> {
+/// The words part, or a whole-query SKU match. No words: every product. Words nothing
+/// has are left out; `missing` more may be missing from a match, but never the head
+/// word (the product type) when there is one.
+pub fn text_query(f: &Fields, analysed: &Analysed, missing: usize, mode: Mode) -> Box<dyn Query> {
     if analysed.is_empty() {
         return Box::new(AllQuery);
     }
-    let occur = if relaxed { Occur::Should } else { Occur::Must };
-    let words = boolean(
-        occur,
-        analysed
-            .units
-            .iter()
-            .map(|u| unit_query(f, u, mode))
-            .collect(),
-    );
+    let present: Vec<&Unit> = analysed.units.iter().filter(|u| !u.absent).collect();
+    let words = if present.is_empty() {
+        Box::new(EmptyQuery) as Box<dyn Query>
+    } else if missing == 0 {
+        all_of(present.iter().map(|u| unit_query(f, u, mode)).collect())
+    } else {
+        let (heads, others): (Vec<&Unit>, Vec<&Unit>) = present.iter().partition(|u| u.head);
+        let need = others.len().saturating_sub(missing);
+        let mut clauses: Vec<Box<dyn Query>> =
+            heads.iter().map(|u| unit_query(f, u, mode)).collect();
+        let others: Vec<Box<dyn Query>> = others.iter().map(|u| unit_query(f, u, mode)).collect();
+        match need {
+            _ if others.is_empty() => {}
+            0 if !clauses.is_empty() => {}
+            0 | 1 => clauses.push(any_of(others)),
+            _ => clauses.push(Box::new(BooleanQuery::with_minimum_required_clauses(
+                others.into_iter().map(|q| (Occur::Should, q)).collect(),
+                need,
+            ))),
+        }
+        let matched = all_of(clauses);
+        match mode {
+            Mode::Match => matched,
+            // Every word a product has counts in its score, also within a unit it
+            // does not satisfy whole, so the closest matches come first.
+            Mode::Score => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, matched),
+                (
+                    Occur::Should,
+                    any_of(
+                        present
+                            .iter()
+                            .flat_map(|u| u.stems.iter())
+                            .flat_map(|s| exact_stem(f, s, Mode::Score))
+                            .collect(),
+                    ),
+                ),
+            ])),
+        }
+    };
     if !analysed.maybe_sku {
         return words;
     }
     let sku = boosted(
-        term_query(Term::from_field_text(f.sku, &analysed.raw)),
+        term_query(Term::from_field_text(f.sku, &analysed.sku)),
         SKU_BOOST,
     );
     // A one-word query stays one flat union (the word's options and the SKU).
@@ -496,23 +624,23 @@ mod tests {
         let mut a = analysed("lantern", true);
         a.maybe_sku = false;
         assert!(prunable(&a, &[]));
-        let scoring = text_query(&f, &a, false, Mode::Score);
+        let scoring = text_query(&f, &a, 0, Mode::Score);
         let scoring: &dyn Query = &*scoring;
         let union = scoring.downcast_ref::<BooleanQuery>().expect("a union");
-        assert_eq!(union.clauses().len(), 3, "all, title and brand");
+        assert_eq!(union.clauses().len(), 4, "all, title, brand and kind");
         assert!(union.clauses().iter().all(|(o, c)| {
             let c: &dyn Query = &**c;
             *o == Occur::Should && (c.is::<BoostQuery>() || c.is::<TermQuery>())
         }));
-        let matching = text_query(&f, &a, false, Mode::Match);
+        let matching = text_query(&f, &a, 0, Mode::Match);
         let matching: &dyn Query = &*matching;
         assert!(matching.is::<TermQuery>(), "the stem alone: {matching:?}");
         // A query the index has as a SKU adds the SKU term to the same flat union.
         a.maybe_sku = true;
-        let scoring = text_query(&f, &a, false, Mode::Score);
+        let scoring = text_query(&f, &a, 0, Mode::Score);
         let scoring: &dyn Query = &*scoring;
         let union = scoring.downcast_ref::<BooleanQuery>().expect("a union");
-        assert_eq!(union.clauses().len(), 4);
+        assert_eq!(union.clauses().len(), 5);
         assert!(union.clauses().iter().all(|(o, _)| *o == Occur::Should));
     }
 

@@ -7,6 +7,7 @@
 //! read fast fields.
 
 use super::source::{Cursor, Labels, ProductDoc, ancestor_paths};
+use super::words::{ProductTokenizer, primary};
 use crate::catalog::model::ProductCard;
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
@@ -14,14 +15,14 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, TokenStream,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
+    TextAnalyzer, TokenStream,
 };
 use tantivy::{Index, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is
 /// rebuilt from PostgreSQL on start.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub const EN: &str = "mercato_en";
 pub const PLAIN: &str = "mercato_plain";
@@ -42,6 +43,12 @@ pub struct Fields {
     pub all: Field,
     pub sku: Field,
     pub prefix: Field,
+    /// Adjacent title words written together ("book shelf" as `bookshelf`), stemmed, so
+    /// a query that runs them together finds the title that splits them.
+    pub joined: Field,
+    /// What the product is: its title's head word and its category's name, stemmed
+    /// (see `kind`). A query's head word found here ranks the product up.
+    pub kind: Field,
     pub brand_slug: Field,
     pub category: Field,
     pub attr: Field,
@@ -83,6 +90,8 @@ pub fn schema() -> (Schema, Fields) {
         all: b.add_text_field("all", text(EN, freqs)),
         sku: b.add_text_field("sku", text(KEYWORD, basic)),
         prefix: b.add_text_field("prefix", text("raw", basic)),
+        joined: b.add_text_field("joined", text(EN, freqs)),
+        kind: b.add_text_field("kind", text(EN, freqs)),
         brand_slug: b.add_text_field(fast::BRAND, STRING | FAST),
         category: b.add_text_field(fast::CATEGORY, STRING | FAST),
         attr: b.add_text_field(fast::ATTR, STRING | FAST),
@@ -96,7 +105,7 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 pub fn en_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(ProductTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -105,7 +114,7 @@ pub fn en_analyzer() -> TextAnalyzer {
 }
 
 pub fn plain_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(ProductTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -133,6 +142,25 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
         out.push(stream.token().text.clone());
     }
     out
+}
+
+/// The first token of each position (a whole measure or code, not its parts), as a
+/// query takes the shopper's words.
+pub fn primary_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push((stream.token().text.clone(), stream.token().position));
+    }
+    primary(out)
+}
+
+/// A SKU or part number without separators or case: `dw-735x` is `DW735X`.
+pub fn compact_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The tokens of `text` with their byte offsets in it.
@@ -210,6 +238,16 @@ impl DocBuilder {
             }
         };
         add_prefixes(&mut self.plain, &p.title);
+        let title_words = primary_tokens(&mut self.plain, &p.title);
+        let joined: Vec<String> = title_words
+            .windows(2)
+            .filter(|w| w.iter().all(|w| w.chars().all(char::is_alphabetic)))
+            .map(|w| format!("{}{}", w[0], w[1]))
+            .collect();
+        doc.add_text(f.joined, joined.join(" "));
+        if let Some(head) = super::kind::title_head(&p.title) {
+            doc.add_text(f.kind, head);
+        }
         if let (Some(slug), Some(name)) = (&p.brand_slug, &p.brand_name) {
             doc.add_text(f.brand, name);
             doc.add_text(f.all, name);
@@ -226,7 +264,11 @@ impl DocBuilder {
             for ancestor in ancestor_paths(path) {
                 doc.add_text(f.category, ancestor);
             }
-            doc.add_text(f.all, labels.category_names(path).join(" "));
+            let names = labels.category_names(path);
+            if let Some(leaf) = names.last().and_then(|n| super::kind::title_head(n)) {
+                doc.add_text(f.kind, leaf);
+            }
+            doc.add_text(f.all, names.join(" "));
         }
         for (code, value) in &p.attributes {
             doc.add_text(f.all, value);
@@ -234,6 +276,10 @@ impl DocBuilder {
         }
         for sku in &p.skus {
             doc.add_text(f.sku, sku);
+            let compact = compact_code(sku);
+            if compact != sku.to_lowercase() {
+                doc.add_text(f.sku, compact);
+            }
         }
         doc.add_u64(f.price, p.min_price.max(0) as u64);
         doc.add_u64(f.in_stock, u64::from(p.in_stock));
