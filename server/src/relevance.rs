@@ -206,3 +206,63 @@ pub fn show(judged: &Path, query: &str) -> Result<String, EvaluateError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Relevance on the shipped judged set may not fall: a change that hurts it fails
+    /// here. Floors sit a little under the figures measured when they were set (see
+    /// `server search evaluate`); raise them when relevance improves.
+    #[test]
+    fn relevance_holds_on_the_judged_set() {
+        let (rows, _) = evaluate(&judged_file(), &[]).expect("the judged set and catalogs");
+        let report = relevance::report(&rows);
+        let row = |class: &str| {
+            rows.iter()
+                .find(|r| r.class == class)
+                .unwrap_or_else(|| panic!("no class {class} in\n{report}"))
+        };
+        let all = row("all");
+        assert!(all.queries >= 100, "{report}");
+        assert!(all.engine.ndcg() >= 0.87, "nDCG@10 fell:\n{report}");
+        assert!(
+            all.engine.ndcg() >= 1.10 * all.baseline.ndcg(),
+            "less than 10% above BM25:\n{report}"
+        );
+        assert!(
+            all.engine_typo.ndcg() >= 0.85 * all.engine.ndcg(),
+            "one typo costs more than 15%:\n{report}"
+        );
+        assert_eq!(all.engine.zero_rate(), 0.0, "{report}");
+        for (class, floor) in [
+            ("compounds", 0.86),
+            ("dimensions", 0.89),
+            ("plain", 0.87),
+            ("prefix", 0.85),
+            ("relax", 0.92),
+            ("types", 0.82),
+        ] {
+            let r = row(class);
+            assert!(r.engine.ndcg() >= floor, "{class} below {floor}:\n{report}");
+        }
+    }
+
+    #[test]
+    fn a_judged_set_naming_an_unknown_catalog_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("mercato-judged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("j.jsonl");
+        std::fs::write(
+            &file,
+            r#"{"catalog":"/nowhere/x.jsonl","class":"plain","query":"q","grades":{"A":3}}"#,
+        )
+        .unwrap();
+        let e = evaluate(&file, &[]).err().expect("an error");
+        assert!(e.to_string().contains("x.jsonl"), "{e}");
+        std::fs::write(&file, "{not json").unwrap();
+        let e = evaluate(&file, &[]).err().expect("an error");
+        assert!(e.to_string().contains("line 1"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -161,6 +161,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         Duration::from_secs(settings.catalog.reco_refit_secs),
         stop_rx.clone(),
     ));
+    tokio::spawn(search_signals(
+        state.search.clone(),
+        state.db.primary.clone(),
+        Duration::from_secs(settings.catalog.search_signals_secs.max(1)),
+        stop_rx.clone(),
+    ));
     match &settings.mail.smtp_url {
         Some(url) => {
             let smtp = crate::mail::Smtp::new(url, &settings.mail.from)?;
@@ -301,6 +307,30 @@ async fn recommend(pool: sqlx::PgPool, refit_after: Duration, mut stop: watch::R
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Shoppers' actions after searches: aggregated (by one instance at a time) and
+/// reloaded into this instance's search, at start and then every `every`.
+async fn search_signals(
+    search: std::sync::Arc<app::search::ssr::SearchService>,
+    pool: sqlx::PgPool,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match app::search::ssr::signals::aggregate(&pool).await {
+            Ok(Some(n)) if n > 0 => tracing::info!(signals = n, "search signals aggregated"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "search signals were not aggregated"),
+        }
+        if let Err(error) = search.load_behaviour(&pool).await {
+            tracing::warn!(%error, "search signals were not reloaded");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

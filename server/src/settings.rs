@@ -96,6 +96,9 @@ pub struct CatalogSettings {
     /// Recommendations: confirmed orders are folded in within a second; the neighbour
     /// models are fitted again from them at most this often.
     pub reco_refit_secs: u64,
+    /// How often shoppers' actions after searches are aggregated into the ranking signal
+    /// (and every instance reloads it), in seconds.
+    pub search_signals_secs: u64,
 }
 
 /// Sessions and sign-in throttling.
@@ -249,6 +252,7 @@ impl Default for Settings {
                 default_currency: "USD".into(),
                 seed_history: true,
                 reco_refit_secs: 300,
+                search_signals_secs: 300,
                 history_file: Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("seed/online-retail/orders-2010-12-01_2011-09-30.csv.xz"),
             },

@@ -26,7 +26,13 @@ pub async fn add_to_cart(
     #[server(default)] sku: String,
     #[server(default)] quantity: String,
 ) -> Result<Cart, CartError> {
-    let result = super::ssr::add(&carts()?, &sku, &quantity).await;
+    let result = async {
+        let carts = carts()?;
+        let cart = super::ssr::add(&carts, &sku, &quantity).await?;
+        crate::search::ssr::signals::after_cart_add(&carts.pool, &sku);
+        Ok(cart)
+    }
+    .await;
     crate::flash::reply(&result, "Added to your cart.", None);
     result
 }

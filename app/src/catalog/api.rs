@@ -54,7 +54,13 @@ pub async fn get_category(
 #[server]
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all, fields(product.slug = %slug)))]
 pub async fn get_product(slug: String) -> Result<ProductDetail, CatalogError> {
-    let result = async { super::ssr::product_detail(&catalog()?, &slug).await }.await;
+    let result = async {
+        let catalog = catalog()?;
+        let detail = super::ssr::product_detail(&catalog, &slug).await?;
+        crate::search::ssr::signals::after_product_view(&catalog.pool, detail.id);
+        Ok(detail)
+    }
+    .await;
     crate::flash::error_status(&result);
     result
 }

@@ -50,7 +50,9 @@ pub async fn place_order(
         let order = super::ssr::Placement::parse(&form, &idempotency_key, &card_number)?;
         let co = checkout()?;
         let visitor = visitor().await?;
-        super::ssr::place(&co, visitor.as_ref(), order).await
+        let placed = super::ssr::place(&co, visitor.as_ref(), order).await?;
+        crate::search::ssr::signals::after_order(&co.pool, &placed.number);
+        Ok(placed)
     }
     .await;
     let draft = super::model::Draft::from(form).with_key(&idempotency_key);

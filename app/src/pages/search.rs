@@ -289,7 +289,13 @@ fn Results(data: SearchResults) -> impl IntoView {
         <p class="muted" data-test="result-count" aria-live="polite">
             {count}
         </p>
-        <Notices did_you_mean=data.did_you_mean.clone() relaxed=data.relaxed ignored=data.ignored.clone() p=p.clone() cls />
+        <Notices
+            did_you_mean=data.did_you_mean.clone()
+            relaxed=data.relaxed
+            ignored=data.ignored.clone()
+            p=p.clone()
+            cls
+        />
         <div class="layout">
             <aside aria-label="Filters">
                 <h2 class="visually-hidden">"Filters"</h2>
@@ -330,7 +336,9 @@ fn Notices(
             .join(", ");
         view! { class=cls,
             <p class="notice" data-test="ignored">
-                "Nothing in the shop matches " {words} "; showing results without it."
+                "Nothing in the shop matches "
+                {words}
+                "; showing results without it."
             </p>
         }
     });

@@ -18,7 +18,25 @@ fn service() -> Result<std::sync::Arc<super::ssr::SearchService>, CatalogError> 
 pub async fn search_products(query: String) -> Result<SearchResults, CatalogError> {
     let result = async {
         let params = super::params::SearchParams::from_query(&query)?;
-        service()?.search(params).await
+        let service = service()?;
+        // A signed-in customer's brands and categories rank a little higher.
+        let customer = match crate::context::dep::<crate::session::Sessions>() {
+            Some(sessions) => crate::session::visitor(&sessions)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|v| v.session.user_id),
+            None => None,
+        };
+        match (
+            customer,
+            crate::context::dep::<crate::catalog::ssr::Catalog>(),
+        ) {
+            (Some(id), Some(catalog)) => {
+                service.search_for(params, Some((id, &catalog.pool))).await
+            }
+            _ => service.search(params).await,
+        }
     }
     .await;
     crate::flash::error_status(&result);

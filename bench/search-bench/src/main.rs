@@ -854,7 +854,7 @@ fn breakdown(
         let mut an = Analyzers::default();
         let mut a = Analysed::new(&params.q, &synonyms, &mut an, true);
         a.mark_known(|_, _| true);
-        let text = query::text_query(f, &a, false, query::Mode::Match);
+        let text = query::text_query(f, &a, 0, query::Mode::Match);
         let filters = query::filters(f, &params);
         query::combine(text.as_ref(), &filters, None, &index.tables)
     };

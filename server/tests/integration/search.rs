@@ -104,7 +104,14 @@ async fn relevance_on_the_real_catalog() {
             .await
             .contains(&"Bonsai Tree".to_owned())
     );
-    assert_eq!(titles(&app, "q=shoes+for+running").await.len(), 4);
+    let running = titles(&app, "q=shoes+for+running").await;
+    assert!(
+        running[..4].iter().all(|t| t.contains("Running")),
+        "{running:?}"
+    );
+    // Few products have both words: other shoes follow them, and the page says so.
+    let (_, body) = api(&app, "q=shoes+for+running").await;
+    assert_eq!(body["relaxed"], true, "{body}");
 
     // A SKU finds its product.
     assert_eq!(titles(&app, "q=L2201308").await, ["Laptop"]);
@@ -492,4 +499,191 @@ async fn suggestions_offer_products_categories_and_brands() {
     );
     assert!(get("").await.is_empty());
     assert_eq!(app.get("/api/v1/suggest?q=x&x=1").await.status, 400);
+}
+
+/// Opens a product's page as a shopper coming from the search page for `q` (a visitor
+/// is told apart by its user agent here: every test client shares one address).
+async fn open_from_search(app: &TestApp, title: &str, q: &str, referer_host: &str, agent: &str) {
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE title = $1")
+        .bind(title)
+        .fetch_one(&app.pool)
+        .await
+        .expect(title);
+    let referer = format!("http://{referer_host}/search?q={}", q.replace(' ', "+"));
+    let resp = crate::helpers::http_request(
+        app.addr,
+        "GET",
+        &format!("/p/{slug}"),
+        &[("Referer", referer), ("User-Agent", agent.to_owned())],
+        "",
+    )
+    .await;
+    assert_eq!(resp.status, 200);
+}
+
+async fn events(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM search_events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Waits for the recorded events (written after the page answered) to reach `n`.
+async fn until_events(app: &TestApp, n: i64) {
+    for _ in 0..200 {
+        if events(app).await >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("events stayed at {}, not {n}", events(app).await);
+}
+
+async fn learn(app: &TestApp) {
+    app::search::ssr::signals::aggregate(&app.pool)
+        .await
+        .expect("aggregate");
+    app.search.load_behaviour(&app.pool).await.expect("load");
+}
+
+#[tokio::test]
+async fn what_shoppers_choose_after_a_search_ranks_it_higher_but_not_at_any_cost() {
+    let app = shop().await;
+    let q = "running shoe";
+    let before = titles(&app, "q=running+shoe").await;
+    let chosen = before[3].clone();
+    let host = app.addr.to_string();
+
+    // One client opening it again and again, and visitors from another site's "search
+    // page", change nothing.
+    for _ in 0..10 {
+        open_from_search(&app, &chosen, q, &host, "one-client").await;
+    }
+    for agent in ["a", "b", "c"] {
+        open_from_search(&app, &chosen, q, "evil.example", agent).await;
+    }
+    until_events(&app, 1).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(events(&app).await, 1, "one event for one visitor");
+    learn(&app).await;
+    assert_eq!(titles(&app, "q=running+shoe").await, before);
+
+    // Three different shoppers open it from the same search: it leads that search (and
+    // the same words in another order), and no other.
+    for agent in ["shopper-2", "shopper-3", "shopper-4"] {
+        open_from_search(&app, &chosen, q, &host, agent).await;
+    }
+    until_events(&app, 4).await;
+    learn(&app).await;
+    assert_eq!(titles(&app, "q=running+shoe").await[0], chosen);
+    assert_eq!(titles(&app, "q=shoe+running").await[0], chosen);
+    let stored: f32 = sqlx::query_scalar(
+        "SELECT weight FROM search_signals s JOIN products p ON p.id = s.product_id WHERE p.title = $1",
+    )
+    .bind(&chosen)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, 1.0);
+
+    // Out of stock, the signal no longer lifts it.
+    exec(&app, &format!("UPDATE variants SET stock_on_hand = 0 FROM products p WHERE p.id = variants.product_id AND p.title = '{chosen}'")).await;
+    let gone = eventually(&app, "q=running+shoe", Duration::from_secs(3), |t| {
+        t.first() != Some(&chosen)
+    })
+    .await;
+    assert!(gone.is_some(), "an out-of-stock product should not lead");
+}
+
+#[tokio::test]
+async fn adding_to_the_cart_after_a_search_is_recorded_for_that_search() {
+    let app = shop().await;
+    let title = "Freerun Running Shoe";
+    // The same visitor (no user agent, like the test browser) opens it from a search,
+    // then adds it to the cart.
+    let slug: String = sqlx::query_scalar("SELECT slug FROM products WHERE title = $1")
+        .bind(title)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let referer = format!("http://{}/search?q=freerun", app.addr);
+    crate::helpers::http_request(
+        app.addr,
+        "GET",
+        &format!("/p/{slug}"),
+        &[("Referer", referer)],
+        "",
+    )
+    .await;
+    until_events(&app, 1).await;
+    let sku: String = sqlx::query_scalar(
+        "SELECT v.sku FROM variants v JOIN products p ON p.id = v.product_id WHERE p.title = $1 AND v.stock_on_hand > 0 LIMIT 1",
+    )
+    .bind(title)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let b = crate::helpers::Browser::new(&app);
+    let added = b
+        .call("/api/cart/add", &[("sku", &sku), ("quantity", "1")])
+        .await;
+    assert_eq!(added.status, 200, "{}", added.text());
+    until_events(&app, 2).await;
+    let kinds: Vec<(String, i16)> =
+        sqlx::query_as("SELECT query, kind FROM search_events ORDER BY kind")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        [("freerun".to_owned(), 1), ("freerun".to_owned(), 2)]
+    );
+}
+
+#[tokio::test]
+async fn words_nothing_has_are_named_on_the_page_and_in_the_api_escaped() {
+    let app = shop().await;
+    let (_, body) = api(&app, "q=leather+sofa+qqzzxx").await;
+    assert_eq!(body["ignored"], serde_json::json!(["qqzzxx"]), "{body}");
+    assert_eq!(body["products"][0]["title"], "Leather Sofa", "{body}");
+    let (status, html) = app
+        .page("/search?q=leather+sofa+%3Cscript%3Ealert(1)%3C%2Fscript%3Exqzv")
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-test=\"ignored\""), "{html}");
+    assert!(!html.contains("<script>alert"), "markup reached the page");
+    // A size is never "corrected" into another number.
+    let (_, body) = api(&app, "q=2x6").await;
+    assert!(body["did_you_mean"].is_null(), "{body}");
+}
+
+#[tokio::test]
+async fn a_customers_own_brand_ranks_a_little_higher_among_equal_matches() {
+    let app = shop().await;
+    let params = SearchParams::from_query("q=running+shoe").unwrap();
+    let plain = app.search.search_as(&params, None).unwrap();
+    let last = plain.hits[3].card.clone();
+    let brand: String = sqlx::query_scalar(
+        "SELECT b.slug FROM products p JOIN brands b ON b.id = p.brand_id WHERE p.id = $1",
+    )
+    .bind(last.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let personal = app::search::ssr::signals::Personal {
+        brands: [brand].into(),
+        ..Default::default()
+    };
+    let mine = app
+        .search
+        .search_as(&params, Some(std::sync::Arc::new(personal)))
+        .unwrap();
+    assert_eq!(mine.hits[0].card.brand, last.brand, "{:?}", mine.hits);
+    // The same products: a preference re-ranks, it never adds.
+    let ids = |r: &app::search::model::SearchResults| {
+        let mut v: Vec<i64> = r.hits.iter().map(|h| h.card.id).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&mine), ids(&plain));
 }

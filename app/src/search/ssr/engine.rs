@@ -3,6 +3,7 @@
 use super::facets::{Counts, Dims, FacetCollector, Sampling};
 use super::query::{self, Analysed, Analyzers, Filter, Mode, Synonyms, Unit};
 use super::schema::{self, Fields, StoredCard, fast};
+use super::signals::{self, Behaviour, Personal};
 use super::source::Labels;
 use super::table::PRICE_EDGES;
 use super::table::Tables;
@@ -68,11 +69,14 @@ pub struct SearchIndex {
 /// Decoded cards kept per index generation.
 const CARD_CACHE: usize = 50_000;
 
-/// What a query needs besides the index: synonyms and facet labels.
+/// What a query needs besides the index: synonyms, facet labels, shoppers' choices
+/// per query, and the signed-in customer's brands and categories.
 pub struct Context {
     pub synonyms: Arc<Synonyms>,
     pub labels: Arc<Labels>,
     pub currency: Currency,
+    pub behaviour: Arc<Behaviour>,
+    pub personal: Option<Arc<Personal>>,
 }
 
 impl SearchIndex {
@@ -136,6 +140,7 @@ impl SearchIndex {
         matching: &dyn Query,
         scoring: &dyn Query,
         plan: Plan,
+        boosts: Boosts,
     ) -> tantivy::Result<(Vec<DocAddress>, Counts)> {
         let Plan {
             sort,
@@ -171,7 +176,7 @@ impl SearchIndex {
                     searcher.search(scoring, &(TopDocs::with_limit(want), facets))?
                 };
                 let window = best.len().min(RERANK_WINDOW);
-                rerank(searcher, &self.tables, &mut best[..window])?;
+                rerank(searcher, &self.tables, &mut best[..window], boosts)?;
                 let page = best
                     .into_iter()
                     .skip(offset)
@@ -215,6 +220,10 @@ impl SearchIndex {
                 .sum(),
         };
         let offset = ((p.page.max(1) - 1) * PAGE_SIZE) as usize;
+        let boosts = Boosts {
+            behaviour: ctx.behaviour.of(&p.q),
+            personal: ctx.personal.as_deref(),
+        };
 
         let run = |missing: usize| -> tantivy::Result<_> {
             let matching = query::text_query(f, &analysed, missing, Mode::Match);
@@ -229,6 +238,7 @@ impl SearchIndex {
                     sampling,
                     prunable: query::prunable(&analysed, &filters),
                 },
+                boosts,
             )?;
             Ok((matching, found))
         };
@@ -237,11 +247,10 @@ impl SearchIndex {
         // with every word still come first: each word adds to the score.
         let (mut text, (mut addrs, mut counts)) = run(0)?;
         let present = analysed.units.iter().filter(|u| !u.absent).count();
-        let mut missing = 0;
-        // Two words: widened only when nothing has both (one alone is too broad).
         let typed: usize = analysed.units.iter().map(|u| u.words.len()).sum();
-        let few = if typed > 2 { RELAX_BELOW } else { 1 };
-        while counts.total < few && missing + 1 < present && p.page <= 1 {
+        let few = if typed > 1 { RELAX_BELOW } else { 1 };
+        let (mut missing, mut relaxed) = (0, false);
+        while counts.total < few && missing + 1 < present {
             missing = if missing >= 2 {
                 present - 1
             } else {
@@ -250,9 +259,15 @@ impl SearchIndex {
             let wider = run(missing)?;
             if wider.1.1.total > counts.total {
                 (text, (addrs, counts)) = wider;
+                relaxed = true;
             }
         }
-        let relaxed = missing > 0;
+        if std::env::var_os("SEARCH_DEBUG_DUMP").is_some() {
+            eprintln!(
+                "{analysed:#?} present={present} missing={missing} total={}",
+                counts.total
+            );
+        }
 
         // A facet's values are counted without its own filter, so choosing one brand
         // still shows the others (with how many results each would add).
@@ -359,7 +374,7 @@ impl SearchIndex {
             text.as_ref(),
             &TopDocs::with_limit(limit.max(1).max(RERANK_WINDOW)),
         )?;
-        rerank(&searcher, &self.tables, &mut best)?;
+        rerank(&searcher, &self.tables, &mut best, Boosts::default())?;
         for (_, addr) in best.into_iter().take(limit) {
             let stored = self.stored(&searcher, addr)?;
             out.push(Suggestion {
@@ -396,9 +411,11 @@ impl SearchIndex {
         }
         analysed.join_compounds(|plain| {
             let stem = an.stem(plain);
-            (has(f.all, &stem) || has(f.joined, &stem)).then_some(stem)
+            // Only a word some product writes as one: two words that merely stand side
+            // by side in titles stay two (each can then be relaxed on its own).
+            has(f.all, &stem).then_some(stem)
         });
-        self.mark_absent(searcher, &mut analysed);
+        self.correct_unknown(searcher, an, &mut analysed);
         // The product type is a word the catalog has: a misspelled or unknown head
         // passes to the nearest known word before it.
         if let Some(h) = analysed.units.iter().position(|u| u.head)
@@ -424,20 +441,23 @@ impl SearchIndex {
         analysed
     }
 
-    /// Marks the words nothing in the index matches: not as typed, by stem, joined,
-    /// within their typo budget, or as the beginning of a word when unfinished.
-    fn mark_absent(&self, searcher: &Searcher, analysed: &mut Analysed) {
+    /// For each word the index lacks: the closest words it has (within the word's typo
+    /// budget, nearest and most used first), searched like the word itself; a word
+    /// with none that is not the beginning of one either matches nothing and is left
+    /// out of the query.
+    fn correct_unknown(&self, searcher: &Searcher, an: &mut Analyzers, analysed: &mut Analysed) {
         let f = &self.fields;
         let suspects = analysed
             .units
             .iter()
             .any(|u| !u.known && !u.compound && u.synonyms.is_empty());
-        if !suspects || analysed.units.len() < 2 {
+        if !suspects {
             return;
         }
         let Ok(vocab) = self.vocabulary(searcher) else {
             return;
         };
+        let several = analysed.units.len() > 1;
         for unit in &mut analysed.units {
             let [word] = &unit.words[..] else { continue };
             if unit.known || unit.compound || !unit.synonyms.is_empty() {
@@ -448,15 +468,26 @@ impl SearchIndex {
             } else {
                 usize::from(allowed_typos(word.chars().count()))
             };
-            let near = typos > 0
-                && vocab
-                    .keys()
-                    .any(|v| edit_distance(word, v, typos).is_some());
+            if typos > 0 {
+                let mut near: Vec<(usize, u64, &String)> = vocab
+                    .iter()
+                    .filter_map(|(v, n)| edit_distance(word, v, typos).map(|d| (d, *n, v)))
+                    .collect();
+                near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+                let best = near.first().map_or(0, |n| n.0);
+                unit.corrections = near
+                    .iter()
+                    .take_while(|n| n.0 == best)
+                    .take(MAX_CORRECTIONS)
+                    .map(|(_, _, v)| an.stem(v))
+                    .collect();
+                unit.corrections.dedup();
+            }
             let begins = unit.prefix
                 && searcher
                     .doc_freq(&Term::from_field_text(f.prefix, word))
                     .is_ok_and(|n| n > 0);
-            unit.absent = !near && !begins;
+            unit.absent = several && unit.corrections.is_empty() && !begins;
         }
     }
 
@@ -514,7 +545,7 @@ impl SearchIndex {
                 && u.words.len() == 1
                 && w.chars().count() >= 3
                 // Sizes and codes are never "corrected" ("2x6" is not "26").
-                && !w.chars().any(|c| c.is_ascii_digit())
+                && w.chars().all(|c| !c.is_ascii_digit())
                 // An unfinished last word that begins a known one is not a typo.
                 && !(u.prefix
                     && searcher
@@ -550,22 +581,72 @@ impl SearchIndex {
     }
 }
 
-/// A search of three words or more that finds fewer products with every word is
-/// widened (see `search`).
+/// Corrections searched for a word the index lacks, at most.
+pub const MAX_CORRECTIONS: usize = 3;
+
+/// A search of several words that finds fewer products with every word is widened
+/// (see `search`).
 pub const RELAX_BELOW: u64 = 10;
 
 /// How many of the best text matches the stock and popularity boosts re-rank.
 pub const RERANK_WINDOW: usize = 48;
 
-/// Multiplies each hit's BM25 score by its stock and popularity factors and re-sorts.
+/// What re-ranks a query's best matches besides stock and popularity: shoppers'
+/// choices for this query and the signed-in customer's brands and categories.
+#[derive(Clone, Copy, Default)]
+pub struct Boosts<'a> {
+    pub behaviour: Option<&'a HashMap<u64, f32>>,
+    pub personal: Option<&'a Personal>,
+}
+
+/// Multiplies each hit's BM25 score by its stock, popularity and signal factors and
+/// re-sorts.
 fn rerank(
     searcher: &Searcher,
     tables: &Tables,
     hits: &mut [(Score, DocAddress)],
+    boosts: Boosts,
 ) -> tantivy::Result<()> {
+    let best = hits.iter().map(|h| h.0).fold(0.0f32, f32::max);
+    let mut name = String::new();
     for (score, addr) in hits.iter_mut() {
-        let table = tables.of(searcher.segment_reader(addr.segment_ord))?;
-        *score *= ranking_factor(table.in_stock(addr.doc_id), table.popularity(addr.doc_id));
+        let segment = searcher.segment_reader(addr.segment_ord);
+        let table = tables.of(segment)?;
+        let in_stock = table.in_stock(addr.doc_id);
+        let mut factor = ranking_factor(in_stock, table.popularity(addr.doc_id));
+        if boosts.behaviour.is_some() || boosts.personal.is_some() {
+            let ff = segment.fast_fields();
+            let weight = match (boosts.behaviour, ff.column_opt::<u64>("id")?) {
+                (Some(b), Some(ids)) => ids
+                    .first(addr.doc_id)
+                    .and_then(|id| b.get(&id))
+                    .copied()
+                    .unwrap_or(0.0),
+                _ => 0.0,
+            };
+            let mut has = |column: &str, wanted: &HashSet<String>| -> tantivy::Result<bool> {
+                let Some(col) = ff.str(column)? else {
+                    return Ok(false);
+                };
+                for ord in col.term_ords(addr.doc_id) {
+                    name.clear();
+                    if col.ord_to_str(ord, &mut name)? && wanted.contains(&name) {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            };
+            let (own_brand, own_category) = match boosts.personal {
+                Some(p) => (
+                    has(fast::BRAND, &p.brands)?,
+                    has(fast::CATEGORY, &p.categories)?,
+                ),
+                None => (false, false),
+            };
+            let relative = if best > 0.0 { *score / best } else { 0.0 };
+            factor *= signals::factor(weight, own_brand, own_category, in_stock, relative);
+        }
+        *score *= factor;
     }
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     Ok(())
@@ -620,6 +701,7 @@ impl Marker {
                 }
             }
             m.stems.extend(unit.stems.iter().cloned());
+            m.stems.extend(unit.corrections.iter().cloned());
             for syn in &unit.synonyms {
                 m.stems.extend(syn.stems.iter().cloned());
             }

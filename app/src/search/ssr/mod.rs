@@ -9,6 +9,7 @@ pub mod query;
 pub mod relevance;
 pub mod schema;
 pub mod service;
+pub mod signals;
 pub mod source;
 pub mod table;
 pub mod text;

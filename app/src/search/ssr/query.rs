@@ -49,6 +49,8 @@ pub enum Mode {
 pub const FUZZY_SCORE: f32 = 0.2;
 /// A prefix match of the last word.
 pub const PREFIX_SCORE: f32 = 0.6;
+/// A typo's corrections count less than a word typed right.
+pub const CORRECTION_BOOST: f32 = 0.7;
 /// A synonym's matches count a little less than the word the shopper typed.
 pub const SYNONYM_BOOST: f32 = 0.9;
 /// A whole-query SKU match outranks everything.
@@ -150,6 +152,9 @@ pub struct Unit {
     /// Nothing in the index matches this word, not even with typos: it is left out
     /// rather than making the whole query find nothing.
     pub absent: bool,
+    /// Stems of the index's closest words to a word it lacks (a typo's likely
+    /// meanings), searched in every field like the word itself.
+    pub corrections: Vec<String>,
 }
 
 /// The shopper's words, analysed once and used for the query, highlighting and
@@ -189,6 +194,7 @@ impl Analysed {
                 head: false,
                 compound: false,
                 absent: false,
+                corrections: Vec::new(),
             });
             i += n;
         }
@@ -224,18 +230,15 @@ impl Analysed {
         }
     }
 
-    /// Joins adjacent words that titles write as one ("book shelf" finds "Bookshelf"):
+    /// Joins adjacent words that titles write as one ("book shelf" finds "Bookshelf",
+    /// "dw 735x" the model DW735X):
     /// `joined(plain)` gives the stem of the word written together when the index has
     /// it. The two words become one unit that either spelling satisfies.
     pub fn join_compounds(&mut self, mut joined: impl FnMut(&str) -> Option<String>) {
         let mut i = 0;
         while i + 1 < self.units.len() {
             let (a, b) = (&self.units[i], &self.units[i + 1]);
-            let simple = |u: &Unit| {
-                u.words.len() == 1
-                    && u.synonyms.is_empty()
-                    && u.words[0].chars().all(char::is_alphabetic)
-            };
+            let simple = |u: &Unit| u.words.len() == 1 && u.synonyms.is_empty();
             if simple(a)
                 && simple(b)
                 && let Some(stem) = joined(&format!("{}{}", a.words[0], b.words[0]))
@@ -340,6 +343,13 @@ fn unit_query(f: &Fields, unit: &Unit, mode: Mode) -> Box<dyn Query> {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.names, word), typos, true);
             options.push(Box::new(ConstScoreQuery::new(Box::new(fuzzy), FUZZY_SCORE)));
         }
+        for stem in &unit.corrections {
+            options.extend(
+                exact_stem(f, stem, mode)
+                    .into_iter()
+                    .map(|q| boosted(q, CORRECTION_BOOST)),
+            );
+        }
         if unit.prefix {
             options.push(Box::new(ConstScoreQuery::new(
                 term_query(Term::from_field_text(f.prefix, word)),
@@ -370,14 +380,25 @@ fn unit_query(f: &Fields, unit: &Unit, mode: Mode) -> Box<dyn Query> {
         }
     }
     if unit.head && mode == Mode::Score {
-        // What the product is, by the unit's last word or a synonym's. Kind words are
-        // title and category words, which the options above match: this adds no match.
+        // What the product is, by the unit's last word or a synonym's.
         let mut kinds: Vec<&String> = unit.stems.last().into_iter().collect();
         kinds.extend(unit.synonyms.iter().filter_map(|s| s.stems.last()));
         kinds.sort_unstable();
         kinds.dedup();
-        for stem in kinds {
-            options.push(field_term(f.kind, stem, BOOST_KIND));
+        let kinds: Vec<Box<dyn Query>> = kinds
+            .into_iter()
+            .map(|stem| field_term(f.kind, stem, BOOST_KIND))
+            .collect();
+        if unit.words.len() == 1 && unit.synonyms.is_empty() {
+            // A one-word unit's kind is one of its title or category words, which the
+            // options match anyway: one more term keeps the union flat.
+            options.extend(kinds);
+        } else {
+            // Otherwise the kind only scores what the unit matches.
+            return Box::new(BooleanQuery::new(vec![
+                (Occur::Must, any_of(options)),
+                (Occur::Should, any_of(kinds)),
+            ]));
         }
     }
     any_of(options)
@@ -422,7 +443,7 @@ pub fn text_query(f: &Fields, analysed: &Analysed, missing: usize, mode: Mode) -
                     any_of(
                         present
                             .iter()
-                            .flat_map(|u| u.stems.iter())
+                            .flat_map(|u| u.stems.iter().chain(&u.corrections))
                             .flat_map(|s| exact_stem(f, s, Mode::Score))
                             .collect(),
                     ),

@@ -11,6 +11,7 @@
 use super::engine::{Context, SearchIndex};
 use super::query::{Analyzers, Synonyms};
 use super::schema::{self, DocBuilder, Payload, SCHEMA_VERSION};
+use super::signals::{self, Behaviour, Personal};
 use super::source::{self, Cursor, Labels, ProductDoc};
 use super::table::Tables;
 use crate::catalog::model::CatalogError;
@@ -19,9 +20,9 @@ use crate::search::model::{SearchResults, Suggestion};
 use crate::search::params::SearchParams;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 use tokio::sync::watch;
@@ -66,9 +67,20 @@ pub struct SearchService {
     current: RwLock<Option<Arc<SearchIndex>>>,
     synonyms: RwLock<Arc<Synonyms>>,
     labels: RwLock<Arc<Labels>>,
+    behaviour: RwLock<Arc<Behaviour>>,
+    /// Signed-in customers' brands and categories, with when they were read.
+    personal: Mutex<HashMap<i64, Remembered>>,
     currency: Currency,
     applied: watch::Sender<Option<Cursor>>,
 }
+
+/// A customer's brands and categories (none when they have no orders), and when they
+/// were read.
+type Remembered = (Instant, Option<Arc<Personal>>);
+
+/// How long a customer's brands and categories are kept, and for how many customers.
+const PERSONAL_TTL: Duration = Duration::from_secs(300);
+const PERSONAL_CACHE: usize = 10_000;
 
 impl std::fmt::Debug for SearchService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -140,6 +152,8 @@ impl SearchService {
             current: RwLock::new(None),
             synonyms: RwLock::new(Arc::new(Synonyms::default())),
             labels: RwLock::new(Arc::new(Labels::default())),
+            behaviour: RwLock::new(Arc::new(Behaviour::default())),
+            personal: Mutex::new(HashMap::new()),
             currency,
             applied: watch::channel(None).0,
         })
@@ -167,8 +181,14 @@ impl SearchService {
         self.applied.subscribe()
     }
 
-    fn context(&self) -> Context {
+    fn context(&self, personal: Option<Arc<Personal>>) -> Context {
         Context {
+            behaviour: self
+                .behaviour
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            personal,
             synonyms: self
                 .synonyms
                 .read()
@@ -185,8 +205,18 @@ impl SearchService {
 
     /// Searches on this thread (callers on the async runtime use [`Self::search`]).
     pub fn search_now(&self, params: &SearchParams) -> Result<SearchResults, CatalogError> {
+        self.search_as(params, None)
+    }
+
+    /// A search for a signed-in customer (their brands and categories rank a little
+    /// higher).
+    pub fn search_as(
+        &self,
+        params: &SearchParams,
+        personal: Option<Arc<Personal>>,
+    ) -> Result<SearchResults, CatalogError> {
         let index = self.index().ok_or(CatalogError::Unavailable)?;
-        index.search(params, &self.context()).map_err(|e| {
+        index.search(params, &self.context(personal)).map_err(|e| {
             tracing::error!(error = %e, "search failed");
             CatalogError::Unavailable
         })
@@ -194,7 +224,7 @@ impl SearchService {
 
     pub fn suggest_now(&self, q: &str, limit: usize) -> Result<Vec<Suggestion>, CatalogError> {
         let index = self.index().ok_or(CatalogError::Unavailable)?;
-        index.suggest(q, &self.context(), limit).map_err(|e| {
+        index.suggest(q, &self.context(None), limit).map_err(|e| {
             tracing::error!(error = %e, "suggest failed");
             CatalogError::Unavailable
         })
@@ -204,10 +234,64 @@ impl SearchService {
         self: &Arc<Self>,
         params: SearchParams,
     ) -> Result<SearchResults, CatalogError> {
+        self.search_for(params, None).await
+    }
+
+    /// [`Self::search_as`] off the async runtime; `customer` with the database that
+    /// knows their orders.
+    pub async fn search_for(
+        self: &Arc<Self>,
+        params: SearchParams,
+        customer: Option<(i64, &PgPool)>,
+    ) -> Result<SearchResults, CatalogError> {
+        let personal = match customer {
+            Some((id, pool)) => self.personal(id, pool).await,
+            None => None,
+        };
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.search_now(&params))
+        tokio::task::spawn_blocking(move || me.search_as(&params, personal))
             .await
             .map_err(|_| CatalogError::Unavailable)?
+    }
+
+    /// A customer's brands and categories, kept a few minutes (`None` for a customer
+    /// with no orders, or when the database does not answer: the search goes on).
+    async fn personal(&self, customer: i64, pool: &PgPool) -> Option<Arc<Personal>> {
+        let fresh = |at: &Instant| at.elapsed() < PERSONAL_TTL;
+        if let Some((at, p)) = self
+            .personal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&customer)
+            && fresh(at)
+        {
+            return p.clone();
+        }
+        let found = match signals::personal(pool, customer).await {
+            Ok(p) if p.brands.is_empty() && p.categories.is_empty() => None,
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                tracing::warn!(error = %e, "searching without the customer's preferences");
+                return None;
+            }
+        };
+        let mut cache = self.personal.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= PERSONAL_CACHE {
+            cache.retain(|_, (at, _)| fresh(at));
+            if cache.len() >= PERSONAL_CACHE {
+                cache.clear();
+            }
+        }
+        cache.insert(customer, (Instant::now(), found.clone()));
+        found
+    }
+
+    /// Reloads shoppers' choices per query from the aggregate (see `signals`).
+    pub async fn load_behaviour(&self, pool: &PgPool) -> Result<usize, sqlx::Error> {
+        let behaviour = signals::load(pool).await?;
+        let queries = behaviour.len();
+        *self.behaviour.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(behaviour);
+        Ok(queries)
     }
 
     pub async fn suggest(
@@ -440,7 +524,7 @@ impl SearchService {
             for chunk in ids.chunks(REBUILD_BATCH as usize) {
                 docs.extend(source::documents(pool, chunk).await?);
             }
-            let labels = self.context().labels;
+            let labels = self.context(None).labels;
             let mut w = match writer.take() {
                 Some(w) => w,
                 None => index.index.writer_with_num_threads(1, WRITER_BUDGET / 4)?,

@@ -7,6 +7,8 @@
 //! `server` runs it on the shipped set and fails when relevance drops.
 
 mod baseline;
+#[cfg(test)]
+mod cases;
 mod metrics;
 
 pub use baseline::Baseline;
@@ -96,6 +98,8 @@ impl Engine {
             synonyms: Arc::new(Synonyms::new(synonyms, &mut an)),
             labels: Arc::new(labels),
             currency: Currency::USD,
+            behaviour: Default::default(),
+            personal: None,
         };
         Ok(Engine {
             index: SearchIndex::new(Default::default(), index, reader, fields, tables),
@@ -110,6 +114,13 @@ impl Engine {
             ..Default::default()
         };
         self.index.search(&p, &self.ctx)
+    }
+}
+
+#[cfg(test)]
+impl Engine {
+    pub fn suggest(&self, q: &str) -> tantivy::Result<Vec<crate::search::model::Suggestion>> {
+        self.index.suggest(q, &self.ctx, 8)
     }
 }
 
