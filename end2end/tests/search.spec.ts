@@ -53,6 +53,15 @@ test('a search that finds nothing says so and offers a way out', async ({ page }
   await expect(page).toHaveURL(/\/search\?q=zzyzx(%20|\+)qwerty$/);
 });
 
+test('a word the shop has nothing for is left out and named, and the rest is found', async ({ page }) => {
+  await open(page, '/search?q=leather+sofa+qqzzxx');
+  await expect(page.getByTestId('ignored')).toContainText('“qqzzxx”');
+  await expect(page.getByTestId('product-card').first()).toContainText('Leather Sofa');
+  // A size or a code is never "corrected" into another word.
+  await open(page, '/search?q=2x6');
+  await expect(page.getByTestId('did-you-mean')).toHaveCount(0);
+});
+
 test('@hydrated autocomplete: suggestions as you type, picked with the keyboard', async ({ page }) => {
   test.skip(!jsEnabled(), 'needs JavaScript');
   await open(page, '/');

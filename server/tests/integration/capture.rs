@@ -134,8 +134,15 @@ async fn an_authorized_order_waits_for_staff_and_is_captured_once() {
         }
     }))
     .await;
+    // Whichever form's request reaches the order first captures it; the same form's
+    // other clicks replay its answer, and the other form is told there is nothing left.
     let ok = answers.iter().filter(|(s, _)| *s == 200).count();
-    assert!(ok >= 3, "{answers:?}");
+    let same_form = &answers[..3];
+    let same_ok = same_form.iter().all(|(s, _)| *s == 200);
+    assert!(
+        (ok == 3 && same_ok) || (ok == 1 && answers[3].0 == 200),
+        "{answers:?}"
+    );
     for (status, text) in &answers {
         assert!(
             *status == 200 || (*status == 409 && text.contains("no payment to capture")),

@@ -463,31 +463,29 @@ impl SearchIndex {
             if unit.known || unit.compound || !unit.synonyms.is_empty() {
                 continue;
             }
-            let typos = if word.bytes().any(|b| b.is_ascii_digit()) {
-                0
-            } else {
-                usize::from(allowed_typos(word.chars().count()))
-            };
-            if typos > 0 {
-                let mut near: Vec<(usize, u64, &String)> = vocab
-                    .iter()
-                    .filter_map(|(v, n)| edit_distance(word, v, typos).map(|d| (d, *n, v)))
-                    .collect();
-                near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-                let best = near.first().map_or(0, |n| n.0);
-                unit.corrections = near
-                    .iter()
-                    .take_while(|n| n.0 == best)
-                    .take(MAX_CORRECTIONS)
-                    .map(|(_, _, v)| an.stem(v))
-                    .collect();
-                unit.corrections.dedup();
+            // Sizes and codes are never corrected ("2x6" is not "26").
+            if word.bytes().any(|b| b.is_ascii_digit()) || word.chars().count() < 3 {
+                continue_absent(unit, several, searcher, f);
+                continue;
             }
-            let begins = unit.prefix
-                && searcher
-                    .doc_freq(&Term::from_field_text(f.prefix, word))
-                    .is_ok_and(|n| n > 0);
-            unit.absent = several && unit.corrections.is_empty() && !begins;
+            let typos = usize::from(allowed_typos(word.chars().count()));
+            // "Did you mean" may offer a word one edit away even when the word is too
+            // short to be searched with a typo.
+            let mut near: Vec<(usize, u64, &String)> = vocab
+                .iter()
+                .filter_map(|(v, n)| edit_distance(word, v, typos.max(1)).map(|d| (d, *n, v)))
+                .collect();
+            near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            unit.nearest = near.first().map(|n| n.2.clone());
+            let best = near.first().map_or(0, |n| n.0);
+            unit.corrections = near
+                .iter()
+                .take_while(|n| n.0 == best && n.0 <= typos)
+                .take(MAX_CORRECTIONS)
+                .map(|(_, _, v)| an.stem(v))
+                .collect();
+            unit.corrections.dedup();
+            continue_absent(unit, several, searcher, f);
         }
     }
 
@@ -555,30 +553,30 @@ impl SearchIndex {
         if !analysed.units.iter().any(unknown) {
             return Ok(None);
         }
-        let vocab = self.vocabulary(searcher)?;
         let mut changed = false;
         let mut words = Vec::new();
         for unit in &analysed.units {
-            if !unknown(unit) {
-                words.extend(unit.words.iter().cloned());
-                continue;
-            }
-            let word = &unit.words[0];
-            let budget = usize::from(allowed_typos(word.chars().count()).max(1));
-            let best = vocab
-                .iter()
-                .filter_map(|(v, freq)| edit_distance(word, v, budget).map(|d| (d, *freq, v)))
-                .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-            match best {
-                Some((_, _, v)) => {
-                    words.push(v.clone());
+            match (&unit.nearest, unknown(unit)) {
+                (Some(near), true) => {
+                    words.push(near.clone());
                     changed = true;
                 }
-                None => words.push(word.clone()),
+                _ => words.extend(unit.words.iter().cloned()),
             }
         }
         Ok(changed.then(|| words.join(" ")))
     }
+}
+
+/// Marks a unit the index lacks as absent when nothing corrects it and, unfinished, it
+/// begins no word either (only in a query of several units: one word alone that
+/// matches nothing simply finds nothing).
+fn continue_absent(unit: &mut Unit, several: bool, searcher: &Searcher, f: &Fields) {
+    let begins = unit.prefix
+        && searcher
+            .doc_freq(&Term::from_field_text(f.prefix, &unit.words[0]))
+            .is_ok_and(|n| n > 0);
+    unit.absent = several && unit.corrections.is_empty() && !begins;
 }
 
 /// Corrections searched for a word the index lacks, at most.

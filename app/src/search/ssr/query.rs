@@ -155,6 +155,8 @@ pub struct Unit {
     /// Stems of the index's closest words to a word it lacks (a typo's likely
     /// meanings), searched in every field like the word itself.
     pub corrections: Vec<String>,
+    /// The index's closest word to a word it lacks, as written (for "did you mean").
+    pub nearest: Option<String>,
 }
 
 /// The shopper's words, analysed once and used for the query, highlighting and
@@ -195,6 +197,7 @@ impl Analysed {
                 compound: false,
                 absent: false,
                 corrections: Vec::new(),
+                nearest: None,
             });
             i += n;
         }
