@@ -53,6 +53,8 @@ export default defineConfig({
         stdout: 'ignore',
         stderr: 'pipe',
         env: {
+          // scripts/test builds the debug site apart from the release one.
+          LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? 'target/site-test',
           MERCATO_DATA_DIR: dataDir,
           MERCATO_HTTP__ADDR: `127.0.0.1:${port}`,
           MERCATO_POSTGRES__UNSAFE_FAST: 'true',
