@@ -10,6 +10,19 @@ test('home shows categories and featured products', async ({ page }) => {
   await expect(page.getByRole('list', { name: 'Featured' }).getByTestId('product-card')).toHaveCount(6);
 });
 
+test('on a phone the categories fold behind a menu that works without JavaScript', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await open(page, '/');
+  const categories = page.getByRole('navigation', { name: 'Categories' });
+  await expect(categories.getByRole('link', { name: 'Electronics' })).toBeHidden();
+  // The header leaves most of the first screen to the page.
+  const header = await page.locator('header').boundingBox();
+  expect(header!.height).toBeLessThan(740 / 3);
+  await page.locator('header summary', { hasText: 'Menu' }).click();
+  await categories.getByRole('link', { name: 'Electronics' }).click();
+  await expect(page).toHaveURL(/\/c\/electronics$/);
+});
+
 test('browse a category, sort by price and page through it', async ({ page }) => {
   await open(page, '/');
   await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'Electronics' }).click();

@@ -8,6 +8,24 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use stylers_macro::style;
 
+/// The top categories as list items of links.
+fn category_links(
+    nav: Result<Vec<crate::catalog::model::CategoryLink>, crate::catalog::model::CatalogError>,
+    cls: &'static str,
+) -> impl IntoView {
+    nav.unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let href = c.href();
+            view! { class=cls,
+                <li>
+                    <a href=href>{c.name}</a>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let nav = Resource::new(|| (), |_| get_nav());
@@ -56,33 +74,56 @@ pub fn Header() -> impl IntoView {
             margin: 0;
             padding: 0;
         }
+        .menu {
+            display: none;
+        }
+        summary {
+            cursor: pointer;
+            padding: 0.25rem 0;
+        }
+        @media (max-width: 40rem) {
+            header {
+                gap: 0.5rem 1rem;
+                padding: 0.5rem 1rem;
+            }
+            .wide {
+                display: none;
+            }
+            .menu {
+                display: block;
+            }
+            .menu ul {
+                flex-direction: column;
+                gap: 0.5rem;
+                padding: 0.5rem 0;
+            }
+        }
     };
     view! { class=cls,
         <header>
             <a class="brand" href="/">
                 "Mercato"
             </a>
-            <nav aria-label="Categories">
+            // On a phone the categories fold behind a menu (a `details`: no JavaScript),
+            // so the header leaves the screen to the page; wider, they are a row of links.
+            <nav aria-label="Categories" class="wide">
                 <ul>
                     <Suspense fallback=|| ()>
                         // A failed load was logged on the server; the page still works without the menu.
-                        {move || Suspend::new(async move {
-                            nav.await
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|c| {
-                                    let href = c.href();
-                                    view! { class=cls,
-                                        <li>
-                                            <a href=href>{c.name}</a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()
-                        })}
+                        {move || Suspend::new(async move { category_links(nav.await, cls) })}
                     </Suspense>
                 </ul>
             </nav>
+            <details class="menu">
+                <summary>"Menu"</summary>
+                <nav aria-label="Categories">
+                    <ul>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move { category_links(nav.await, cls) })}
+                        </Suspense>
+                    </ul>
+                </nav>
+            </details>
             <SearchBox initial_q />
             <nav aria-label="Your account" class="account">
                 <Suspense fallback=|| ()>
