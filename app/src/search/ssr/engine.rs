@@ -99,6 +99,19 @@ impl SearchIndex {
         }
     }
 
+    /// Opens `index` for reading, its segment tables kept by the reader's warmer.
+    pub fn open(dir: PathBuf, index: Index, fields: Fields) -> tantivy::Result<Self> {
+        let tables = Arc::new(Tables::default());
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .warmers(vec![
+                Arc::downgrade(&tables) as std::sync::Weak<dyn tantivy::Warmer>
+            ])
+            .try_into()?;
+        Ok(Self::new(dir, index, reader, fields, tables))
+    }
+
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }

@@ -7,7 +7,8 @@
 //! "fits", "compatible", a comma, a bracket or a dash, and before " in " (a colour or a
 //! finish follows it), without trailing numbers, measures, colours, sizes or pack words.
 
-use super::schema::{plain_analyzer, primary_tokens};
+use super::schema::primary_tokens;
+use tantivy::tokenizer::TextAnalyzer;
 
 /// Words that start what a product is for or comes with, not what it is.
 const CONNECTORS: [&str; 8] = [
@@ -137,8 +138,8 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 }
 
 /// The head word of a product title (as the plain analyzer writes it), if it has one.
-pub fn title_head(title: &str) -> Option<String> {
-    head_of(&primary_tokens(&mut plain_analyzer(), main_part(title)))
+pub fn title_head(plain: &mut TextAnalyzer, title: &str) -> Option<String> {
+    head_of(&primary_tokens(plain, main_part(title)))
 }
 
 /// The last word that names something, not a descriptor.
@@ -161,9 +162,10 @@ pub fn query_head(words: &[String]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::ssr::schema::plain_analyzer;
 
     fn head(title: &str) -> String {
-        title_head(title).unwrap_or_default()
+        title_head(&mut plain_analyzer(), title).unwrap_or_default()
     }
 
     #[test]
@@ -181,7 +183,7 @@ mod tests {
         assert_eq!(head("Camera Lens"), "lens");
         assert_eq!(head("WHITE HANGING HEART T-LIGHT HOLDER"), "holder");
         assert_eq!(head("Set Of 3 Cake Tins Pantry Design"), "pantry");
-        assert_eq!(title_head("12 x 4"), None);
+        assert_eq!(title_head(&mut plain_analyzer(), "12 x 4"), None);
     }
 
     #[test]

@@ -245,7 +245,7 @@ impl DocBuilder {
             .map(|w| format!("{}{}", w[0], w[1]))
             .collect();
         doc.add_text(f.joined, joined.join(" "));
-        if let Some(head) = super::kind::title_head(&p.title) {
+        if let Some(head) = super::kind::title_head(&mut self.plain, &p.title) {
             doc.add_text(f.kind, head);
         }
         if let (Some(slug), Some(name)) = (&p.brand_slug, &p.brand_name) {
@@ -265,7 +265,10 @@ impl DocBuilder {
                 doc.add_text(f.category, ancestor);
             }
             let names = labels.category_names(path);
-            if let Some(leaf) = names.last().and_then(|n| super::kind::title_head(n)) {
+            if let Some(leaf) = names
+                .last()
+                .and_then(|n| super::kind::title_head(&mut self.plain, n))
+            {
                 doc.add_text(f.kind, leaf);
             }
             doc.add_text(f.all, names.join(" "));

@@ -13,7 +13,6 @@ use super::query::{Analyzers, Synonyms};
 use super::schema::{self, DocBuilder, Payload, SCHEMA_VERSION};
 use super::signals::{self, Behaviour, Personal};
 use super::source::{self, Cursor, Labels, ProductDoc};
-use super::table::Tables;
 use crate::catalog::model::CatalogError;
 use crate::money::Currency;
 use crate::search::model::{SearchResults, Suggestion};
@@ -22,9 +21,9 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
+use tantivy::{Index, IndexWriter, Term};
 use tokio::sync::watch;
 
 /// Events applied per commit, at most.
@@ -119,16 +118,7 @@ fn open_generation(dir: &Path) -> Result<(SearchIndex, Option<Payload>), SearchE
         .payload
         .as_deref()
         .and_then(Payload::decode);
-    let tables = Arc::new(Tables::default());
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .warmers(vec![Arc::downgrade(&tables) as Weak<dyn Warmer>])
-        .try_into()?;
-    Ok((
-        SearchIndex::new(dir.to_owned(), index, reader, fields, tables),
-        payload,
-    ))
+    Ok((SearchIndex::open(dir.to_owned(), index, fields)?, payload))
 }
 
 fn commit(writer: &mut IndexWriter, cursor: Cursor) -> tantivy::Result<()> {

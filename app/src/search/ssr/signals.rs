@@ -65,6 +65,9 @@ impl Behaviour {
 
     /// The weights of one query's products.
     pub fn of(&self, q: &str) -> Option<&HashMap<u64, f32>> {
+        if self.by_query.is_empty() {
+            return None;
+        }
         query_key(q).and_then(|k| self.by_query.get(&k))
     }
 

@@ -18,14 +18,13 @@ use super::engine::{Context, SearchIndex};
 use super::query::Synonyms;
 use super::schema::{self, DocBuilder};
 use super::source::{Labels, ProductDoc};
-use super::table::Tables;
 use crate::money::Currency;
 use crate::search::params::SearchParams;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::{Arc, Weak};
-use tantivy::{Index, IndexWriter, ReloadPolicy, Warmer};
+use std::sync::Arc;
+use tantivy::{Index, IndexWriter};
 
 /// Results that count.
 pub const DEPTH: usize = 10;
@@ -87,12 +86,7 @@ impl Engine {
             writer.add_document(builder.build(doc, &labels))?;
         }
         writer.commit()?;
-        let tables = Arc::new(Tables::default());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .warmers(vec![Arc::downgrade(&tables) as Weak<dyn Warmer>])
-            .try_into()?;
+        let index = SearchIndex::open(Default::default(), index, fields)?;
         let mut an = super::query::Analyzers::default();
         let ctx = Context {
             synonyms: Arc::new(Synonyms::new(synonyms, &mut an)),
@@ -101,10 +95,7 @@ impl Engine {
             behaviour: Default::default(),
             personal: None,
         };
-        Ok(Engine {
-            index: SearchIndex::new(Default::default(), index, reader, fields, tables),
-            ctx,
-        })
+        Ok(Engine { index, ctx })
     }
 
     pub fn search(&self, query: &str) -> tantivy::Result<crate::search::model::SearchResults> {
