@@ -43,5 +43,6 @@ load() {
   ' "$file"
 }
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } print v }'; }
-rps_of() { echo "$1" | awk '{print $2}'; }
-p99_of() { echo "$1" | awk '{print $7}' | to_ms; }
+# Fields by their names (a label may have spaces).
+rps_of() { echo "$1" | awk '{ for (i = 2; i <= NF; i++) if ($i == "req/s") { print $(i-1); exit } }'; }
+p99_of() { echo "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "p99") { print $(i+1); exit } }' | to_ms; }

@@ -38,6 +38,8 @@ pub enum Refusal {
     NoSingleWarehouse,
     /// `MR003` (`order_open`): the cart no longer holds what was priced.
     CartChanged,
+    /// `MR004` (`order_open`): a line's flash sale hold has ended.
+    SaleHoldEnded,
     /// `MR010` (`audit_log_append_only`): audit entries are never changed or removed.
     AuditAppendOnly,
     /// `stock_never_oversold`: a stock level would promise more than it has.
@@ -61,6 +63,7 @@ pub fn refusal(error: &sqlx::Error) -> Option<Refusal> {
         "MR001" => Refusal::NotAllHeld,
         "MR002" => Refusal::NoSingleWarehouse,
         "MR003" => Refusal::CartChanged,
+        "MR004" => Refusal::SaleHoldEnded,
         "MR010" => Refusal::AuditAppendOnly,
         // Raised by the status guard with this constraint name, and by check constraints.
         "23514" => match db.constraint() {

@@ -18,6 +18,7 @@ pub mod customers;
 pub mod db;
 pub mod discounts;
 pub mod flash;
+pub mod flash_sale;
 pub mod fulfilment;
 pub mod imports;
 pub mod inventory;
@@ -29,6 +30,7 @@ pub mod money;
 #[cfg(feature = "ssr")]
 pub mod notify;
 pub mod orders;
+pub mod page_cache;
 pub mod pages;
 pub mod payments;
 pub mod reco;
@@ -56,6 +58,8 @@ use checkout::pages::CheckoutPage;
 use components::layout::{Footer, Header};
 use customers::pages::{CustomerPage, CustomersPage};
 use discounts::admin::pages::DiscountsPage;
+use flash_sale::admin::pages::{FlashSalePage, FlashSalesPage};
+use flash_sale::pages::SalePageView;
 use imports::pages::ImportsAdminPage;
 use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
@@ -134,6 +138,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("/discounts") view=DiscountsPage ssr=SsrMode::Async />
+                    <Route path=path!("/flash-sales") view=FlashSalesPage ssr=SsrMode::Async />
+                    <Route path=path!("/flash-sales/:id") view=FlashSalePage ssr=SsrMode::Async />
                     <Route path=path!("/imports") view=ImportsAdminPage ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/products/new") view=AdminProductPage ssr=SsrMode::Async />
@@ -149,6 +155,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/*path") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/sale/:id") view=SalePageView ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=CheckoutPage ssr=SsrMode::Async />

@@ -38,6 +38,7 @@ pub struct AppState {
     pub payments: Payments,
     /// Recommendation lists.
     pub reco: crate::reco::ssr::Recommender,
+    pub flash_sales: crate::flash_sale::ssr::FlashSales,
 }
 
 impl AppState {
@@ -54,6 +55,7 @@ impl AppState {
         provide_context(self.carts.rules);
         provide_context(self.checkout.clone());
         provide_context(self.reco.clone());
+        provide_context(self.flash_sales.clone());
         provide_context(crate::orders::admin::operations::ssr::Operations {
             pool: self.db.primary.clone(),
             provider: self.payments.provider.clone(),

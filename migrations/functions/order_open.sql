@@ -1,4 +1,4 @@
--- The current source of order_open, as the migrations define it (20261127000001_checkout_inline_holds.sql, 20261203000001_architecture.sql).
+-- The current source of order_open, as the migrations define it (20261127000001_checkout_inline_holds.sql, 20261203000001_architecture.sql, 20261210000001_flash_sales.sql).
 -- A migration that changes it repeats it whole, and this file with it: a test
 -- checks that the migrated database runs exactly this.
 
@@ -91,17 +91,9 @@ BEGIN
     RETURN v_id;
 END $$;
 
--- A new order with its lines, placed straight into payment_processing (its pending step
--- recorded too). `p` is the order's draft (app/src/orders/ssr/placement.rs `OrderDraft`); its `hold_secs`, when set, also holds the
--- units for that long (each SKU from one warehouse, in SKU order; none available: MR002,
--- nothing written). One row comes back:
---   ('opened', id, number)     the order exists now;
---   ('twin', id, number)       the form's key made this order already (nothing written);
---   ('cart_open', id, number)  another placement of the same cart is being paid: this is
---                              its order (nothing written);
---   ('retry', NULL, NULL)      the conflicting order finished meanwhile: try again.
--- When the cart no longer holds what the draft was priced from (a placement of it was
--- confirmed meanwhile, or it changed), nothing is written and the error is MR003.
+-- order_open (p JSONB) learns `flash`: lines held at a sale's price, each an admitted
+-- entry whose reservation the order takes over (MR004 and nothing written when it is no
+-- longer held); its own holds skip those variants.
 CREATE OR REPLACE FUNCTION order_open(p JSONB)
 RETURNS TABLE (outcome TEXT, order_id BIGINT, order_number TEXT)
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
@@ -112,6 +104,9 @@ DECLARE
     v_holder TEXT := p->>'holder';
     v_region TEXT := p->>'region';
     v_hold DOUBLE PRECISION := (p->>'hold_secs')::float8;
+    v_flash_secs DOUBLE PRECISION := coalesce((p->>'flash_hold_secs')::float8, 900);
+    v_flash BIGINT[] := ARRAY(SELECT (f->>'variant_id')::bigint
+                                FROM jsonb_array_elements(coalesce(p->'flash', '[]')) f);
     v_line RECORD;
 BEGIN
     PERFORM set_config('mercato.actor', p->>'actor', true), set_config('mercato.reason', '', true);
@@ -159,13 +154,37 @@ BEGIN
         RAISE EXCEPTION 'cart % no longer holds what order % was priced from', v_cart, p->>'number'
             USING ERRCODE = 'MR003';
     END IF;
+    -- Lines at a sale's price: the entry's hold becomes the order's (its row alone is
+    -- locked: the bucket's stock row is not touched), the entry is ordered.
+    FOR v_line IN
+        SELECT (f->>'entry_id')::bigint AS entry, (f->>'variant_id')::bigint AS variant,
+               (f->>'quantity')::int AS quantity
+          FROM jsonb_array_elements(coalesce(p->'flash', '[]')) f
+    LOOP
+        UPDATE flash_entries e SET state = 'ordered', order_id = v_id, updated_at = now()
+         WHERE e.id = v_line.entry AND e.state = 'admitted' AND e.quantity = v_line.quantity
+           AND e.user_id IS NOT DISTINCT FROM (p->>'user_id')::bigint;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'order %: the sale hold of entry % has ended', p->>'number', v_line.entry
+                USING ERRCODE = 'MR004';
+        END IF;
+        UPDATE reservations r
+           SET holder = v_holder, updated_at = now(),
+               expires_at = greatest(r.expires_at, now() + make_interval(secs => v_flash_secs))
+         WHERE r.holder = 'flash:' || v_line.entry AND r.status = 'active'
+           AND r.variant_id = v_line.variant AND r.quantity = v_line.quantity;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'order %: the sale hold of entry % has ended', p->>'number', v_line.entry
+                USING ERRCODE = 'MR004';
+        END IF;
+    END LOOP;
     IF v_hold IS NOT NULL THEN
         -- One statement per SKU, in SKU order (two such orders never wait on each other
         -- in a circle; the reservation batches lock one row per statement): the warehouse
         -- is picked and its row locked, then raised by its primary key.
         FOR v_line IN
             SELECT ol.variant_id AS variant, sum(ol.quantity)::int AS quantity
-              FROM order_lines ol WHERE ol.order_id = v_id
+              FROM order_lines ol WHERE ol.order_id = v_id AND ol.variant_id <> ALL (v_flash)
              GROUP BY ol.variant_id ORDER BY ol.variant_id
         LOOP
             WITH level AS (

@@ -16,6 +16,7 @@ use axum::routing::get;
 use leptos::nonce::Nonce;
 use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -97,7 +98,17 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
         >(request_context(state.clone()), shell))
         .layer(axum::middleware::map_response(bad_arguments_are_400))
         .layer(axum::middleware::map_request(get_calls_are_not_forms));
+    let pages = crate::page_cache::PageCache {
+        catalog: state.catalog.cache.clone(),
+        policy: Arc::new(crate::security::headers::Policy::for_site(
+            &state.site.public_url,
+        )),
+    };
     crate::security::layer(routes, &state, policy)
+        .layer(axum::middleware::from_fn_with_state(
+            pages,
+            crate::page_cache::serve,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -111,10 +122,14 @@ fn request_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
         state.provide();
         provide_context(RequestVisitor::default());
         provide_context(RequestCart::default());
-        if let Some(nonce) = use_context::<axum::http::request::Parts>()
-            .and_then(|p| p.extensions.get::<CspNonce>().cloned())
-        {
-            provide_context(Nonce::from_value(nonce.0));
+        if let Some(parts) = use_context::<axum::http::request::Parts>() {
+            if let Some(nonce) = parts.extensions.get::<CspNonce>() {
+                provide_context(Nonce::from_value(nonce.0.clone()));
+            }
+            // A render the page cache may keep notes what it shows.
+            if let Some(rendered) = parts.extensions.get::<app::page_cache::Rendered>() {
+                provide_context(rendered.clone());
+            }
         }
     }
 }

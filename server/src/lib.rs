@@ -4,11 +4,13 @@
 
 pub mod database;
 pub mod embedded_pg;
+pub mod flash;
 pub mod generate;
 pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod mail;
+pub mod page_cache;
 pub mod reco;
 pub mod relevance;
 pub mod sandbox;

@@ -95,6 +95,11 @@ enum Command {
         #[command(subcommand)]
         action: DiscountAction,
     },
+    /// Flash sales: schedule one, list them, end one.
+    Flash {
+        #[command(subcommand)]
+        action: server::flash::FlashAction,
+    },
     /// Run the sandbox payment provider on its own (its books go in the database's
     /// `payments_sandbox` schema). Point a shop at it with `payments.provider_url`,
     /// `payments.api_key` and `payments.webhook_secret`.
@@ -283,6 +288,7 @@ async fn main() -> ExitCode {
         Command::Reindex => reindex(settings).await,
         Command::CreateAdmin { email } => create_admin(settings, &email).await,
         Command::Discount { action } => discount(settings, action).await,
+        Command::Flash { action } => server::flash::run(settings, action).await,
         Command::Reco { action } => reco(settings, action).await,
         Command::PaymentsSandbox {
             addr,

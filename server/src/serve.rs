@@ -161,6 +161,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         Duration::from_secs(settings.catalog.reco_refit_secs),
         stop_rx.clone(),
     ));
+    tokio::spawn(flash_sales(
+        state.db.primary.clone(),
+        Duration::from_millis(settings.cart.flash_tick_ms.max(20)),
+        stop_rx.clone(),
+    ));
     tokio::spawn(search_signals(
         state.search.clone(),
         state.db.primary.clone(),
@@ -307,6 +312,22 @@ async fn recommend(pool: sqlx::PgPool, refit_after: Duration, mut stop: watch::R
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Flash sales: started, placed, let in, promoted and ended, every `every` (each sale
+/// by one instance at a time: the others skip it for that tick).
+async fn flash_sales(pool: sqlx::PgPool, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        match app::flash_sale::ssr::ticker::tick(&pool).await {
+            Ok(round) if round.quiet() => {}
+            Ok(round) => tracing::info!(?round, "flash sales"),
+            Err(error) => tracing::warn!(%error, "flash sale tick failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

@@ -122,6 +122,15 @@ pub struct CartSettings {
     pub guest_days: u32,
     /// The most of one variant a line may hold.
     pub max_line_quantity: u32,
+    /// How often flash sales are ticked (started, shoppers let in, holds ended), in ms.
+    #[serde(default = "CartSettings::flash_tick_standard")]
+    pub flash_tick_ms: u64,
+}
+
+impl CartSettings {
+    fn flash_tick_standard() -> u64 {
+        250
+    }
 }
 
 /// Outgoing e-mail: to `<data_dir>/mail` (a maildir), or by SMTP when a URL is given.
@@ -266,6 +275,7 @@ impl Default for Settings {
             cart: CartSettings {
                 guest_days: 30,
                 max_line_quantity: 20,
+                flash_tick_ms: CartSettings::flash_tick_standard(),
             },
             mail: MailSettings {
                 from: app::mail::DEFAULT_FROM.into(),

@@ -87,6 +87,12 @@ pub fn build(
         cache: Default::default(),
         site: site.clone(),
     };
+    let flash_sales = app::flash_sale::ssr::FlashSales::new(
+        db.primary.clone(),
+        sessions.clone(),
+        site.clone(),
+        catalog.cache.clone(),
+    );
     AppState {
         leptos_options,
         reco: app::reco::ssr::Recommender::new(db.primary.clone(), catalog.cache.clone()),
@@ -109,6 +115,7 @@ pub fn build(
             reservations: app::inventory::ssr::Reservations::new(db.primary.clone()),
             provider: payments.provider.clone(),
         },
+        flash_sales,
         sessions,
         payments,
         media_dir: settings.data_dir.join("media"),

@@ -161,6 +161,11 @@ pub fn sections() -> Vec<(&'static str, &'static str, &'static [Permission])> {
         ("/admin/customers", "Customers", &[Permission::Customers]),
         ("/admin/discounts", "Discounts", &[Permission::Discounts]),
         (
+            "/admin/flash-sales",
+            "Flash sales",
+            &[Permission::Discounts],
+        ),
+        (
             "/admin/imports",
             "Import and export",
             &[Permission::Products, Permission::Inventory],

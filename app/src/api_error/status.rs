@@ -107,3 +107,19 @@ impl HttpStatus for crate::reco::model::RecoError {
         }
     }
 }
+
+impl HttpStatus for crate::flash_sale::model::FlashError {
+    fn http_status(&self) -> u16 {
+        use crate::flash_sale::model::FlashError as E;
+        match self {
+            E::InvalidInput(_) => 400,
+            E::SignIn => 401,
+            E::NotYours | E::CrossSite => 403,
+            E::NotFound => 404,
+            E::Refused(_) => 409,
+            E::Throttled => 429,
+            E::Unavailable => 503,
+            E::Transport(_) => 502,
+        }
+    }
+}

@@ -71,7 +71,7 @@ async fn find_cart(conn: &mut PgConnection, s: Session) -> Result<Option<i64>, s
 }
 
 /// The session's cart, created if needed (race-free: a concurrent creator wins, we use it).
-async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::Error> {
+pub(crate) async fn ensure_cart(conn: &mut PgConnection, s: Session) -> Result<i64, sqlx::Error> {
     if let Some(id) = find_cart(conn, s).await? {
         return Ok(id);
     }
@@ -139,6 +139,14 @@ fn stock_message(stock: i32) -> CartError {
     }
 }
 
+/// A line held at a flash sale's price keeps the quantity its hold is for.
+fn flash_line() -> CartError {
+    CartError::Stock(
+        "this item is held for you at its flash sale price and quantity; remove it to give the hold up"
+            .into(),
+    )
+}
+
 #[tracing::instrument(skip_all, fields(sku = %sku), err(level = "info"))]
 pub async fn add(carts: &Carts, sku: &str, quantity: &str) -> Result<Cart, CartError> {
     let max = carts.rules.max_line_quantity;
@@ -200,13 +208,16 @@ pub async fn add(carts: &Carts, sku: &str, quantity: &str) -> Result<Cart, CartE
                       unit_price_minor = EXCLUDED.unit_price_minor,
                       currency = EXCLUDED.currency,
                       updated_at = now()
-                WHERE cart_lines.quantity + EXCLUDED.quantity
+                WHERE cart_lines.flash_entry_id IS NULL
+                  AND cart_lines.quantity + EXCLUDED.quantity
                       <= LEAST($4, (SELECT stock_on_hand FROM v))
                RETURNING quantity)
            SELECT (SELECT stock_on_hand FROM v) AS stock,
                   (SELECT quantity FROM line) AS added,
                   (SELECT l.quantity FROM cart_lines l JOIN v ON v.id = l.variant_id
-                    WHERE l.cart_id = $2) AS had"#,
+                    WHERE l.cart_id = $2) AS had,
+                  EXISTS (SELECT 1 FROM cart_lines l JOIN v ON v.id = l.variant_id
+                           WHERE l.cart_id = $2 AND l.flash_entry_id IS NOT NULL) AS "flash!""#,
         sku,
         cart,
         quantity,
@@ -215,6 +226,9 @@ pub async fn add(carts: &Carts, sku: &str, quantity: &str) -> Result<Cart, CartE
     .fetch_one(&mut *conn)
     .await
     .map_err(unavailable)?;
+    if row.flash && row.added.is_none() {
+        return Err(flash_line());
+    }
     match (row.stock, row.added) {
         (None, _) => return Err(CartError::NotAvailable),
         (Some(_), Some(_)) => {}
@@ -241,7 +255,8 @@ pub async fn set_quantity(carts: &Carts, sku: &str, quantity: &str) -> Result<Ca
     let cart = existing_cart(carts).await?;
     let mut tx = carts.pool.begin().await.map_err(unavailable)?;
     let line = sqlx::query!(
-        r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!"
+        r#"SELECT v.id, v.price_minor, v.currency, v.stock_on_hand, p.status::text = 'active' AS "active!",
+                  l.flash_entry_id
              FROM cart_lines l
              JOIN variants v ON v.id = l.variant_id
              JOIN products p ON p.id = v.product_id
@@ -255,6 +270,9 @@ pub async fn set_quantity(carts: &Carts, sku: &str, quantity: &str) -> Result<Ca
     .ok_or(CartError::NotInCart)?;
     if !line.active {
         return Err(CartError::NotAvailable);
+    }
+    if line.flash_entry_id.is_some() {
+        return Err(flash_line());
     }
     if quantity > line.stock_on_hand {
         return Err(stock_message(line.stock_on_hand));
@@ -351,14 +369,18 @@ pub async fn header_info(carts: &Carts) -> Result<HeaderInfo, CartError> {
 
 async fn load(conn: &mut PgConnection, cart: i64, max: i32) -> Result<Cart, CartError> {
     let rows = sqlx::query!(
-        r#"SELECT v.sku, p.title, p.slug, v.option_values, v.price_minor, v.currency,
-                  v.stock_on_hand, p.status::text = 'active' AS "active!",
+        r#"SELECT v.sku, p.title, p.slug, v.option_values,
+                  coalesce(fs.sale_price_minor, v.price_minor) AS "price_minor!", v.currency,
+                  CASE WHEN fs.id IS NULL THEN v.stock_on_hand ELSE l.quantity END AS "stock_on_hand!",
+                  p.status::text = 'active' AS "active!",
                   l.quantity, l.unit_price_minor, l.currency AS added_currency,
                   i.content_key AS "image_key?", i.alt AS "image_alt?", i.width AS "image_width?",
                   i.height AS "image_height?", i.widths AS "image_widths?"
              FROM cart_lines l
              JOIN variants v ON v.id = l.variant_id
              JOIN products p ON p.id = v.product_id
+             LEFT JOIN flash_entries e ON e.id = l.flash_entry_id
+             LEFT JOIN flash_sales fs ON fs.id = e.sale_id
              LEFT JOIN LATERAL (
                   SELECT content_key, alt, width, height, widths FROM product_images
                    WHERE product_id = p.id ORDER BY position LIMIT 1) i ON true
@@ -441,7 +463,9 @@ pub async fn merge_guest_cart(
             SET quantity = LEAST(cart_lines.quantity + EXCLUDED.quantity, $3,
                                  GREATEST((SELECT stock_on_hand FROM variants WHERE id = EXCLUDED.variant_id),
                                           cart_lines.quantity, 1)),
-                updated_at = now()",
+                updated_at = now()
+          -- A line held at a flash sale's price keeps its quantity.
+          WHERE cart_lines.flash_entry_id IS NULL",
         user_id,
         guest_session,
         rules.max_line_quantity,

@@ -49,6 +49,7 @@ pub fn ProductGrid(
 
 #[component]
 fn Card(card: ProductCard, eager: bool, marks: Option<Vec<Marked>>) -> impl IntoView {
+    crate::page_cache::shows(&card.slug);
     let cls = style! {
             article {
                 display: flex;

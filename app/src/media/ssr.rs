@@ -10,7 +10,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The widths pages may ask for; a photo is never enlarged past its own width.
-pub const WIDTHS: [u32; 5] = [320, 640, 960, 1280, 1600];
+/// Steps of about a quarter to a half, so a slot at a phone's pixel ratio (a 380 px card
+/// at 1.75x wants 665) gets a file not much larger than it.
+pub const WIDTHS: [u32; 7] = [320, 480, 640, 800, 960, 1280, 1600];
 const QUALITY: f32 = 80.0;
 /// Refuse absurd inputs before decoding them (decompression bombs).
 const MAX_SOURCE_BYTES: u64 = 40 * 1024 * 1024;
@@ -166,10 +168,16 @@ mod tests {
 
     #[test]
     fn widths_never_enlarge() {
-        assert_eq!(target_widths(1600), vec![320, 640, 960, 1280, 1600]);
-        assert_eq!(target_widths(1067), vec![320, 640, 960, 1067]);
+        assert_eq!(
+            target_widths(1600),
+            vec![320, 480, 640, 800, 960, 1280, 1600]
+        );
+        assert_eq!(target_widths(1067), vec![320, 480, 640, 800, 960, 1067]);
         assert_eq!(target_widths(200), vec![200]);
-        assert_eq!(target_widths(4000), vec![320, 640, 960, 1280, 1600]);
+        assert_eq!(
+            target_widths(4000),
+            vec![320, 480, 640, 800, 960, 1280, 1600]
+        );
         assert_eq!(scaled_height(1600, 1067, 320), 213);
     }
 
@@ -185,7 +193,7 @@ mod tests {
         let store = ImageStore::new(&dir.join("media"));
         let img = store.store(&src, "A red box").unwrap();
         assert_eq!((img.width, img.height), (700, 350));
-        assert_eq!(img.widths, vec![320, 640, 700]);
+        assert_eq!(img.widths, vec![320, 480, 640, 700]);
         for w in &img.widths {
             let bytes = fs::read(dir.join(format!("media/products/{}-{w}.webp", img.key))).unwrap();
             assert_eq!(&bytes[8..12], b"WEBP");

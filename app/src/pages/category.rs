@@ -122,6 +122,8 @@ fn Listing(data: CategoryData) -> impl IntoView {
             <span class="muted">"Sort by: "</span>
             <ul class="chips">{sort_links}</ul>
         </nav>
+        // The cards' titles are h3s: a heading between them and the page's h1.
+        <h2 class="visually-hidden">"Products"</h2>
         <ProductGrid cards=data.products labelled_by="listing-title" eager_count=4 />
         {empty}
         <nav aria-label="Pages" class="pager">

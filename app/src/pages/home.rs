@@ -53,10 +53,11 @@ fn Home(data: HomeData) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-        <crate::reco::components::Recommendations place="home" key="" />
+        // The first list (trending, or picked for you) is the first row of photos.
+        <crate::reco::components::Recommendations place="home" key="" eager=4 />
         <section aria-labelledby="featured">
             <h2 id="featured">"Featured"</h2>
-            <ProductGrid cards=data.featured labelled_by="featured" eager_count=4 />
+            <ProductGrid cards=data.featured labelled_by="featured" />
         </section>
         <section aria-labelledby="newest">
             <h2 id="newest">"New in"</h2>

@@ -21,13 +21,31 @@ pub fn ProductPage() -> impl IntoView {
         move || params.read().get("slug").unwrap_or_default(),
         get_product,
     );
+    let sale = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        crate::flash_sale::api::flash_banner,
+    );
     view! {
         <Suspense fallback=|| {
             view! { <p>"Loading…"</p> }
         }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(p) => view! { <Product p=Arc::new(p) /> }.into_any(),
+                    Ok(p) => {
+                        let banner = sale.await.ok().flatten();
+                        crate::page_cache::shows(&p.slug);
+                        if banner.is_some() {
+                            crate::page_cache::not_shared("a flash sale's countdown");
+                        }
+                        view! {
+                            {banner
+                                .map(|banner| {
+                                    view! { <crate::flash_sale::pages::SaleBannerView banner /> }
+                                })}
+                            <Product p=Arc::new(p) />
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}

@@ -23,7 +23,15 @@ fn heading_id(kind: &str) -> &'static str {
 
 /// The lists for a place (see `get_recommendations`).
 #[component]
-pub fn Recommendations(place: &'static str, #[prop(into)] key: String) -> impl IntoView {
+pub fn Recommendations(
+    place: &'static str,
+    #[prop(into)] key: String,
+    /// How many photos of the first list load at once (it is at the top of the page).
+    #[prop(default = 0)]
+    eager: usize,
+) -> impl IntoView {
+    // The lists follow the recommender's own clock (and the catalog's changes).
+    crate::page_cache::lasts_at_most(super::model::FRESH_FOR);
     let lists = Resource::new(
         move || key.clone(),
         move |key| get_recommendations(place.to_owned(), key),
@@ -37,7 +45,11 @@ pub fn Recommendations(place: &'static str, #[prop(into)] key: String) -> impl I
                     .map(|shelves| {
                         shelves
                             .into_iter()
-                            .map(|shelf| view! { <ShelfView shelf /> })
+                            .enumerate()
+                            .map(|(i, shelf)| {
+                                let eager = if i == 0 { eager } else { 0 };
+                                view! { <ShelfView shelf eager /> }
+                            })
                             .collect_view()
                     })
             })}
@@ -46,13 +58,13 @@ pub fn Recommendations(place: &'static str, #[prop(into)] key: String) -> impl I
 }
 
 #[component]
-fn ShelfView(shelf: Shelf) -> impl IntoView {
+fn ShelfView(shelf: Shelf, eager: usize) -> impl IntoView {
     let id = heading_id(&shelf.kind);
     let cards = shelf.items.into_iter().map(|i| i.card).collect::<Vec<_>>();
     view! {
         <section aria-labelledby=id data-test=format!("reco-{}", shelf.kind)>
             <h2 id=id>{shelf.title}</h2>
-            <ProductGrid cards labelled_by=id />
+            <ProductGrid cards labelled_by=id eager_count=eager />
         </section>
     }
 }

@@ -3,6 +3,10 @@
 use crate::catalog::model::ProductCard;
 use serde::{Deserialize, Serialize};
 
+/// How long a list the recommender served may be shown: it re-reads its lists (and
+/// trending) this often, besides the catalog's changes.
+pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Why a product is in a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -16,8 +16,14 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub Arc<str>);
 
+impl Default for CspNonce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl CspNonce {
-    fn new() -> Self {
+    pub fn new() -> Self {
         CspNonce(URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()).into())
     }
 }
@@ -41,6 +47,17 @@ impl Policy {
 
     /// The content security policy for a response whose scripts carry `nonce`.
     pub fn csp(&self, nonce: &str) -> String {
+        self.csp_allowing(&format!("'nonce-{nonce}'"))
+    }
+
+    /// The content security policy for a page kept for many visitors: its inline scripts
+    /// allowed by their SHA-256 (base64), since a nonce must never be shown twice.
+    pub fn csp_for_hashes(&self, hashes: &[String]) -> String {
+        let sources: Vec<String> = hashes.iter().map(|h| format!("'sha256-{h}'")).collect();
+        self.csp_allowing(&sources.join(" "))
+    }
+
+    fn csp_allowing(&self, inline_scripts: &str) -> String {
         // 'wasm-unsafe-eval' lets the islands' WebAssembly compile; it allows no eval().
         let connect = if self.live_reload {
             "'self' ws: wss:"
@@ -53,7 +70,7 @@ impl Policy {
             ""
         };
         format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+            "default-src 'self'; script-src 'self' {inline_scripts} 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
              report-uri {REPORTS}{upgrade}"
@@ -93,13 +110,18 @@ fn is_personal(path: &str) -> bool {
     })
 }
 
-/// Adds the security headers to the response, and the nonce to the request.
+/// Adds the security headers to the response, and the nonce to the request (the page
+/// cache's, when it made one: it keeps the page under a policy of hashes instead).
 pub async fn secure(
     State(policy): State<Arc<Policy>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let nonce = CspNonce::new();
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .cloned()
+        .unwrap_or_default();
     let personal = is_personal(request.uri().path())
         || session::cookie_value(request.headers(), session::COOKIE).is_some();
     request.extensions_mut().insert(nonce.clone());
@@ -160,6 +182,20 @@ mod tests {
         assert!(!csp.contains("unsafe-inline"));
         assert!(!csp.contains("http"), "{csp}");
         assert!(!csp.contains("upgrade-insecure-requests"));
+    }
+
+    #[test]
+    fn a_kept_page_names_hashes_and_no_nonce() {
+        let policy = Policy {
+            https: false,
+            live_reload: false,
+        };
+        let csp = policy.csp_for_hashes(&["AAA=".into(), "BBB=".into()]);
+        assert!(
+            csp.contains("script-src 'self' 'sha256-AAA=' 'sha256-BBB=' 'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("nonce"));
     }
 
     #[test]

@@ -61,6 +61,13 @@ pub struct Limits {
     pub cart: Limit,
     /// Placing an order, and updating the checkout's totals.
     pub checkout: Limit,
+    /// Joining a flash sale's queue or its waitlist (per address: one place per account
+    /// is the database's rule).
+    #[serde(default = "Limits::flash_join_standard")]
+    pub flash_join: Limit,
+    /// Asking where one stands in a flash sale's queue (a browser asks every few seconds).
+    #[serde(default = "Limits::flash_poll_standard")]
+    pub flash_poll: Limit,
 }
 
 impl Limits {
@@ -73,7 +80,17 @@ impl Limits {
             sign_in: Limit::new(30, 10),
             cart: Limit::new(240, 60),
             checkout: Limit::new(30, 15),
+            flash_join: Self::flash_join_standard(),
+            flash_poll: Self::flash_poll_standard(),
         }
+    }
+
+    fn flash_join_standard() -> Limit {
+        Limit::new(20, 10)
+    }
+
+    fn flash_poll_standard() -> Limit {
+        Limit::new(120, 30)
     }
 
     /// Settings errors, if any.
@@ -96,11 +113,13 @@ impl Limits {
             ("sign_in", self.sign_in),
             ("cart", self.cart),
             ("checkout", self.checkout),
+            ("flash_join", self.flash_join),
+            ("flash_poll", self.flash_poll),
         ]
     }
 }
 
-const KINDS: usize = 6;
+const KINDS: usize = 8;
 
 /// The kind of a request, as far as limits go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +130,8 @@ enum Kind {
     SignIn = 3,
     Cart = 4,
     Checkout = 5,
+    FlashJoin = 6,
+    FlashPoll = 7,
 }
 
 fn kind_of(method: &Method, path: &str) -> Option<Kind> {
@@ -134,6 +155,8 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         }
         "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" if post => Some(Kind::Cart),
         "/api/checkout/place" | "/api/checkout/update" if post => Some(Kind::Checkout),
+        "/api/flash/join" | "/api/flash/waitlist" if post => Some(Kind::FlashJoin),
+        "/api/flash/standing" => Some(Kind::FlashPoll),
         _ => None,
     }
 }

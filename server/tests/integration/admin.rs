@@ -666,6 +666,45 @@ async fn every_admin_function_refuses_whoever_may_not_use_it_and_changes_nothing
             needs: "discounts",
         },
         Call {
+            path: "/api/admin/flash-sales".into(),
+            get: true,
+            fields: vec![],
+            audited: 0,
+            needs: "discounts",
+        },
+        Call {
+            path: "/api/admin/flash-sales/schedule".into(),
+            get: false,
+            fields: vec![
+                ("sku".into(), "L2201308".into()),
+                ("sale_price".into(), "999.00".into()),
+                ("sources".into(), "main=2".into()),
+                (
+                    "ends_at".into(),
+                    (chrono::Utc::now() + chrono::Duration::hours(3))
+                        .format("%Y-%m-%dT%H:%M")
+                        .to_string(),
+                ),
+            ],
+            audited: 1,
+            needs: "discounts",
+        },
+        // The first sale of a fresh shop (the one just scheduled, when allowed).
+        Call {
+            path: "/api/admin/flash-sales/one".into(),
+            get: true,
+            fields: vec![("id".into(), "1".into())],
+            audited: 0,
+            needs: "discounts",
+        },
+        Call {
+            path: "/api/admin/flash-sales/end".into(),
+            get: false,
+            fields: vec![("id".into(), "1".into())],
+            audited: 1,
+            needs: "discounts",
+        },
+        Call {
             path: "/api/admin/orders/refund".into(),
             get: false,
             fields: vec![

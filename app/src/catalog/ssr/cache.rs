@@ -6,6 +6,7 @@
 use crate::catalog::model::{CategoryLink, CategoryPage, HomePage, ProductDetail};
 pub use crate::notify::Ticket;
 use crate::notify::{Freshness, Notified};
+use crate::page_cache::store::{Page, PageStore};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -36,10 +37,12 @@ impl<V> Shelf<V> {
 }
 
 /// The catalog's read cache: product pages, category listings, the home page and the
-/// header's categories.
+/// header's categories; and the rendered pages kept for visitors without a session
+/// (`page_cache`), evicted by the same notifications under the same generation.
 #[derive(Debug)]
 pub struct CatalogCache {
     freshness: Freshness,
+    pages: PageStore,
     products: Shelf<ProductDetail>,
     listings: Shelf<CategoryPage>,
     home: Shelf<HomePage>,
@@ -50,6 +53,7 @@ impl Default for CatalogCache {
     fn default() -> Self {
         CatalogCache {
             freshness: Freshness::default(),
+            pages: PageStore::default(),
             products: Shelf::new(MAX_PRODUCTS),
             listings: Shelf::new(MAX_LISTINGS),
             home: Shelf::new(1),
@@ -120,6 +124,25 @@ impl CatalogCache {
         self.put(&self.home, ticket, "", page);
     }
 
+    /// A rendered page kept for visitors without a session, by its address.
+    pub fn page(&self, key: &str) -> Option<Arc<Page>> {
+        if !self.is_live() {
+            return None;
+        }
+        self.pages.get(key)
+    }
+
+    /// Keeps a page whose render began when `ticket` was taken, unless anything was
+    /// invalidated since.
+    pub fn put_page(&self, ticket: Ticket, key: &str, page: Arc<Page>) {
+        self.pages.put(key, page, || self.freshness.admits(ticket));
+    }
+
+    /// How many rendered pages are kept (tests and diagnostics).
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     pub fn nav(&self) -> Option<Arc<Vec<CategoryLink>>> {
         self.get(&self.nav, "")
     }
@@ -153,6 +176,8 @@ impl Notified for CatalogCache {
                     listings.clear();
                     home.clear();
                 }
+                // After the bump: a render that began before it can no longer store.
+                self.pages.evict_product(slug);
             }
             None => self.clear(),
         }
@@ -171,6 +196,7 @@ impl Notified for CatalogCache {
             home.clear();
             nav.clear();
         }
+        self.pages.clear();
     }
 }
 

@@ -12,7 +12,9 @@ use crate::discounts::ssr::{self as discounts, Customer, RedeemError};
 use crate::inventory::model::{InventoryError, WantedLine};
 use crate::inventory::ssr as inventory;
 use crate::orders::model::OrderStatus;
-use crate::orders::ssr::placement::{self as orders, DraftLine, Opened, OrderDraft, PlacedOrder};
+use crate::orders::ssr::placement::{
+    self as orders, DraftLine, FlashDraft, Opened, OrderDraft, PlacedOrder,
+};
 use crate::session::Visitor;
 use std::time::Duration;
 
@@ -156,9 +158,12 @@ pub async fn place(
     };
 
     // Hold the stock and claim the key with the order.
+    // A flash sale's lines are held already (by their entries): the order takes those
+    // holds over; the rest are held now.
     let wanted: Vec<WantedLine> = priced
         .lines
         .iter()
+        .filter(|l| l.flash_entry.is_none())
         .map(|l| WantedLine {
             variant_id: l.variant_id,
             quantity: l.quantity,
@@ -180,6 +185,7 @@ pub async fn place(
             priced: &priced,
             shares: &shares,
             hold: None,
+            flash_hold: co.rules.reservation_ttl,
         };
         let order_id = match open(co, new, &wanted).await {
             Ok(Opened::Order(id)) => id,
@@ -196,6 +202,17 @@ pub async fn place(
             Ok(Opened::CartChanged) => {
                 return retry_or(co, &order, CheckoutError::CartChanged).await;
             }
+            Ok(Opened::SaleHoldEnded) => {
+                return retry_or(
+                    co,
+                    &order,
+                    CheckoutError::InvalidInput(
+                        "your flash sale hold has ended; remove the sale item from your cart"
+                            .into(),
+                    ),
+                )
+                .await;
+            }
             Ok(Opened::Retry | Opened::NotHeld) => continue,
             // Sold out, unless that is this form's own order holding the last units.
             Err(e @ CheckoutError::Stock(_)) => return retry_or(co, &order, e).await,
@@ -207,7 +224,7 @@ pub async fn place(
             number,
             status: OrderStatus::PaymentProcessing,
             total: priced.totals.total,
-            units: wanted.iter().map(|l| i64::from(l.quantity)).sum(),
+            units: priced.lines.iter().map(|l| i64::from(l.quantity)).sum(),
         };
         return pay(co, placed, &order.card_number).await;
     }
@@ -289,6 +306,8 @@ struct NewOrder<'a> {
     shares: &'a [crate::money::Money],
     /// Hold the order's units in the same transaction, for this long.
     hold: Option<Duration>,
+    /// Keep a flash sale hold the order takes over at least this long.
+    flash_hold: Duration,
 }
 
 impl NewOrder<'_> {
@@ -331,6 +350,18 @@ impl NewOrder<'_> {
                 })
                 .collect(),
             hold_secs: self.hold.map(|d| d.as_secs_f64()),
+            flash: p
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    l.flash_entry.map(|entry_id| FlashDraft {
+                        entry_id,
+                        variant_id: l.variant_id,
+                        quantity: l.quantity,
+                    })
+                })
+                .collect(),
+            flash_hold_secs: self.flash_hold.as_secs_f64(),
         })
     }
 }

@@ -17,6 +17,10 @@ pub struct CartLine {
     pub price: Money,
     pub weight_grams: i32,
     active: bool,
+    /// Held by this flash sale entry, at the sale's price.
+    pub flash_entry: Option<i64>,
+    /// A flash line whose hold has ended (or no longer matches the line).
+    flash_ended: bool,
 }
 
 impl CartLine {
@@ -48,13 +52,20 @@ async fn cart_lines(
                  FROM regions r LEFT JOIN tax_rates t ON t.region = r.code
                 WHERE r.code = coalesce((SELECT code FROM regions WHERE $2 = ANY (countries) LIMIT 1),
                                         'DEFAULT'))
-           SELECT v.id AS variant_id, v.sku, p.title, l.quantity, v.price_minor,
+           SELECT v.id AS variant_id, v.sku, p.title, l.quantity,
+                  coalesce(fs.sale_price_minor, v.price_minor) AS "price_minor!",
                   v.currency AS "currency: Currency",
                   v.weight_grams, p.status::text = 'active' AS "active!",
+                  l.flash_entry_id,
+                  (l.flash_entry_id IS NOT NULL
+                   AND (e.state IS DISTINCT FROM 'admitted' OR e.hold_expires_at <= now()
+                        OR e.quantity <> l.quantity)) AS "flash_ended!",
                   place.code AS "region!", place.rate_bp AS "rate_bp!", place.tax_name AS "tax_name!"
              FROM cart_lines l
              JOIN variants v ON v.id = l.variant_id
              JOIN products p ON p.id = v.product_id
+             LEFT JOIN flash_entries e ON e.id = l.flash_entry_id
+             LEFT JOIN flash_sales fs ON fs.id = e.sale_id
              CROSS JOIN place
             WHERE l.cart_id = $1
             ORDER BY l.added_at, v.sku"#,
@@ -78,6 +89,8 @@ async fn cart_lines(
             price: Money::from_minor(r.price_minor, r.currency),
             weight_grams: r.weight_grams,
             active: r.active,
+            flash_entry: r.flash_entry_id,
+            flash_ended: r.flash_ended,
         })
         .collect();
     Ok((lines, place))
@@ -139,6 +152,13 @@ pub async fn price(
         return Err(CheckoutError::EmptyCart);
     };
     tracing::Span::current().record("checkout.region", place.region.as_str());
+    if let Some(ended) = lines.iter().find(|l| l.flash_ended) {
+        return Err(CheckoutError::InvalidInput(format!(
+            "the flash sale hold on {} has ended (or its quantity was changed); \
+             remove it from your cart",
+            ended.title
+        )));
+    }
     let currency = first.price.currency();
     if lines.iter().any(|l| l.price.currency() != currency) {
         return Err(CheckoutError::InvalidInput(

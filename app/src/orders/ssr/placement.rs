@@ -37,6 +37,18 @@ pub struct OrderDraft<'a> {
     pub lines: Vec<DraftLine<'a>>,
     /// Hold the order's units in the same transaction, for this many seconds.
     pub hold_secs: Option<f64>,
+    /// Lines at a flash sale's price: the order takes over their entries' holds.
+    pub flash: Vec<FlashDraft>,
+    /// How long a taken-over sale hold is kept for the payment, at least.
+    pub flash_hold_secs: f64,
+}
+
+/// A line of an [`OrderDraft`] held by a flash sale entry.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FlashDraft {
+    pub entry_id: i64,
+    pub variant_id: i64,
+    pub quantity: i32,
 }
 
 /// A line of an [`OrderDraft`].
@@ -68,6 +80,8 @@ pub enum Opened {
     NotHeld,
     /// The cart no longer holds what was priced: nothing written.
     CartChanged,
+    /// A line's flash sale hold ended (expired, or ordered already): nothing written.
+    SaleHoldEnded,
 }
 
 /// Opens the order in one call of `order_open` (its own statement; the caller's
@@ -89,6 +103,7 @@ pub async fn open(conn: &mut PgConnection, draft: &OrderDraft<'_>) -> Result<Ope
                 // same as finding no warehouse.
                 Some(Refusal::NoSingleWarehouse | Refusal::Oversold) => Ok(Opened::NotHeld),
                 Some(Refusal::CartChanged) => Ok(Opened::CartChanged),
+                Some(Refusal::SaleHoldEnded) => Ok(Opened::SaleHoldEnded),
                 _ => Err(e),
             };
         }

@@ -16,9 +16,9 @@ pub const LIST: usize = 8;
 /// At most this many products of one category in one list (while others are there).
 pub const PER_CATEGORY: usize = 3;
 /// How long one instance reuses the count of baskets before asking again.
-const TRENDING_FOR: Duration = Duration::from_secs(60);
+const TRENDING_FOR: Duration = crate::reco::model::FRESH_FOR;
 /// How long one instance reuses a product page's lists (while the catalog is unchanged).
-const LISTS_FOR: Duration = Duration::from_secs(60);
+const LISTS_FOR: Duration = crate::reco::model::FRESH_FOR;
 
 /// A product's lists as kept: the catalog's generation and the time they were made.
 type KeptLists = (u64, Instant, Arc<Vec<Shelf>>);
