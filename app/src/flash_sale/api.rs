@@ -2,7 +2,7 @@
 //! API: `GET /api/flash/standing?id=…&token=…`), joining, buying what is held, the
 //! waitlist, and the banner a product page shows.
 
-use super::model::{FlashError, SaleBanner, SalePage};
+use super::model::{FlashError, LiveUpdate, SaleBanner, SalePage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -26,6 +26,22 @@ pub async fn flash_standing(
     let result = super::ssr::shopper::page(&sales()?, id, given(&token)).await;
     crate::flash::error_status(&result);
     result
+}
+
+/// What the page's live region needs, and nothing else: the standing's kind and its
+/// progress in words. The island asks this rather than `flash_standing`, so the
+/// browser's WASM carries no sale, no date parser and no standing type.
+#[server(endpoint = "flash/live", input = GetUrl)]
+pub async fn flash_live(
+    id: i64,
+    #[server(default)] token: String,
+) -> Result<LiveUpdate, FlashError> {
+    let result = super::ssr::shopper::page(&sales()?, id, given(&token)).await;
+    crate::flash::error_status(&result);
+    result.map(|page| LiveUpdate {
+        kind: page.standing.kind().to_owned(),
+        progress: page.standing.progress(),
+    })
 }
 
 /// Joins the queue for `quantity` units (one place per account).

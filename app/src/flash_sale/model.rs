@@ -100,6 +100,14 @@ impl Standing {
     }
 }
 
+/// The live region's answer: the standing's kind (`Standing::kind`) and its progress in
+/// words (`Standing::progress`), if it has any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveUpdate {
+    pub kind: String,
+    pub progress: Option<String>,
+}
+
 /// A sale as its page shows it, with the visitor's standing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SalePage {

@@ -6,7 +6,7 @@
 //! refresh the shopper cannot stop: WCAG 2.2.1). `SaleBannerView` is the product page's
 //! announcement.
 
-use super::api::{BuyFlashSale, JoinFlashSale, JoinFlashWaitlist, flash_standing};
+use super::api::{BuyFlashSale, JoinFlashSale, JoinFlashWaitlist, flash_live, flash_standing};
 use super::model::{SaleBanner, SalePage, SaleState, Standing, duration_words};
 use crate::components::head::Title;
 use crate::components::status::set_http_status;
@@ -344,10 +344,10 @@ fn LiveStanding(id: i64, token: String, kind: String, every: u32) -> impl IntoVi
                 busy.set_value(true);
                 let (token, kind) = (token.clone(), kind.clone());
                 leptos::task::spawn_local(async move {
-                    if let Ok(page) = flash_standing(id, token).await {
-                        if page.standing.kind() != kind {
+                    if let Ok(live) = flash_live(id, token).await {
+                        if live.kind != kind {
                             let _ = window().location().reload();
-                        } else if let Some(text) = page.standing.progress() {
+                        } else if let Some(text) = live.progress {
                             say.set(text);
                         }
                     }

@@ -156,7 +156,7 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" if post => Some(Kind::Cart),
         "/api/checkout/place" | "/api/checkout/update" if post => Some(Kind::Checkout),
         "/api/flash/join" | "/api/flash/waitlist" if post => Some(Kind::FlashJoin),
-        "/api/flash/standing" => Some(Kind::FlashPoll),
+        "/api/flash/standing" | "/api/flash/live" => Some(Kind::FlashPoll),
         _ => None,
     }
 }

@@ -352,6 +352,12 @@ async fn hostile_requests_are_refused_with_clear_errors() {
     let alices = standing(&alice, sale).await;
     assert_eq!(alices["standing"]["standing"], "admitted");
     let token = alices["token"].as_str().unwrap().to_owned();
+    // The page's live region asks for the kind alone.
+    let live = alice
+        .get(&format!("/api/flash/live?id={sale}&token={token}"))
+        .await;
+    assert_eq!(live.status, 200);
+    assert_eq!(live.json()["kind"], "admitted");
 
     // Alice's token is no good to Mallory: not to see, not to buy, not to waitlist.
     for path in ["/api/flash/buy", "/api/flash/waitlist"] {
@@ -362,10 +368,12 @@ async fn hostile_requests_are_refused_with_clear_errors() {
             "{path}"
         );
     }
-    let r = mallory
-        .get(&format!("/api/flash/standing?id={sale}&token={token}"))
-        .await;
-    assert_eq!(r.status, 403);
+    for path in ["/api/flash/standing", "/api/flash/live"] {
+        let r = mallory
+            .get(&format!("{path}?id={sale}&token={token}"))
+            .await;
+        assert_eq!(r.status, 403, "{path}");
+    }
     // Nor is a token minted without the key, one for another entry, or markup.
     let parts: Vec<&str> = token.split('.').collect();
     let minted = format!(
