@@ -64,7 +64,7 @@ use imports::pages::ImportsAdminPage;
 use inventory::admin::pages::InventoryPage;
 use jobs::pages::JobPage;
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_meta::provide_meta_context;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use orders::admin::operations::forms::PackingSlipPage;
@@ -82,6 +82,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let scoped_css = styles::scoped_css_href();
     #[cfg(not(feature = "ssr"))]
     let scoped_css = String::new();
+    // The site's stylesheet sits with its script and WASM, under their version (server/src/assets.rs).
+    let site_css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -92,6 +94,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
+                <link rel="stylesheet" id="leptos" href=site_css />
                 <leptos_meta::MetaTags />
             </head>
             <body>
@@ -119,7 +122,6 @@ fn HydrationMarker() -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/mercato.css" />
         <Router>
             <Routes fallback=|| view! { <Storefront404 /> }>
                 <ParentRoute path=path!("/admin") view=AdminLayout ssr=SsrMode::Async>

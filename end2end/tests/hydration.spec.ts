@@ -16,6 +16,24 @@ test.describe('@hydrated', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
   });
 
+  test('script, WASM and stylesheet come from one versioned directory, cached for good', async ({ page }) => {
+    const assets: { url: string; cache: string | undefined }[] = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/pkg/')) assets.push({ url: new URL(r.url()).pathname, cache: r.headers()['cache-control'] });
+    });
+    await open(page, '/');
+    const kinds = assets.map((a) => a.url.split('.').pop()).sort();
+    expect(kinds).toEqual(expect.arrayContaining(['css', 'js', 'wasm']));
+    const versions = new Set(assets.map((a) => a.url.match(/^\/pkg\/([0-9a-f]{16})\/[^/]+$/)?.[1]));
+    expect(versions.size, JSON.stringify(assets)).toBe(1);
+    expect([...versions][0]).toBeTruthy();
+    for (const a of assets) expect(a.cache, a.url).toBe('public, max-age=31536000, immutable');
+    // Another version's files are not served in place of this one's.
+    const wasm = assets.find((a) => a.url.endsWith('.wasm'))!.url;
+    const other = await page.request.get(wasm.replace(/\/pkg\/[0-9a-f]{16}\//, '/pkg/0000000000000000/'));
+    expect(other.status()).toBe(404);
+  });
+
   test('scoped class names are the same when rendered by the browser and by the server', async ({ page }) => {
     // Rendered by the WASM: the suggestion list exists only once the island renders it.
     await open(page, '/');

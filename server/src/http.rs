@@ -34,17 +34,9 @@ pub fn leptos_options() -> LeptosOptions {
         Err(_) => LeptosOptions::builder()
             .output_name("mercato")
             .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(crate::assets::PKG)
             .build(),
     }
-}
-
-/// The site's JS, WASM and CSS: a precompressed `.br` or `.gz` beside a file (a release
-/// build with `--precompress`) is sent as it is to a client that accepts it; anything
-/// else is compressed on the fly by the router's compression layer.
-fn site_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
-    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    Router::new().fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
 }
 
 /// Serves the shop on `listener` in the background, for as long as the process runs
@@ -86,8 +78,8 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
         )
         .nest("/media", media)
         .nest(
-            &format!("/{}", state.leptos_options.site_pkg_dir),
-            site_files(&state.leptos_options),
+            &format!("/{}", crate::assets::PKG),
+            crate::assets::routes(&state.leptos_options),
         )
         .leptos_routes_with_context(&state, routes, request_context(state.clone()), move || {
             shell(shell_options.clone())
@@ -267,61 +259,4 @@ async fn scoped_css(Path(file): Path<String>) -> Response {
         .header(header::CACHE_CONTROL, cache)
         .body(Body::from(app::styles::SCOPED_CSS))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-    use tower::ServiceExt;
-
-    #[tokio::test]
-    async fn precompressed_site_files_go_to_clients_that_accept_them() {
-        let root = std::env::temp_dir().join(format!("mercato-site-{}", std::process::id()));
-        let pkg = root.join("pkg");
-        std::fs::create_dir_all(&pkg).unwrap();
-        std::fs::write(pkg.join("m.wasm"), b"plain wasm bytes").unwrap();
-        std::fs::write(pkg.join("m.wasm.br"), b"brotli bytes").unwrap();
-        std::fs::write(pkg.join("m.wasm.gz"), b"gzip bytes").unwrap();
-        let options = LeptosOptions::builder()
-            .output_name("m")
-            .site_root(root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
-            .build();
-        let files: Router = site_files(&options);
-        let get = |encoding: &'static str| {
-            let files = files.clone();
-            async move {
-                let mut req = axum::http::Request::get("/m.wasm");
-                if !encoding.is_empty() {
-                    req = req.header(header::ACCEPT_ENCODING, encoding);
-                }
-                let resp = files
-                    .oneshot(req.body(Body::empty()).unwrap())
-                    .await
-                    .unwrap();
-                let enc = resp
-                    .headers()
-                    .get(header::CONTENT_ENCODING)
-                    .map(|v| v.to_str().unwrap().to_owned());
-                let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
-                    .await
-                    .unwrap();
-                (enc, body)
-            }
-        };
-        let (enc, body) = get("br, gzip").await;
-        assert_eq!(
-            (enc.as_deref(), &body[..]),
-            (Some("br"), &b"brotli bytes"[..])
-        );
-        let (enc, body) = get("gzip").await;
-        assert_eq!(
-            (enc.as_deref(), &body[..]),
-            (Some("gzip"), &b"gzip bytes"[..])
-        );
-        let (enc, body) = get("").await;
-        assert_eq!((enc, &body[..]), (None, &b"plain wasm bytes"[..]));
-        let _ = std::fs::remove_dir_all(&root);
-    }
 }

@@ -2,6 +2,7 @@
 //! router, the importer and the command line.
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod database;
 pub mod embedded_pg;
 pub mod flash;

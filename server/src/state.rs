@@ -68,6 +68,7 @@ pub fn build(
     if let Some(addr) = settings.http.addr {
         leptos_options.site_addr = addr;
     }
+    crate::assets::use_versioned_names(&mut leptos_options);
     let db = database.db.clone();
     let site = Site {
         name: "Mercato".into(),

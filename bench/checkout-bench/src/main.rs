@@ -12,12 +12,13 @@ use anyhow::{Context, bail};
 use app::inventory::model::{InventoryError, WantedLine};
 use app::inventory::ssr as inventory;
 use clap::Parser;
+use load_driver::{Count, drive, row};
 use server::database;
 use server::settings::Settings;
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -56,56 +57,6 @@ async fn main() -> anyhow::Result<()> {
     let result = run(&args, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
-}
-
-/// Runs `op` from `clients` tasks for `seconds`; returns (operations per second, p50 ms,
-/// p99 ms, failures).
-async fn drive<F, Fut>(clients: u32, seconds: u64, op: F) -> anyhow::Result<(f64, f64, f64, u64)>
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
-{
-    let op = Arc::new(op);
-    let stop = Arc::new(AtomicBool::new(false));
-    let counter = Arc::new(AtomicU64::new(0));
-    let failures = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (op, stop, counter, failures) =
-                (op.clone(), stop.clone(), counter.clone(), failures.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let n = counter.fetch_add(1, Ordering::Relaxed);
-                    let t = Instant::now();
-                    if op(n).await.is_err() {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                    }
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await?);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Ok((
-        all.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.99),
-        failures.load(Ordering::Relaxed),
-    ))
 }
 
 async fn hot_variant(pool: &PgPool) -> anyhow::Result<(i64, i64)> {
@@ -148,7 +99,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
         args.seconds
     );
     let p = pool.clone();
-    let baseline = drive(args.clients, args.seconds, move |_| {
+    let baseline = drive(args.clients, args.seconds, Count::All, move |_| {
         let p = p.clone();
         async move {
             sqlx::query("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
@@ -160,7 +111,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     .await?;
     row("plain UPDATE of one row (baseline)", baseline);
 
-    orders(args, &database, baseline.0).await?;
+    orders(args, &database, baseline.per_second).await?;
     if args.orders_only {
         database.close().await;
         return Ok(());
@@ -174,7 +125,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     }
     let service = inventory::Reservations::new(pool.clone());
     let r = service.clone();
-    let reservations = drive(args.clients, args.seconds, move |n| {
+    let reservations = drive(args.clients, args.seconds, Count::All, move |n| {
         let r = r.clone();
         async move {
             let line = [WantedLine {
@@ -191,7 +142,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     row("reservations of one hot SKU", reservations);
     println!(
         "ratio: reservations / plain UPDATE = {:.2}x (target: at least 1.0x)",
-        reservations.0 / baseline.0
+        reservations.per_second / baseline.per_second
     );
 
     // The sell-out: clients keep asking until the stock is gone.
@@ -206,7 +157,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
         .await?;
     let refused = Arc::new(AtomicU64::new(0));
     let r = refused.clone();
-    let sell_out = drive(args.clients, 3, move |n| {
+    let sell_out = drive(args.clients, 3, Count::All, move |n| {
         let (service, r) = (service.clone(), r.clone());
         async move {
             let line = [WantedLine {
@@ -245,7 +196,7 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     println!(
         "\nsell-out: {} units, {:.0} requests/s for 3 s, {} refused as sold out; held {held}, reserved {reserved}, oversold units: {oversold}",
         args.sell_out_units,
-        sell_out.0,
+        sell_out.per_second,
         refused.load(Ordering::Relaxed)
     );
     if oversold != 0 || i64::from(reserved) != held || held > i64::from(args.sell_out_units) {
@@ -253,13 +204,6 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     }
     database.close().await;
     Ok(())
-}
-
-/// One line of figures: operations per second, p50, p99, failures.
-fn row(label: &str, (rate, p50, p99, failed): (f64, f64, f64, u64)) {
-    println!(
-        "{label:<34} {rate:>9.0} /s   p50 {p50:>7.2} ms   p99 {p99:>7.2} ms   failed {failed}"
-    );
 }
 
 /// The shop's `server` binary serving `database_url` on a free loopback port until
@@ -428,7 +372,7 @@ async fn orders(args: &Args, database: &database::Database, baseline: f64) -> an
     let next = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));
     let (h, b, c, r) = (http.clone(), base.clone(), cookies.clone(), refused.clone());
-    let placed = drive(args.clients, args.seconds, move |_| {
+    let placed = drive(args.clients, args.seconds, Count::All, move |_| {
         let (http, base, cookies, next, refused) =
             (h.clone(), b.clone(), c.clone(), next.clone(), r.clone());
         async move {
@@ -486,7 +430,7 @@ async fn orders(args: &Args, database: &database::Database, baseline: f64) -> an
     println!("confirmed orders {confirmed}, captured payments {captured} (must be equal)");
     println!(
         "ratio: orders / plain UPDATE = {:.2}x   (targets: at least 0.5x, p99 under 250 ms)",
-        placed.0 / baseline
+        placed.per_second / baseline
     );
     if confirmed != captured {
         bail!("orders and charges disagree");

@@ -2,8 +2,9 @@
 //! password hash, not what this measures), then one task per buyer doing what a shopper
 //! does, over HTTP through haproxy, and the figures read back from the database.
 
-use crate::{Args, percentile, product, schedule, shops};
+use crate::{Args, product, schedule, shops};
 use anyhow::bail;
+use load_driver::percentile;
 use rand::Rng;
 use sqlx::PgPool;
 use std::collections::HashMap;

@@ -17,12 +17,12 @@ mod shops;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use load_driver::{Count, drive, row};
 use server::database;
 use server::settings::Settings;
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -105,68 +105,6 @@ async fn run(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `op` from `clients` tasks for `seconds`; returns (operations per second, p50 ms,
-/// p99 ms, failures).
-async fn drive<F, Fut>(clients: u32, seconds: u64, op: F) -> anyhow::Result<(f64, f64, f64, u64)>
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
-{
-    let op = Arc::new(op);
-    let stop = Arc::new(AtomicBool::new(false));
-    let counter = Arc::new(AtomicU64::new(0));
-    let failures = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (op, stop, counter, failures) =
-                (op.clone(), stop.clone(), counter.clone(), failures.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let n = counter.fetch_add(1, Ordering::Relaxed);
-                    let t = Instant::now();
-                    // Only what succeeded counts towards the rate and the latencies.
-                    match op(n).await {
-                        Ok(()) => latencies.push(t.elapsed()),
-                        Err(_) => {
-                            failures.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-                latencies
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await?);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Ok((
-        all.len() as f64 / elapsed,
-        percentile(&all, 0.50),
-        percentile(&all, 0.99),
-        failures.load(Ordering::Relaxed),
-    ))
-}
-
-/// The `p` quantile of sorted durations, in milliseconds.
-pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted
-        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-pub fn row(label: &str, (rate, p50, p99, failed): (f64, f64, f64, u64)) {
-    println!(
-        "{label:<44} {rate:>8.0} /s   p50 {p50:>7.2} ms   p99 {p99:>7.2} ms   failed {failed}"
-    );
-}
-
 /// A product with one variant and `units` in the main warehouse.
 pub async fn product(pool: &PgPool, slug: &str, sku: &str, units: i32) -> anyhow::Result<i64> {
     let product: i64 = sqlx::query_scalar(
@@ -239,7 +177,7 @@ async fn buckets(args: &Args, pool: &PgPool, users: &[buyers::Account]) -> anyho
         args.clients, args.seconds
     );
     let p = pool.clone();
-    let baseline = drive(args.clients, args.seconds, move |_| {
+    let baseline = drive(args.clients, args.seconds, Count::Successes, move |_| {
         let p = p.clone();
         async move {
             sqlx::query("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
@@ -305,7 +243,7 @@ async fn buckets(args: &Args, pool: &PgPool, users: &[buyers::Account]) -> anyho
             .collect(),
         );
         let p = pool.clone();
-        let sold = drive(args.clients, args.seconds, move |n| {
+        let sold = drive(args.clients, args.seconds, Count::Successes, move |n| {
             let (p, holders) = (p.clone(), holders.clone());
             async move {
                 let Some(holder) = holders.get(n as usize) else {
@@ -335,12 +273,12 @@ async fn buckets(args: &Args, pool: &PgPool, users: &[buyers::Account]) -> anyho
             ),
             sold,
         );
-        rates.push(sold.0);
+        rates.push(sold.per_second);
     }
     println!(
         "ratios: one bucket / plain UPDATE = {:.2}x; eight buckets / plain UPDATE = {:.2}x; eight / one = {:.2}x",
-        rates[0] / baseline.0,
-        rates[1] / baseline.0,
+        rates[0] / baseline.per_second,
+        rates[1] / baseline.per_second,
         rates[1] / rates[0]
     );
     Ok(())
