@@ -65,6 +65,19 @@ test('product page: switching a variant updates price, SKU and URL', async ({ pa
   await expect(page.getByRole('group', { name: /screen size/i }).getByRole('link', { name: '15 inch' })).toHaveAttribute('aria-current', 'true');
 });
 
+test('product photos come in AVIF to a browser that reads it, and are drawn at once', async ({ page }) => {
+  await open(page, '/p/laptop');
+  const photo = page.locator('main img[fetchpriority="high"]');
+  await expect(photo).toBeVisible();
+  // Drawn whether its AVIF width is made yet or its WebP stands in for it.
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  expect(await photo.evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/\/media\/products\/[0-9a-f]{16}-\d+\.avif$/);
+  // The <picture> draws no box of its own: the photo keeps the width and height it declares.
+  const box = await photo.boundingBox();
+  const ratio = await photo.evaluate((img: HTMLImageElement) => img.width / img.height);
+  expect(box!.width / box!.height).toBeCloseTo(ratio, 1);
+});
+
 test('unknown pages answer 404 with a way back', async ({ page }) => {
   const response = await open(page, '/p/no-such-product');
   expect(response?.status()).toBe(404);

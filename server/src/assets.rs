@@ -8,9 +8,13 @@
 //! sent as it is to a client that accepts it. The plain `/pkg/<file>` still answers, to be
 //! revalidated on each use; a version this instance does not serve is not found (its
 //! script and WASM are a pair, and another build's half would not fit).
+//!
+//! Product photos (`/media`) are named by the hash of their source, so they are immutable
+//! too. An AVIF width not made yet (server/src/media_worker.rs) is answered with the WebP
+//! of the same width, to be asked again next time: the browser reads it by its bytes.
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -84,6 +88,49 @@ pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Rout
         router = router.nest_service(&format!("/{version}"), versioned);
     }
     router.fallback_service(plain)
+}
+
+/// The routes under `/media`, from `dir`.
+pub fn media<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
+    let files =
+        Router::new()
+            .fallback_service(ServeDir::new(dir))
+            .layer(axum::middleware::from_fn(|r: Request, n: Next| {
+                cache_found(r, n, IMMUTABLE)
+            }));
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn_with_state(
+            dir.to_owned(),
+            avif_or_webp,
+        ))
+}
+
+/// An `.avif` name whose file is not there yet is served the `.webp` of the same name,
+/// revalidated, so the AVIF is fetched once it exists.
+async fn avif_or_webp(State(dir): State<PathBuf>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let Some(stem) = path.strip_suffix(".avif") else {
+        return next.run(request).await;
+    };
+    let relative = path.trim_start_matches('/');
+    let plain = relative
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'));
+    if !plain || dir.join(relative).is_file() {
+        return next.run(request).await;
+    }
+    let Ok(uri) = format!("{stem}.webp").parse() else {
+        return next.run(request).await;
+    };
+    *request.uri_mut() = uri;
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    }
+    response
 }
 
 /// Sets `cache` on a file that was found (a miss is not to be remembered).
@@ -213,6 +260,44 @@ mod tests {
         let (status, headers, _) = get(&files, &format!("/{current}/missing.js"), "").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(headers.is_empty(), "a miss is not cached: {headers:?}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[tokio::test]
+    async fn media_avif_falls_back_to_webp_until_it_exists() {
+        let root = std::env::temp_dir().join(format!("mercato-media-{}", std::process::id()));
+        let products = root.join("products");
+        std::fs::create_dir_all(&products).unwrap();
+        std::fs::write(products.join("k-320.webp"), b"RIFF0000WEBP bytes").unwrap();
+        std::fs::write(root.join("secret.txt"), b"not a photo").unwrap();
+        let files: Router = media(&root);
+
+        let (status, headers, body) = get(&files, "/products/k-320.webp", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers, vec![pair("cache-control", IMMUTABLE)]);
+        assert_eq!(body, b"RIFF0000WEBP bytes");
+
+        let (status, headers, body) = get(&files, "/products/k-320.avif", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers, vec![pair("cache-control", REVALIDATE)]);
+        assert_eq!(body, b"RIFF0000WEBP bytes");
+
+        std::fs::write(products.join("k-320.avif"), b"....ftypavif").unwrap();
+        let (status, headers, body) = get(&files, "/products/k-320.avif", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers, vec![pair("cache-control", IMMUTABLE)]);
+        assert_eq!(body, b"....ftypavif");
+
+        for path in [
+            "/products/k-480.avif",
+            "/products/../secret.avif",
+            "/products/%2e%2e/secret.avif",
+            "/products//k-480.avif",
+        ] {
+            let (status, headers, _) = get(&files, path, "").await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert!(headers.is_empty(), "{path}: {headers:?}");
+        }
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -19,8 +19,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -52,12 +50,6 @@ pub fn spawn(listener: tokio::net::TcpListener, state: AppState, policy: &EdgePo
 /// same-site checks: server/src/security/).
 pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
     let routes = generate_route_list(App);
-    let media = Router::new()
-        .fallback_service(ServeDir::new(state.media_dir.join("")))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(IMMUTABLE),
-        ));
     let shell_options = state.leptos_options.clone();
     let routes = Router::new()
         .route("/healthz", get(healthz))
@@ -76,7 +68,7 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
             "/webhooks/payments",
             axum::routing::post(crate::webhooks::payments),
         )
-        .nest("/media", media)
+        .nest("/media", crate::assets::media(&state.media_dir))
         .nest(
             &format!("/{}", crate::assets::PKG),
             crate::assets::routes(&state.leptos_options),

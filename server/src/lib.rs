@@ -11,6 +11,7 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod mail;
+pub mod media_worker;
 pub mod page_cache;
 pub mod reco;
 pub mod relevance;

@@ -151,6 +151,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .unwrap_or(app::money::Currency::USD),
         stop_rx.clone(),
     ));
+    crate::media_worker::spawn(
+        crate::import::images::ImageStore::new(&settings.data_dir.join("media")),
+        stop_rx.clone(),
+    );
     let fulfilment = app::fulfilment::ssr::Fulfilment {
         automatic_dispatch: settings.fulfilment.automatic_dispatch,
         ..state.fulfilment(carrier)

@@ -60,11 +60,21 @@ impl ImageRef {
         format!("/media/products/{}-{}.webp", self.key, width)
     }
 
-    /// The `srcset` attribute value listing every stored width.
+    /// The `srcset` attribute value listing every stored WebP width.
     pub fn srcset(&self) -> String {
+        self.srcset_of("webp")
+    }
+
+    /// The same widths in AVIF (made in the background; until then `/media` answers
+    /// each with its WebP).
+    pub fn avif_srcset(&self) -> String {
+        self.srcset_of("avif")
+    }
+
+    fn srcset_of(&self, format: &str) -> String {
         self.widths
             .iter()
-            .map(|w| format!("{} {w}w", self.url(*w)))
+            .map(|w| format!("/media/products/{}-{w}.{format} {w}w", self.key))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -475,6 +485,11 @@ mod tests {
         assert_eq!(img.best_width(500), 640);
         assert_eq!(img.best_width(5000), 1600);
         assert_eq!(img.height_at(320), 213);
+        assert_eq!(
+            img.avif_srcset(),
+            "/media/products/ab-320.avif 320w, /media/products/ab-640.avif 640w, \
+             /media/products/ab-1024.avif 1024w, /media/products/ab-1600.avif 1600w"
+        );
         assert!(
             img.srcset()
                 .starts_with("/media/products/ab-320.webp 320w, ")

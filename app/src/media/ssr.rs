@@ -34,14 +34,21 @@ pub enum ImageError {
 
 #[derive(Clone, Debug)]
 pub struct ImageStore {
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
+    /// The sources as they came, beside the media directory (never served).
+    pub(super) originals: PathBuf,
 }
 
 impl ImageStore {
-    /// Photos live in `<media_dir>/products/`.
+    /// Photos live in `<media_dir>/products/`, their sources in `<media_dir>-originals/`.
     pub fn new(media_dir: &Path) -> Self {
+        let name = media_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "media".into());
         ImageStore {
             dir: media_dir.join("products"),
+            originals: media_dir.with_file_name(format!("{name}-originals")),
         }
     }
 
@@ -93,6 +100,11 @@ impl ImageStore {
         }
         let widths = target_widths(width);
         fs::create_dir_all(&self.dir)?;
+        fs::create_dir_all(&self.originals)?;
+        let original = self.original_path(&key);
+        if !original.exists() {
+            write_atomically(&original, bytes)?;
+        }
         let missing: Vec<u32> = widths
             .iter()
             .copied()
@@ -102,21 +114,10 @@ impl ImageStore {
             let img = image::load_from_memory(bytes).map_err(|e| decode_err(e.to_string()))?;
             let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
             for w in missing {
-                let h = scaled_height(width, height, w);
-                let resized = if w == width {
-                    rgb.clone()
-                } else {
-                    rgb.resize_exact(w, h, FilterType::CatmullRom)
-                };
-                let encoded = webp::Encoder::from_image(&resized)
+                let encoded = webp::Encoder::from_image(&resize(&rgb, w))
                     .map_err(|e| decode_err(e.to_string()))?
                     .encode(QUALITY);
-                // Write then rename: a crash never leaves a half-written file under the final name.
-                let final_path = self.path(&key, w);
-                let tmp =
-                    final_path.with_extension(format!("{}.{}.tmp", std::process::id(), unique()));
-                fs::write(&tmp, &*encoded)?;
-                fs::rename(&tmp, &final_path)?;
+                write_atomically(&self.path(&key, w), &encoded)?;
             }
         }
         Ok(ImageInput {
@@ -129,9 +130,30 @@ impl ImageStore {
         })
     }
 
-    fn path(&self, key: &str, width: u32) -> PathBuf {
+    pub(super) fn path(&self, key: &str, width: u32) -> PathBuf {
         self.dir.join(format!("{key}-{width}.webp"))
     }
+
+    pub(super) fn original_path(&self, key: &str) -> PathBuf {
+        self.originals.join(key)
+    }
+}
+
+/// `rgb` at `width` pixels wide, its height in proportion (the same image at its own width).
+pub(super) fn resize(rgb: &image::DynamicImage, width: u32) -> image::DynamicImage {
+    if width == rgb.width() {
+        return rgb.clone();
+    }
+    let height = scaled_height(rgb.width(), rgb.height(), width);
+    rgb.resize_exact(width, height, FilterType::CatmullRom)
+}
+
+/// Writes then renames: a crash never leaves a half-written file under the final name,
+/// and two writers of the same content never see each other's half.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("{}.{}.tmp", std::process::id(), unique()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
 }
 
 /// Whether the bytes begin as a JPEG, PNG or WebP file does.
@@ -198,6 +220,11 @@ mod tests {
             let bytes = fs::read(dir.join(format!("media/products/{}-{w}.webp", img.key))).unwrap();
             assert_eq!(&bytes[8..12], b"WEBP");
         }
+        // The source is kept, outside the served directory.
+        assert_eq!(
+            fs::read(dir.join(format!("media-originals/{}", img.key))).unwrap(),
+            fs::read(&src).unwrap()
+        );
         // Same content, same key: nothing is redone.
         assert_eq!(store.store(&src, "A red box").unwrap().key, img.key);
 

@@ -1,6 +1,6 @@
 //! What shoppers and crawlers get from the storefront's pages.
 
-use crate::helpers::{hrefs, seeded_database, spawn_app_with, spawn_shop};
+use crate::helpers::{hrefs, media_dir, seeded_database, spawn_app_with, spawn_shop};
 
 #[tokio::test]
 async fn home_lists_categories_and_featured_products() {
@@ -217,6 +217,48 @@ async fn health_and_media_caching() {
         app.get("/media/products/../../etc/passwd").await.status,
         404
     );
+
+    // The same photo in AVIF: its WebP (to be asked again) until the width is made.
+    let avif = html
+        .split("<source type=\"image/avif\" srcset=\"/media/")
+        .nth(1)
+        .expect("an AVIF source beside the WebP")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let name = avif
+        .strip_prefix("products/")
+        .unwrap()
+        .strip_suffix(".avif")
+        .unwrap();
+    let (key, width) = name.rsplit_once('-').unwrap();
+    let store = server::import::images::ImageStore::new(&media_dir());
+    let _ = std::fs::remove_file(store.avif_path(key, width.parse().unwrap()));
+    let resp = app.get(&format!("/media/{avif}")).await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("cache-control"), "no-cache");
+    assert_eq!(&resp.body[8..12], b"WEBP");
+    let pending = app::media::avif::Pending {
+        key: key.to_owned(),
+        widths: vec![width.parse().unwrap()],
+    };
+    assert_eq!(store.make_avif(&pending).unwrap(), 1);
+    let resp = app.get(&format!("/media/{avif}")).await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(
+        resp.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(resp.header("content-type"), "image/avif");
+    assert_eq!(&resp.body[4..12], b"ftypavif");
+    for hostile in [
+        "/media/products/../../etc/passwd.avif",
+        "/media/products/%2e%2e/%2e%2e/etc/passwd.avif",
+        "/media/products/0000000000000000-320.avif",
+    ] {
+        assert_eq!(app.get(hostile).await.status, 404, "{hostile}");
+    }
 }
 
 /// Every scoped class in server-rendered HTML is defined in the served scoped stylesheet,
