@@ -57,8 +57,13 @@ pub fn version(dir: &Path) -> String {
     hex::encode(&hash.finalize()[..8])
 }
 
-/// Points the pages' script, WASM and stylesheet links at the versioned directory.
+/// Points the pages' script, WASM and stylesheet links at the versioned directory;
+/// not under `cargo leptos watch` (`scripts/shop --dev`), which rebuilds the WASM and CSS
+/// without restarting the server, so a version taken at start-up would go stale.
 pub fn use_versioned_names(options: &mut LeptosOptions) {
+    if std::env::var("LEPTOS_WATCH").is_ok_and(|v| v == "true") {
+        return;
+    }
     let version = version(&pkg_dir(options));
     options.site_pkg_dir = format!("{PKG}/{version}").into();
 }
