@@ -1,7 +1,8 @@
 //! Makes the AVIF widths of stored photos (app/src/media/avif.rs) in the background, on
 //! one thread at the lowest CPU priority, so pages and checkouts never wait for an AV1
 //! encoder: it takes only what the shop leaves idle. It looks for photos without them at
-//! start-up and then every few seconds (uploads and imports add some). Every instance
+//! start-up and then every few seconds (uploads and imports add some), and at start-up
+//! sweeps away half-written files an hour old (a process stopped while writing). Every instance
 //! sharing a media directory may run it: files are written whole under their final
 //! name, so two encoders of one photo only repeat each other's work.
 
@@ -29,6 +30,10 @@ pub fn spawn(store: ImageStore, stop: watch::Receiver<bool>) {
 /// Encodes until every photo has its AVIF widths or `stop`; photos that fail (a damaged
 /// file) are reported once and not retried until the next start.
 pub fn run(store: &ImageStore, stop: &watch::Receiver<bool>) {
+    let swept = store.sweep_temporary(Duration::from_secs(3600));
+    if swept > 0 {
+        tracing::info!(files = swept, "removed half-written media files");
+    }
     let mut failed: HashSet<String> = HashSet::new();
     while !*stop.borrow() {
         let pending: Vec<_> = store

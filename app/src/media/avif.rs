@@ -88,6 +88,30 @@ impl ImageStore {
     }
 }
 
+impl ImageStore {
+    /// Removes temporary files older than `age` (left by a process that stopped while
+    /// writing; younger ones may be another instance's write in progress). Returns how
+    /// many it removed.
+    pub fn sweep_temporary(&self, age: std::time::Duration) -> usize {
+        let now = std::time::SystemTime::now();
+        [&self.dir, &self.originals]
+            .into_iter()
+            .filter_map(|dir| fs::read_dir(dir).ok())
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .filter(|e| {
+                e.metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_some_and(|elapsed| elapsed >= age)
+            })
+            .filter(|e| fs::remove_file(e.path()).is_ok())
+            .count()
+    }
+}
+
 /// `<16 hex digits>-<width>.webp`, the names `ImageStore` writes (temporary files are not).
 fn parse_webp_name(name: &str) -> Option<(&str, u32)> {
     let stem = name.strip_suffix(".webp")?;
@@ -212,6 +236,21 @@ mod tests {
             Err(ImageError::Decode { .. })
         ));
         assert_eq!(store.pending_avif()[0].widths, vec![320]);
+
+        // A half-written file is swept once it is old enough to be no one's write.
+        let tmp = dir.join(format!("media/products/{}-480.avif.1.2.tmp", img.key));
+        fs::write(&tmp, b"half").unwrap();
+        assert_eq!(
+            store.sweep_temporary(std::time::Duration::from_secs(3600)),
+            0
+        );
+        assert!(tmp.exists());
+        assert_eq!(store.sweep_temporary(std::time::Duration::ZERO), 1);
+        assert!(!tmp.exists());
+        assert!(
+            store.avif_path(&img.key, 480).exists(),
+            "only temporary files go"
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 }
