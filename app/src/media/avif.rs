@@ -4,9 +4,9 @@
 //! shop for its seed. Until a width exists, `/media` answers its `.avif` name with the
 //! WebP of the same width, which every browser that asks for AVIF also reads.
 
-use super::ssr::{ImageError, ImageStore, resize, write_atomically};
+use super::ssr::{ImageError, ImageStore, decode_rgb, resize, write_atomically};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The encoder's quality (0–100): about what WebP's 80 looks like, at 25–35% fewer bytes
 /// on the demo catalog's photos.
@@ -60,7 +60,7 @@ impl ImageStore {
     pub fn make_avif(&self, photo: &Pending) -> Result<usize, ImageError> {
         let original = self.original_path(&photo.key);
         let source = match fs::read(&original) {
-            Ok(bytes) => Some(decode(&bytes, &original)?),
+            Ok(bytes) => Some(decode_rgb(&bytes, &original)?),
             Err(_) => None,
         };
         let mut written = 0;
@@ -74,7 +74,7 @@ impl ImageStore {
                 None => {
                     let webp = self.path(&photo.key, width);
                     let bytes = fs::read(&webp).map_err(|_| ImageError::Missing(webp.clone()))?;
-                    decode(&bytes, &webp)?
+                    decode_rgb(&bytes, &webp)?
                 }
             };
             let avif = encode(&image).map_err(|detail| ImageError::Decode {
@@ -119,15 +119,6 @@ fn parse_webp_name(name: &str) -> Option<(&str, u32)> {
     let well_formed = key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit());
     let width: u32 = width.parse().ok()?;
     (well_formed && width > 0).then_some((key, width))
-}
-
-fn decode(bytes: &[u8], path: &Path) -> Result<image::DynamicImage, ImageError> {
-    image::load_from_memory(bytes)
-        .map(|img| image::DynamicImage::ImageRgb8(img.to_rgb8()))
-        .map_err(|e| ImageError::Decode {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })
 }
 
 /// An AVIF file of `image` (8-bit colour, no alpha: product photos are opaque).

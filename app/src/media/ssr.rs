@@ -111,8 +111,7 @@ impl ImageStore {
             .filter(|w| !self.path(&key, *w).exists())
             .collect();
         if !missing.is_empty() {
-            let img = image::load_from_memory(bytes).map_err(|e| decode_err(e.to_string()))?;
-            let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
+            let rgb = decode_rgb(bytes, source)?;
             for w in missing {
                 let encoded = webp::Encoder::from_image(&resize(&rgb, w))
                     .map_err(|e| decode_err(e.to_string()))?
@@ -137,6 +136,16 @@ impl ImageStore {
     pub(super) fn original_path(&self, key: &str) -> PathBuf {
         self.originals.join(key)
     }
+}
+
+/// The photo in `bytes` as 8-bit RGB (product photos are opaque); `path` names it in errors.
+pub(super) fn decode_rgb(bytes: &[u8], path: &Path) -> Result<image::DynamicImage, ImageError> {
+    image::load_from_memory(bytes)
+        .map(|img| image::DynamicImage::ImageRgb8(img.to_rgb8()))
+        .map_err(|e| ImageError::Decode {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        })
 }
 
 /// `rgb` at `width` pixels wide, its height in proportion (the same image at its own width).
