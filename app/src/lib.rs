@@ -17,6 +17,7 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod discounts;
+pub mod fetch;
 pub mod flash;
 pub mod flash_sale;
 pub mod fulfilment;

@@ -75,6 +75,25 @@ test('quantities change and lines go, with clear errors for bad quantities', asy
   }
 });
 
+test('the buy box says why an add is refused, and adds nothing', async ({ page }) => {
+  await open(page, '/p/tablet');
+  if (jsEnabled()) await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));
+  // Past the per-line limit: the browser's own check is bypassed to reach the server.
+  await page.getByLabel('Quantity').evaluate((el) => el.removeAttribute('max'));
+  await page.getByLabel('Quantity').fill('25');
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(page.getByText('The most you can buy of one item is 20.')).toBeVisible();
+  await expect(page.getByTestId('cart-count')).toHaveText('0');
+  if (jsEnabled()) {
+    // Told in place, beside the form, and the button is ready for another try.
+    await expect(page.getByTestId('cart-message')).toContainText('The most you can buy of one item is 20.');
+    await expect(page.getByRole('button', { name: 'Add to cart' })).toBeEnabled();
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(9);
+  }
+  await open(page, '/cart');
+  await expect(page.getByTestId('cart-empty')).toBeVisible();
+});
+
 test('signing in from a second browser merges the carts', async ({ page, browser }) => {
   const email = uniqueEmail('merge');
   await signUp(page, email);

@@ -1,12 +1,16 @@
-//! The cart page, the add-to-cart form and the header's cart count. The forms are
-//! `ActionForm`s: plain posts with JavaScript off (the server redirects back with a
-//! message), and in the browser calls that update the page in place.
+//! The cart page, the add-to-cart form and the header's cart count. The forms are plain
+//! posts to the cart's server functions with JavaScript off (the server redirects back
+//! with a message), and in the browser calls of the same functions that update the page
+//! in place (`crate::fetch::in_place`).
 
 use super::api::{AddToCart, RemoveCartLine, UpdateCartLine, get_cart};
 use super::model::{Cart, CartError, CartLine, Severity};
 use crate::components::head::Title;
 use crate::components::image::ProductImage;
+use crate::fetch::in_place;
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Meta;
 use stylers_macro::style;
 
@@ -114,25 +118,28 @@ pub fn AddToCartForm(
             color: var(--bad);
         }
     };
-    let add = ServerAction::<AddToCart>::new();
-    let outcome = add.value();
-    Effect::new(move |_| {
-        if let Some(Ok(cart)) = outcome.get() {
-            publish_count(cart.item_count);
-        }
-    });
-    let message = move || match outcome.get() {
-        Some(Ok(_)) => {
-            view! { class=cls, <span>"Added to your cart. " <a href="/cart">"View cart"</a></span> }
-                .into_any()
-        }
-        Some(Err(error)) => {
-            view! { class=cls, <span class="error">{capitalised(&error)}</span> }.into_any()
-        }
-        None => ().into_any(),
+    let outcome = RwSignal::new(None::<Result<Cart, CartError>>);
+    let pending = RwSignal::new(false);
+    let on_submit = in_place(
+        AddToCart::PATH,
+        pending,
+        move |answer: Result<Cart, CartError>| {
+            if let Ok(cart) = &answer {
+                publish_count(cart.item_count);
+            }
+            outcome.set(Some(answer));
+        },
+    );
+    // `Either`s rather than `into_any`: a type-erased view carries every way of rendering
+    // it (asynchronous hydration included) into the WASM, for each view erased.
+    let message = move || {
+        outcome.get().map(|answer| match answer {
+            Ok(_) => Either::Left(view! { class=cls, <span>"Added to your cart. " <a href="/cart">"View cart"</a></span> }),
+            Err(error) => Either::Right(view! { class=cls, <span class="error">{capitalised(&error)}</span> }),
+        })
     };
     view! { class=cls,
-        <ActionForm action=add>
+        <form method="post" action=AddToCart::url() on:submit=on_submit>
             <input type="hidden" name="sku" value=sku />
             <label>
                 "Quantity"
@@ -147,10 +154,10 @@ pub fn AddToCartForm(
                     required
                 />
             </label>
-            <button type="submit" disabled=move || !buyable.get() || add.pending().get()>
+            <button type="submit" disabled=move || !buyable.get() || pending.get()>
                 "Add to cart"
             </button>
-        </ActionForm>
+        </form>
         <p role="status" data-test="cart-message">
             {message}
         </p>
@@ -277,19 +284,17 @@ fn CartEditor(cart: Cart) -> impl IntoView {
     };
     let (cart, set_cart) = signal(cart);
     let (error, set_error) = signal(None::<String>);
-    let update = ServerAction::<UpdateCartLine>::new();
-    let remove = ServerAction::<RemoveCartLine>::new();
-    for outcome in [update.value(), remove.value()] {
-        Effect::new(move |_| match outcome.get() {
-            Some(Ok(c)) => {
-                publish_count(c.item_count);
-                set_cart.set(c);
-                set_error.set(None);
-            }
-            Some(Err(e)) => set_error.set(Some(capitalised(&e))),
-            None => {}
-        });
-    }
+    // Each change answers the whole cart as the server now sees it.
+    let shown = move |answer: Result<Cart, CartError>| match answer {
+        Ok(c) => {
+            publish_count(c.item_count);
+            set_cart.set(c);
+            set_error.set(None);
+        }
+        Err(e) => set_error.set(Some(capitalised(&e))),
+    };
+    let pending = RwSignal::new(false);
+    let forms = LineForms { shown, pending };
     let max = cart.with_untracked(|c| c.max_line_quantity);
     view! { class=cls,
         <p role="alert" class="bad" data-test="cart-error">
@@ -298,12 +303,13 @@ fn CartEditor(cart: Cart) -> impl IntoView {
         {move || {
             let c = cart.get();
             if c.lines.is_empty() {
-                return view! { class=cls,
-                    <p data-test="cart-empty">
-                        "Your cart is empty. " <a href="/">"Start shopping"</a>
-                    </p>
-                }
-                    .into_any();
+                return Either::Left(
+                    view! { class=cls,
+                        <p data-test="cart-empty">
+                            "Your cart is empty. " <a href="/">"Start shopping"</a>
+                        </p>
+                    },
+                );
             }
             let subtotal = c
                 .subtotals
@@ -312,33 +318,39 @@ fn CartEditor(cart: Cart) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(" + ");
             let items = c.item_count;
-            view! { class=cls,
-                <ul aria-label="Items in your cart">
-                    {c
-                        .lines
-                        .into_iter()
-                        .map(|line| view! { <CartLineRow line max update remove cls /> })
-                        .collect_view()}
-                </ul>
-                <p class="summary">
-                    {format!("{items} item{} · Subtotal ", if items == 1 { "" } else { "s" })}
-                    <strong data-test="cart-subtotal">{subtotal}</strong>
-                </p>
-            }
-                .into_any()
+            Either::Right(
+                view! { class=cls,
+                    <ul aria-label="Items in your cart">
+                        {c
+                            .lines
+                            .into_iter()
+                            .map(|line| view! { <CartLineRow line max forms cls /> })
+                            .collect_view()}
+                    </ul>
+                    <p class="summary">
+                        {format!("{items} item{} · Subtotal ", if items == 1 { "" } else { "s" })}
+                        <strong data-test="cart-subtotal">{subtotal}</strong>
+                    </p>
+                },
+            )
         }}
     }
 }
 
+/// What a line's forms do with the server's answer, and whether one is on its way.
+#[derive(Clone, Copy)]
+struct LineForms<F> {
+    shown: F,
+    pending: RwSignal<bool>,
+}
+
 /// One line of the cart: what it is, any warning about it, and its forms.
 #[component]
-fn CartLineRow(
-    line: CartLine,
-    max: i32,
-    update: ServerAction<UpdateCartLine>,
-    remove: ServerAction<RemoveCartLine>,
-    cls: &'static str,
-) -> impl IntoView {
+fn CartLineRow<F>(line: CartLine, max: i32, forms: LineForms<F>, cls: &'static str) -> impl IntoView
+where
+    F: Fn(Result<Cart, CartError>) + Copy + Send + Sync + 'static,
+{
+    let LineForms { shown, pending } = forms;
     let label = format!("Quantity of {}", line.title);
     let (sku_update, sku_remove) = (line.sku.clone(), line.sku.clone());
     let options = (!line.options.is_empty()).then(|| {
@@ -368,7 +380,11 @@ fn CartLineRow(
                 {options}
                 <p class="muted">{format!("{} each · SKU {}", line.unit_price, line.sku)}</p>
                 {warning}
-                <ActionForm action=update>
+                <form
+                    method="post"
+                    action=UpdateCartLine::url()
+                    on:submit=in_place(UpdateCartLine::PATH, pending, shown)
+                >
                     <input type="hidden" name="sku" value=sku_update />
                     <input
                         type="number"
@@ -381,14 +397,24 @@ fn CartLineRow(
                         aria-label=label
                         required
                     />
-                    <button type="submit">"Update"</button>
-                </ActionForm>
-                <ActionForm action=remove>
+                    <button type="submit" disabled=move || pending.get()>
+                        "Update"
+                    </button>
+                </form>
+                <form
+                    method="post"
+                    action=RemoveCartLine::url()
+                    on:submit=in_place(RemoveCartLine::PATH, pending, shown)
+                >
                     <input type="hidden" name="sku" value=sku_remove />
-                    <button type="submit" aria-label=format!("Remove {}", line.title)>
+                    <button
+                        type="submit"
+                        aria-label=format!("Remove {}", line.title)
+                        disabled=move || pending.get()
+                    >
                         "Remove"
                     </button>
-                </ActionForm>
+                </form>
             </div>
             <p class="total" data-test="line-total">
                 {line.line_total.to_string()}

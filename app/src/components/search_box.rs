@@ -5,11 +5,13 @@
 //! It is an island: the one part of the header the browser runs. Everything it needs
 //! from the page (the query the page was opened with) comes in as a serialised prop.
 
-use crate::search::api::suggest;
+use crate::catalog::model::CatalogError;
+use crate::search::api::Suggest;
 use crate::search::model::Suggestion;
 use crate::search::params::{MAX_QUERY_CHARS, SearchParams};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use std::time::Duration;
 use stylers_macro::style;
 
@@ -165,7 +167,11 @@ impl Combobox {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    let result = suggest(q).await;
+                    let result = crate::fetch::post::<Vec<Suggestion>, CatalogError>(
+                        Suggest::PATH,
+                        &[("q", &q)],
+                    )
+                    .await;
                     if self.version.get_value() != mine {
                         return;
                     }

@@ -6,8 +6,10 @@
 //! refresh the shopper cannot stop: WCAG 2.2.1). `SaleBannerView` is the product page's
 //! announcement.
 
-use super::api::{BuyFlashSale, JoinFlashSale, JoinFlashWaitlist, flash_live, flash_standing};
-use super::model::{SaleBanner, SalePage, SaleState, Standing, duration_words};
+use super::api::{BuyFlashSale, FlashLive, JoinFlashSale, JoinFlashWaitlist, flash_standing};
+use super::model::{
+    FlashError, LiveUpdate, SaleBanner, SalePage, SaleState, Standing, duration_words,
+};
 use crate::components::head::Title;
 use crate::components::status::set_http_status;
 use leptos::prelude::*;
@@ -344,7 +346,10 @@ fn LiveStanding(id: i64, token: String, kind: String, every: u32) -> impl IntoVi
                 busy.set_value(true);
                 let (token, kind) = (token.clone(), kind.clone());
                 leptos::task::spawn_local(async move {
-                    if let Ok(live) = flash_live(id, token).await {
+                    let id = id.to_string();
+                    let args = [("id", id.as_str()), ("token", token.as_str())];
+                    let live = crate::fetch::get::<LiveUpdate, FlashError>(FlashLive::PATH, &args);
+                    if let Ok(live) = live.await {
                         if live.kind != kind {
                             let _ = window().location().reload();
                         } else if let Some(text) = live.progress {

@@ -337,7 +337,7 @@ fn VariantPicker(
     };
     let p = choice;
     if p.variants.len() < 2 {
-        return ().into_any();
+        return None;
     }
     let groups = if p.option_names.is_empty() {
         // Variants without named options: choose by SKU.
@@ -368,12 +368,11 @@ fn VariantPicker(
             </fieldset>
         }
     };
-    view! { class=cls,
+    Some(view! { class=cls,
         <div data-test="variant-picker">
             {groups.into_iter().map(|(name, position)| group(name, position)).collect_view()}
         </div>
-    }
-    .into_any()
+    })
 }
 
 /// A click that the page handles itself (the main button, no key held: not "open in a

@@ -1,0 +1,224 @@
+//! The islands' calls to server functions, made with the browser's own `fetch` and read
+//! with serde_json. It speaks what the server-function client speaks (arguments
+//! form-encoded, in the body or the query; `Accept: application/json`; the answer as JSON;
+//! a 4xx or 5xx status carrying the function's error as JSON), so the server side is the
+//! same `#[server]` function, and a page without JavaScript posts the same form to it.
+//!
+//! Why not the client Leptos gives: its codecs, its form decoding (serde_qs) and
+//! `ActionForm` were a fifth of the storefront's WASM, for four calls that need none
+//! of it. serde_json is in the WASM anyway: islands get their props through it.
+//!
+//! Only the browser calls these (event handlers and tasks of islands); on the server they
+//! answer an error without doing anything.
+
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::de::DeserializeOwned;
+
+/// Posts `form`'s fields to the server function at `path`, as the form itself would be
+/// posted without JavaScript.
+pub async fn post_form<T, E>(path: &str, form: &web_sys::HtmlFormElement) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    call(Method::Post, path, Args::Form(form)).await
+}
+
+/// Asks the server function at `path` (declared `input = GetUrl`) with `args` in the query.
+pub async fn get<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    call(Method::Get, path, Args::Pairs(args)).await
+}
+
+/// Posts `args` form-encoded to the server function at `path` (the default `PostUrl`).
+pub async fn post<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    call(Method::Post, path, Args::Pairs(args)).await
+}
+
+/// How the arguments travel: in the query (`GetUrl`) or in the body (`PostUrl`).
+#[derive(Clone, Copy, PartialEq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// A form's fields, or name and value pairs (read in the browser only).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Args<'a> {
+    Form(&'a web_sys::HtmlFormElement),
+    Pairs(&'a [(&'a str, &'a str)]),
+}
+
+async fn call<T, E>(method: Method, path: &str, args: Args<'_>) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    #[cfg(feature = "hydrate")]
+    return browser::call(method, path, args).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (method, path, args);
+        Err(transport(
+            "server functions are fetched from the browser only",
+        ))
+    }
+}
+
+/// `on:submit` for a `<form method="post" action=path>` that, with JavaScript, calls the
+/// server function in place: `pending` is true until the answer, then `done` gets it.
+/// Without JavaScript the browser posts the same form to the same function.
+pub fn in_place<T, E>(
+    path: &'static str,
+    pending: leptos::prelude::RwSignal<bool>,
+    done: impl Fn(Result<T, E>) + Clone + 'static,
+) -> impl FnMut(leptos::ev::SubmitEvent) + 'static
+where
+    T: DeserializeOwned + 'static,
+    E: FromServerFnError + DeserializeOwned + 'static,
+{
+    use leptos::prelude::Set;
+    use wasm_bindgen::JsCast;
+    move |ev| {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        pending.set(true);
+        let done = done.clone();
+        leptos::task::spawn_local(async move {
+            let answer = post_form::<T, E>(path, &form).await;
+            pending.set(false);
+            done(answer);
+        });
+    }
+}
+
+/// A failure on the way (no answer, an answer that is not the function's), as the
+/// function's own error type says it: its `Transport` case.
+fn transport<E: FromServerFnError>(what: impl ToString) -> E {
+    E::from_server_fn_error(ServerFnErrorErr::Request(what.to_string()))
+}
+
+#[cfg(any(feature = "hydrate", test))]
+/// What the answer says: the value for a success status, the function's error for an error
+/// status (4xx, 5xx).
+fn read_answer<T, E>(status: u16, body: &str) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    if (400..=599).contains(&status) {
+        Err(serde_json::from_str::<E>(body).unwrap_or_else(|_| {
+            transport(format!(
+                "the server answered {status} and no reason we could read"
+            ))
+        }))
+    } else {
+        serde_json::from_str::<T>(body)
+            .map_err(|_| transport(format!("the server's answer ({status}) could not be read")))
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{Args, Method, read_answer, transport};
+    use leptos::server_fn::error::FromServerFnError;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{FormData, Headers, RequestInit, Response, UrlSearchParams};
+
+    /// One request: the arguments form-encoded in the query or the body, JSON asked for.
+    pub async fn call<T, E>(method: Method, path: &str, args: Args<'_>) -> Result<T, E>
+    where
+        T: DeserializeOwned,
+        E: FromServerFnError + DeserializeOwned,
+    {
+        let fail = |e: JsValue| transport::<E>(describe(&e));
+        let params = match args {
+            Args::Form(form) => FormData::new_with_form(form)
+                .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data)),
+            Args::Pairs(pairs) => UrlSearchParams::new().inspect(|params| {
+                for (name, value) in pairs {
+                    params.append(name, value);
+                }
+            }),
+        }
+        .map_err(fail)?;
+        let encoded = String::from(params.to_string());
+        let headers = Headers::new().map_err(fail)?;
+        headers.set("Accept", "application/json").map_err(fail)?;
+        let init = RequestInit::new();
+        let url = match method {
+            Method::Get => {
+                init.set_method("GET");
+                format!("{path}?{encoded}")
+            }
+            Method::Post => {
+                init.set_method("POST");
+                headers
+                    .set("Content-Type", "application/x-www-form-urlencoded")
+                    .map_err(fail)?;
+                init.set_body(&JsValue::from_str(&encoded));
+                path.to_owned()
+            }
+        };
+        init.set_headers(&headers);
+        let answer = JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(&url, &init))
+            .await
+            .map_err(fail)?;
+        let response: Response = answer.dyn_into().map_err(fail)?;
+        let text = JsFuture::from(response.text().map_err(fail)?)
+            .await
+            .map_err(fail)?
+            .as_string()
+            .unwrap_or_default();
+        read_answer(response.status(), &text)
+    }
+
+    /// What the browser said went wrong (a network failure is a `TypeError`).
+    fn describe(e: &JsValue) -> String {
+        e.as_string()
+            .unwrap_or_else(|| format!("the request could not be sent ({e:?})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cart::model::CartError;
+
+    #[test]
+    fn an_error_status_reads_the_functions_error() {
+        let body = serde_json::to_string(&CartError::Stock("only 2 left".into())).unwrap();
+        let got = read_answer::<i64, CartError>(409, &body);
+        assert_eq!(got, Err(CartError::Stock("only 2 left".into())));
+    }
+
+    #[test]
+    fn a_success_status_reads_the_value() {
+        assert_eq!(read_answer::<i64, CartError>(200, "7"), Ok(7));
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_a_transport_failure_that_says_the_status() {
+        let got = read_answer::<i64, CartError>(502, "<html>Bad gateway</html>");
+        assert!(
+            matches!(&got, Err(CartError::Transport(m)) if m.contains("502")),
+            "{got:?}"
+        );
+        let got = read_answer::<i64, CartError>(200, "<html>");
+        assert!(matches!(got, Err(CartError::Transport(_))), "{got:?}");
+    }
+}
