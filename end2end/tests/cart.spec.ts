@@ -75,6 +75,24 @@ test('quantities change and lines go, with clear errors for bad quantities', asy
   }
 });
 
+test('a cart line shows its photo, its details and its total side by side', async ({ page }) => {
+  await addToCart(page, '/p/laptop');
+  await open(page, '/cart');
+  const line = page.getByTestId('cart-line');
+  const [row, photo, title, total] = await Promise.all([
+    line.boundingBox(),
+    line.locator('img').boundingBox(),
+    line.getByRole('link', { name: 'Laptop' }).boundingBox(),
+    line.getByTestId('line-total').boundingBox(),
+  ]);
+  if (!row || !photo || !title || !total) throw new Error('a part of the cart line is not drawn');
+  // The photo starts the row, the details follow it, the total ends it, on one line.
+  expect(photo.x - row.x).toBeLessThan(2);
+  expect(photo.x + photo.width).toBeLessThanOrEqual(title.x);
+  expect(total.x).toBeGreaterThan(title.x);
+  expect(total.y).toBeLessThan(photo.y + photo.height);
+});
+
 test('the buy box says why an add is refused, and adds nothing', async ({ page }) => {
   await open(page, '/p/tablet');
   if (jsEnabled()) await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));

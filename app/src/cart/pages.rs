@@ -397,9 +397,7 @@ where
                         aria-label=label
                         required
                     />
-                    <button type="submit" disabled=move || pending.get()>
-                        "Update"
-                    </button>
+                    <button type="submit">"Update"</button>
                 </form>
                 <form
                     method="post"
@@ -407,11 +405,7 @@ where
                     on:submit=in_place(RemoveCartLine::PATH, pending, shown)
                 >
                     <input type="hidden" name="sku" value=sku_remove />
-                    <button
-                        type="submit"
-                        aria-label=format!("Remove {}", line.title)
-                        disabled=move || pending.get()
-                    >
+                    <button type="submit" aria-label=format!("Remove {}", line.title)>
                         "Remove"
                     </button>
                 </form>

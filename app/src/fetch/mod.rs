@@ -14,23 +14,13 @@
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::de::DeserializeOwned;
 
-/// Posts `form`'s fields to the server function at `path`, as the form itself would be
-/// posted without JavaScript.
-pub async fn post_form<T, E>(path: &str, form: &web_sys::HtmlFormElement) -> Result<T, E>
-where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
-{
-    call(Method::Post, path, Args::Form(form)).await
-}
-
 /// Asks the server function at `path` (declared `input = GetUrl`) with `args` in the query.
 pub async fn get<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
 where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
-    call(Method::Get, path, Args::Pairs(args)).await
+    send(Method::Get, path, encode(Args::Pairs(args))).await
 }
 
 /// Posts `args` form-encoded to the server function at `path` (the default `PostUrl`).
@@ -39,7 +29,46 @@ where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
-    call(Method::Post, path, Args::Pairs(args)).await
+    send(Method::Post, path, encode(Args::Pairs(args))).await
+}
+
+/// `on:submit` for a `<form method="post" action=path>` that, with JavaScript, calls the
+/// server function in place: `pending` is true until the answer, then `done` gets it.
+/// The fields are read when the form is submitted, as the browser would read them; a
+/// submit while an answer is awaited is ignored (one change at a time, without disabling
+/// the button under the shopper's focus). Without JavaScript the browser posts the same
+/// form to the same function.
+pub fn in_place<T, E>(
+    path: &'static str,
+    pending: leptos::prelude::RwSignal<bool>,
+    done: impl Fn(Result<T, E>) + Clone + 'static,
+) -> impl FnMut(leptos::ev::SubmitEvent) + 'static
+where
+    T: DeserializeOwned + 'static,
+    E: FromServerFnError + DeserializeOwned + 'static,
+{
+    use leptos::prelude::{GetUntracked, Set};
+    use wasm_bindgen::JsCast;
+    move |ev| {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let fields = encode(Args::Form(&form));
+        pending.set(true);
+        let done = done.clone();
+        leptos::task::spawn_local(async move {
+            let answer = send::<T, E>(Method::Post, path, fields).await;
+            pending.set(false);
+            done(answer);
+        });
+    }
 }
 
 /// How the arguments travel: in the query (`GetUrl`) or in the body (`PostUrl`).
@@ -56,51 +85,31 @@ enum Args<'a> {
     Pairs(&'a [(&'a str, &'a str)]),
 }
 
-async fn call<T, E>(method: Method, path: &str, args: Args<'_>) -> Result<T, E>
+/// The arguments form-encoded (`application/x-www-form-urlencoded`), or why not.
+fn encode(args: Args<'_>) -> Result<String, String> {
+    #[cfg(feature = "hydrate")]
+    return browser::encode(args);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = args;
+        Err("server functions are fetched from the browser only".into())
+    }
+}
+
+async fn send<T, E>(method: Method, path: &str, encoded: Result<String, String>) -> Result<T, E>
 where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
+    let encoded = encoded.map_err(transport)?;
     #[cfg(feature = "hydrate")]
-    return browser::call(method, path, args).await;
+    return browser::send(method, path, encoded).await;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (method, path, args);
+        let _ = (method, path, encoded);
         Err(transport(
             "server functions are fetched from the browser only",
         ))
-    }
-}
-
-/// `on:submit` for a `<form method="post" action=path>` that, with JavaScript, calls the
-/// server function in place: `pending` is true until the answer, then `done` gets it.
-/// Without JavaScript the browser posts the same form to the same function.
-pub fn in_place<T, E>(
-    path: &'static str,
-    pending: leptos::prelude::RwSignal<bool>,
-    done: impl Fn(Result<T, E>) + Clone + 'static,
-) -> impl FnMut(leptos::ev::SubmitEvent) + 'static
-where
-    T: DeserializeOwned + 'static,
-    E: FromServerFnError + DeserializeOwned + 'static,
-{
-    use leptos::prelude::Set;
-    use wasm_bindgen::JsCast;
-    move |ev| {
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        ev.prevent_default();
-        pending.set(true);
-        let done = done.clone();
-        leptos::task::spawn_local(async move {
-            let answer = post_form::<T, E>(path, &form).await;
-            pending.set(false);
-            done(answer);
-        });
     }
 }
 
@@ -139,13 +148,7 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{FormData, Headers, RequestInit, Response, UrlSearchParams};
 
-    /// One request: the arguments form-encoded in the query or the body, JSON asked for.
-    pub async fn call<T, E>(method: Method, path: &str, args: Args<'_>) -> Result<T, E>
-    where
-        T: DeserializeOwned,
-        E: FromServerFnError + DeserializeOwned,
-    {
-        let fail = |e: JsValue| transport::<E>(describe(&e));
+    pub fn encode(args: Args<'_>) -> Result<String, String> {
         let params = match args {
             Args::Form(form) => FormData::new_with_form(form)
                 .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data)),
@@ -155,8 +158,17 @@ mod browser {
                 }
             }),
         }
-        .map_err(fail)?;
-        let encoded = String::from(params.to_string());
+        .map_err(|_| String::from("the form could not be read"))?;
+        Ok(String::from(params.to_string()))
+    }
+
+    /// One request with the arguments in the query or the body, JSON asked for.
+    pub async fn send<T, E>(method: Method, path: &str, encoded: String) -> Result<T, E>
+    where
+        T: DeserializeOwned,
+        E: FromServerFnError + DeserializeOwned,
+    {
+        let fail = |_: JsValue| transport::<E>("the shop could not be reached; please try again");
         let headers = Headers::new().map_err(fail)?;
         headers.set("Accept", "application/json").map_err(fail)?;
         let init = RequestInit::new();
@@ -185,12 +197,6 @@ mod browser {
             .as_string()
             .unwrap_or_default();
         read_answer(response.status(), &text)
-    }
-
-    /// What the browser said went wrong (a network failure is a `TypeError`).
-    fn describe(e: &JsValue) -> String {
-        e.as_string()
-            .unwrap_or_else(|| format!("the request could not be sent ({e:?})"))
     }
 }
 
