@@ -20,7 +20,7 @@ where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
-    send(Method::Get, path, encode(Args::Pairs(args))).await
+    send(Method::Get, path, form_encoded(args)).await
 }
 
 /// Posts `args` form-encoded to the server function at `path` (the default `PostUrl`).
@@ -29,7 +29,7 @@ where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
-    send(Method::Post, path, encode(Args::Pairs(args))).await
+    send(Method::Post, path, form_encoded(args)).await
 }
 
 /// `on:submit` for a `<form method="post" action=path>` that, with JavaScript, calls the
@@ -60,11 +60,14 @@ where
         if pending.get_untracked() {
             return;
         }
-        let fields = encode(Args::Form(&form));
+        let fields = form_fields(&form);
         pending.set(true);
         let done = done.clone();
         leptos::task::spawn_local(async move {
-            let answer = send::<T, E>(Method::Post, path, fields).await;
+            let answer = match fields {
+                Ok(fields) => send::<T, E>(Method::Post, path, fields).await,
+                Err(why) => Err(transport(why)),
+            };
             pending.set(false);
             done(answer);
         });
@@ -78,38 +81,39 @@ enum Method {
     Post,
 }
 
-/// A form's fields, or name and value pairs (read in the browser only).
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Args<'a> {
-    Form(&'a web_sys::HtmlFormElement),
-    Pairs(&'a [(&'a str, &'a str)]),
+/// Name and value pairs as `application/x-www-form-urlencoded` (the shop's own encoder).
+fn form_encoded(args: &[(&str, &str)]) -> String {
+    crate::url::to_query(args.iter().copied())
+        .trim_start_matches('?')
+        .to_owned()
 }
 
-/// The arguments form-encoded (`application/x-www-form-urlencoded`), or why not.
-fn encode(args: Args<'_>) -> Result<String, String> {
+/// Only the browser sends requests from here.
+#[cfg(not(feature = "hydrate"))]
+const NOT_HERE: &str = "server functions are fetched from the browser only";
+
+/// A form's fields form-encoded, or why they could not be read.
+fn form_fields(form: &web_sys::HtmlFormElement) -> Result<String, String> {
     #[cfg(feature = "hydrate")]
-    return browser::encode(args);
+    return browser::form_fields(form);
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = args;
-        Err("server functions are fetched from the browser only".into())
+        let _ = form;
+        Err(NOT_HERE.into())
     }
 }
 
-async fn send<T, E>(method: Method, path: &str, encoded: Result<String, String>) -> Result<T, E>
+async fn send<T, E>(method: Method, path: &str, encoded: String) -> Result<T, E>
 where
     T: DeserializeOwned,
     E: FromServerFnError + DeserializeOwned,
 {
-    let encoded = encoded.map_err(transport)?;
     #[cfg(feature = "hydrate")]
     return browser::send(method, path, encoded).await;
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (method, path, encoded);
-        Err(transport(
-            "server functions are fetched from the browser only",
-        ))
+        Err(transport(NOT_HERE))
     }
 }
 
@@ -141,25 +145,18 @@ where
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{Args, Method, read_answer, transport};
+    use super::{Method, read_answer, transport};
     use leptos::server_fn::error::FromServerFnError;
     use serde::de::DeserializeOwned;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{FormData, Headers, RequestInit, Response, UrlSearchParams};
+    use web_sys::{FormData, Headers, HtmlFormElement, RequestInit, Response, UrlSearchParams};
 
-    pub fn encode(args: Args<'_>) -> Result<String, String> {
-        let params = match args {
-            Args::Form(form) => FormData::new_with_form(form)
-                .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data)),
-            Args::Pairs(pairs) => UrlSearchParams::new().inspect(|params| {
-                for (name, value) in pairs {
-                    params.append(name, value);
-                }
-            }),
-        }
-        .map_err(|_| String::from("the form could not be read"))?;
-        Ok(String::from(params.to_string()))
+    pub fn form_fields(form: &HtmlFormElement) -> Result<String, String> {
+        FormData::new_with_form(form)
+            .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+            .map(|params| String::from(params.to_string()))
+            .map_err(|_| String::from("the form could not be read"))
     }
 
     /// One request with the arguments in the query or the body, JSON asked for.
