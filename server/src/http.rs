@@ -84,6 +84,8 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
         .layer(axum::middleware::map_request(get_calls_are_not_forms));
     let pages = crate::page_cache::PageCache {
         catalog: state.catalog.cache.clone(),
+        provide: Arc::new(request_context(state.clone())),
+        unkept: Default::default(),
         policy: Arc::new(crate::security::headers::Policy::for_site(
             &state.site.public_url,
         )),
@@ -101,7 +103,7 @@ pub fn router(state: AppState, policy: &EdgePolicy) -> Router {
 /// What every page and server function gets for its request: each concept's
 /// dependencies, a visitor and a cart looked up at most once, and the nonce its content
 /// security policy names for inline scripts.
-fn request_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
+fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         state.provide();
         provide_context(RequestVisitor::default());

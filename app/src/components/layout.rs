@@ -2,8 +2,10 @@
 
 use super::search_box::SearchBox;
 use crate::cart::api::get_header_info;
+use crate::cart::model::HeaderInfo;
 use crate::cart::pages::CartCount;
 use crate::catalog::api::get_nav;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use stylers_macro::style;
@@ -60,11 +62,6 @@ pub fn Header() -> impl IntoView {
             font-size: 1.4rem;
             font-weight: 700;
             letter-spacing: 0.03rem;
-        }
-        .account {
-            display: flex;
-            gap: 1.25rem;
-            align-items: center;
         }
         ul {
             display: flex;
@@ -125,28 +122,43 @@ pub fn Header() -> impl IntoView {
                 </nav>
             </details>
             <SearchBox initial_q />
-            <nav aria-label="Your account" class="account">
-                <Suspense fallback=|| ()>
-                    // Without the database the page still renders; the links then show defaults.
-                    {move || Suspend::new(async move {
-                        let info = me.await.unwrap_or_default();
-                        let account = match info.signed_in_as {
-                            Some(_) => {
-                                view! { class=cls, <a href="/account">"Account"</a> }.into_any()
-                            }
-                            None => {
-                                view! { class=cls, <a href="/account/sign-in">"Sign in"</a> }
-                                    .into_any()
-                            }
-                        };
-                        view! { class=cls,
-                            {account}
-                            <CartCount initial=info.cart_items />
-                        }
-                    })}
-                </Suspense>
-            </nav>
+            <Suspense fallback=|| ()>
+                // Without the database the page still renders; the links then show defaults.
+                {move || Suspend::new(async move {
+                    let info = me.await.unwrap_or_default();
+                    view! { <AccountNav info /> }
+                })}
+            </Suspense>
         </header>
+    }
+}
+
+/// The header's part for one visitor: their account link and cart count. It is the only
+/// part of the header that differs between visitors, so the page cache draws it alone
+/// for a visitor with a session and puts it in the kept page (`page_cache::parts`).
+#[component]
+pub fn AccountNav(info: HeaderInfo) -> impl IntoView {
+    let cls = style! {
+        nav {
+            display: flex;
+            flex-wrap: nowrap;
+            gap: 1.25rem;
+            align-items: center;
+        }
+        a {
+            color: var(--paper);
+            text-decoration: none;
+        }
+        a:hover, a:focus-visible {
+            text-decoration: underline;
+        }
+    };
+    let account = match info.signed_in_as {
+        Some(_) => Either::Left(view! { class=cls, <a href="/account">"Account"</a> }),
+        None => Either::Right(view! { class=cls, <a href="/account/sign-in">"Sign in"</a> }),
+    };
+    view! { class=cls,
+        <nav aria-label="Your account">{account} <CartCount initial=info.cart_items /></nav>
     }
 }
 

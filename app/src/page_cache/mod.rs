@@ -8,6 +8,8 @@
 //! Outside a cached render (a visitor with a session, the browser) the notes go nowhere.
 
 #[cfg(feature = "ssr")]
+pub mod parts;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 #[cfg(feature = "ssr")]

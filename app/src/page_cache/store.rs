@@ -29,6 +29,9 @@ pub struct Page {
     pub listing: bool,
     /// When a part of it may no longer be shown.
     pub expires: Option<Instant>,
+    /// Where the parts drawn per visitor stand in `identity`, if it may be served to a
+    /// visitor with a session that way (`super::parts`).
+    pub holes: Option<Vec<super::parts::Hole>>,
 }
 
 impl Page {
@@ -177,6 +180,7 @@ mod tests {
             slugs: slugs.iter().map(|s| s.to_string()).collect(),
             listing,
             expires: None,
+            holes: None,
         })
     }
 

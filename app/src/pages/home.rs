@@ -54,7 +54,11 @@ fn Home(data: HomeData) -> impl IntoView {
             </ul>
         </section>
         // The first list (trending, or picked for you) is the first row of photos.
-        <crate::reco::components::Recommendations place="home" key="" eager=4 />
+        <crate::reco::components::Recommendations
+            place="home"
+            key=""
+            eager=crate::reco::components::HOME_EAGER
+        />
         <section aria-labelledby="featured">
             <h2 id="featured">"Featured"</h2>
             <ProductGrid cards=data.featured labelled_by="featured" />

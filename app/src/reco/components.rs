@@ -21,6 +21,9 @@ fn heading_id(kind: &str) -> &'static str {
     }
 }
 
+/// How many photos of the home page's first list load at once (it is at the top).
+pub const HOME_EAGER: usize = 4;
+
 /// The lists for a place (see `get_recommendations`).
 #[component]
 pub fn Recommendations(
@@ -39,21 +42,29 @@ pub fn Recommendations(
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                lists
-                    .await
-                    .ok()
-                    .map(|shelves| {
-                        shelves
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, shelf)| {
-                                let eager = if i == 0 { eager } else { 0 };
-                                view! { <ShelfView shelf eager /> }
-                            })
-                            .collect_view()
-                    })
+                let shelves = lists.await.unwrap_or_default();
+                view! { <Shelves shelves eager /> }
             })}
         </Suspense>
+    }
+}
+
+/// The lists themselves, in one element that takes no place in the layout: for a
+/// visitor with a session the page cache draws this alone and puts it in the kept page
+/// (`page_cache::parts`).
+#[component]
+pub fn Shelves(shelves: Vec<Shelf>, eager: usize) -> impl IntoView {
+    view! {
+        <div class="reco-lists">
+            {shelves
+                .into_iter()
+                .enumerate()
+                .map(|(i, shelf)| {
+                    let eager = if i == 0 { eager } else { 0 };
+                    view! { <ShelfView shelf eager /> }
+                })
+                .collect_view()}
+        </div>
     }
 }
 

@@ -110,7 +110,7 @@ async fn kept_pages_are_evicted_exactly_when_what_they_show_changes() {
 }
 
 #[tokio::test]
-async fn a_visitor_with_a_session_never_gets_nor_feeds_the_shared_page() {
+async fn a_visitor_with_a_session_never_shares_their_own_parts() {
     let app = spawn_shop().await;
     app.start_cache().await;
     let shopper = Browser::new(&app);
@@ -119,34 +119,157 @@ async fn a_visitor_with_a_session_never_gets_nor_feeds_the_shared_page() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(shopper.cookie("mercato_session").is_some());
+    // Nothing is kept yet: the page is rendered for no one and kept, and they get it
+    // with their own parts.
     for _ in 0..2 {
         let mine = shopper.get("/p/laptop").await;
-        assert_eq!(
-            mine.header("x-cache"),
-            "",
-            "a session's page is not from the cache"
-        );
+        assert_eq!(mine.header("x-cache"), "parts");
         assert_eq!(mine.header("cache-control"), "private, no-store");
         assert_eq!(cart_count(&mine.text()), "2", "the shopper's own count");
     }
-    assert_eq!(
-        outcome(&app, "/p/laptop").await,
-        "miss",
-        "nothing was kept for them"
-    );
     let shared = app.get("/p/laptop").await;
-    assert_eq!(shared.header("x-cache"), "hit");
+    assert_eq!(
+        shared.header("x-cache"),
+        "hit",
+        "kept by their first request"
+    );
     assert_eq!(cart_count(&shared.text()), "0");
-    // Any of the shop's cookies (here a flash message) keeps a visitor off the cache.
-    let r = crate::helpers::http_request(
-        app.addr,
-        "GET",
-        "/p/laptop",
-        &[("Cookie", "mercato_flash=x".into())],
-        "",
+    // Any other of the shop's cookies (here a flash message) keeps a visitor off the cache.
+    let cookie = format!(
+        "mercato_session={}; mercato_flash=x",
+        shopper.cookie("mercato_session").unwrap()
+    );
+    let r =
+        crate::helpers::http_request(app.addr, "GET", "/p/laptop", &[("Cookie", cookie)], "").await;
+    assert_eq!(r.header("x-cache"), "");
+    // A page that cannot be kept (a flash sale's countdown) is theirs, rendered whole.
+    crate::flash_sales::laptop_sale(&app, 5, 3600).await;
+    let page = until(&app, "/p/laptop", |b| b.contains("flash-banner")).await;
+    assert!(page.contains("data-test=\"flash-banner\""));
+    for _ in 0..2 {
+        let mine = shopper.get("/p/laptop").await;
+        assert_eq!((mine.status, mine.header("x-cache")), (200, ""));
+        assert!(mine.text().contains("data-test=\"flash-banner\""));
+        assert_eq!(cart_count(&mine.text()), "2");
+    }
+}
+
+/// A page without the render's nonce (the kept page allows its scripts by hash; Leptos
+/// also writes the nonce as the preloads' `crossorigin`).
+fn without_nonces(html: &str) -> String {
+    let mut out = html.to_owned();
+    for attribute in [" nonce=\"", " crossorigin=\""] {
+        let mut kept = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(attribute) {
+            kept.push_str(&rest[..at]);
+            let after = &rest[at + attribute.len()..];
+            rest = &after[after.find('"').map_or(after.len(), |e| e + 1)..];
+        }
+        kept.push_str(rest);
+        out = kept;
+    }
+    out
+}
+
+/// Where two pages first differ, for a readable failure.
+fn first_difference(a: &str, b: &str) -> String {
+    let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let from = a.floor_char_boundary(at.saturating_sub(200));
+    let show = |s: &str| s[from..s.ceil_char_boundary((at + 200).min(s.len()))].to_owned();
+    format!("at byte {at}:\n{}\n---\n{}", show(a), show(b))
+}
+
+/// The same page rendered whole for the same visitor: an address the cache never keeps
+/// (a parameter the page does not read) renders it from scratch.
+async fn whole(b: &Browser, path: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let r = b.get(&format!("{path}{sep}whole=1")).await;
+    assert_eq!((r.status, r.header("x-cache")), (200, ""), "{path}");
+    without_nonces(&r.text())
+}
+
+#[tokio::test]
+async fn a_visitor_with_a_session_gets_the_kept_page_with_their_own_parts() {
+    let app = spawn_shop().await;
+    app.start_cache().await;
+    let pages = ["/c/electronics", "/p/laptop", "/"];
+    let mut kept = Vec::new();
+    for path in pages {
+        assert_eq!(outcome(&app, path).await, "miss", "{path}");
+        let r = app.get(path).await;
+        assert_eq!(r.header("x-cache"), "hit", "{path}");
+        kept.push(r.text());
+    }
+
+    // A guest with two laptops in their cart.
+    let guest = Browser::new(&app);
+    let r = guest
+        .call("/api/cart/add", &[("sku", LAPTOP_13), ("quantity", "2")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // A customer signed in, with an empty cart.
+    let customer = Browser::new(&app);
+    crate::helpers::sign_up_confirmed(
+        &app,
+        &customer,
+        "parts@example.com",
+        "a long passphrase 1",
+        "P",
     )
     .await;
-    assert_eq!(r.header("x-cache"), "");
+    for (b, count, link) in [(&guest, "2", "Sign in"), (&customer, "0", "Account")] {
+        for path in pages {
+            let r = b.get(path).await;
+            assert_eq!((r.status, r.header("x-cache")), (200, "parts"), "{path}");
+            assert_eq!(r.header("cache-control"), "private, no-store", "{path}");
+            assert!(r.header("etag").is_empty(), "{path}: no validator for one");
+            let mine = r.text();
+            assert_eq!(cart_count(&mine), count, "{path}");
+            assert!(mine.contains(&format!(">{link}</a>")), "{path}");
+            // Exactly what the whole render gives them (the lists leave out their cart,
+            // the home page has what they viewed), but for the scripts' nonces.
+            let whole = whole(b, path).await;
+            let mine = without_nonces(&mine);
+            assert!(mine == whole, "{path}: {}", first_difference(&mine, &whole));
+        }
+    }
+    // Their view of the laptop was recorded as the whole page records it.
+    let home = guest.get("/").await;
+    assert_eq!(home.header("x-cache"), "parts");
+    let viewed = home
+        .text()
+        .split("data-test=\"reco-recently_viewed\"")
+        .nth(1)
+        .map(|s| s.split("</section>").next().unwrap_or("").to_owned())
+        .expect("a recently viewed list");
+    assert!(viewed.contains("href=\"/p/laptop\""), "{viewed}");
+
+    // Nothing of theirs reached the kept pages.
+    for (path, before) in pages.iter().zip(&kept) {
+        let r = app.get(path).await;
+        assert_eq!(r.header("x-cache"), "hit", "{path}");
+        assert_eq!(&r.text(), before, "{path}");
+        assert_eq!(cart_count(before), "0");
+        assert!(!before.contains(">Account</a>") && !before.contains("reco-recently_viewed"));
+    }
+
+    // A made-up or expired session is no one: the kept page as it is, privately.
+    let stranger = Browser::new(&app);
+    stranger.set_cookie("mercato_session", &"A".repeat(43));
+    for (path, before) in pages.iter().zip(&kept) {
+        let r = stranger.get(path).await;
+        assert_eq!(r.header("x-cache"), "parts", "{path}");
+        assert_eq!(&r.text(), before, "{path}");
+    }
+    app.change_sessions("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .await;
+    let r = guest.get("/c/electronics").await;
+    assert_eq!(
+        r.text(),
+        kept[0],
+        "an expired session sees what anyone sees"
+    );
 }
 
 /// The header's cart count as the page shows it (markers and comments left out).
@@ -263,4 +386,25 @@ async fn markup_in_a_product_is_escaped_in_the_kept_page() {
     let csp = r.header("content-security-policy");
     let evil = base64::engine::general_purpose::STANDARD.encode(Sha256::digest("alert(1)"));
     assert!(!csp.contains(&evil), "a product's text allowed as a script");
+    // The same text in a part drawn for one visitor (their recently viewed list).
+    assert_eq!(outcome(&app, "/").await, "miss");
+    let guest = Browser::new(&app);
+    let r = guest
+        .call("/api/cart/add", &[("sku", "B00XI87KV8"), ("quantity", "1")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(guest.get("/p/laptop").await.header("x-cache"), "parts");
+    let home = guest.get("/").await;
+    assert_eq!(home.header("x-cache"), "parts");
+    let html = home.text();
+    assert!(
+        html.contains("data-test=\"reco-recently_viewed\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script nonce=\"x\"&gt;alert(1)"),
+        "{html}"
+    );
+    assert!(!html.contains("<script nonce=\"x\">alert(1)"), "{html}");
+    assert!(!home.header("content-security-policy").contains(&evil));
 }
