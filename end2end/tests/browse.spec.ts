@@ -97,3 +97,20 @@ test('a product page recommends similar products and the home page what is trend
   const trending = page.getByRole('list', { name: 'Trending now' });
   await expect(trending.getByTestId('product-card')).toHaveCount(8);
 });
+
+test('a guest with JavaScript finds what they viewed on the home page @hydrated', async ({ page }) => {
+  // No cart, no account: the buy box tells the shop what was seen, and the guest gets a
+  // session for it (kept on the server, a first-party cookie).
+  await open(page, '/p/tablet');
+  await expect
+    .poll(async () => (await page.context().cookies()).some((c) => c.name === 'mercato_session'))
+    .toBe(true);
+  await open(page, '/p/laptop');
+  await open(page, '/');
+  const viewed = page.getByRole('list', { name: 'Recently viewed' });
+  await expect(viewed.getByRole('link', { name: /^Laptop\b/ })).toBeVisible();
+  await expect(viewed.getByRole('link', { name: /^Tablet\b/ })).toBeVisible();
+  // The header is still theirs: no cart, not signed in.
+  await expect(page.getByTestId('cart-count')).toHaveText('0');
+  await expect(page.getByRole('navigation', { name: 'Your account' }).getByRole('link', { name: 'Sign in' })).toBeVisible();
+});

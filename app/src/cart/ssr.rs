@@ -357,8 +357,19 @@ pub async fn header_info(carts: &Carts) -> Result<HeaderInfo, CartError> {
     let Some(visitor) = visitor else {
         return Ok(HeaderInfo::default());
     };
+    // The count alone (the cart's `item_count`: its lines of products on sale), not the
+    // whole cart: every page's header asks.
     let cart_items = match visitor.cart_id {
-        Some(_) => view(carts).await?.item_count,
+        Some(cart) => sqlx::query_scalar!(
+            r#"SELECT coalesce(sum(l.quantity), 0)::int8 AS "items!" FROM cart_lines l
+                 JOIN variants v ON v.id = l.variant_id
+                 JOIN products p ON p.id = v.product_id
+                WHERE l.cart_id = $1 AND p.status = 'active'"#,
+            cart
+        )
+        .fetch_one(&carts.pool)
+        .await
+        .map_err(unavailable)?,
         None => 0,
     };
     Ok(HeaderInfo {

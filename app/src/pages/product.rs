@@ -244,6 +244,18 @@ fn BuyBox(choice: VariantSet, initial: Option<String>, max_quantity: i32) -> imp
             color: var(--bad);
         }
     };
+    // A guest without a session gets one for what they view (see `product_seen`).
+    #[cfg(feature = "hydrate")]
+    {
+        let slug = choice.slug.clone();
+        leptos::task::spawn_local(async move {
+            let _ = crate::fetch::post::<(), crate::reco::model::RecoError>(
+                <crate::reco::api::ProductSeen as leptos::server_fn::ServerFn>::PATH,
+                &[("slug", &slug)],
+            )
+            .await;
+        });
+    }
     let choice = Arc::new(choice);
     let (wanted, set_wanted) = signal(initial);
     // Back and forward between variants chosen here.

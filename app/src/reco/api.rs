@@ -20,3 +20,14 @@ pub async fn get_recommendations(
     crate::flash::error_status(&result);
     result
 }
+
+/// A product page was seen in a browser (its buy box asks once it runs). A guest without
+/// a session gets one here, so what they view is kept with it on the server (their
+/// recently viewed list) and their next pages are drawn for them; a visitor with a
+/// session had the view recorded with the page itself, so nothing more is done.
+#[server(endpoint = "reco/seen")]
+pub async fn product_seen(#[server(default)] slug: String) -> Result<(), RecoError> {
+    let result = super::ssr::lists::seen(&slug).await;
+    crate::flash::error_status(&result);
+    result
+}

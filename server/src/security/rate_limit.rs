@@ -153,7 +153,10 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         {
             Some(Kind::SignIn)
         }
-        "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" if post => Some(Kind::Cart),
+        // A product seen may start a guest session, as a first cart line does.
+        "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" | "/api/reco/seen" if post => {
+            Some(Kind::Cart)
+        }
         "/api/checkout/place" | "/api/checkout/update" if post => Some(Kind::Checkout),
         "/api/flash/join" | "/api/flash/waitlist" if post => Some(Kind::FlashJoin),
         "/api/flash/standing" | "/api/flash/live" => Some(Kind::FlashPoll),
@@ -344,6 +347,7 @@ mod tests {
     fn limited_requests_by_method_and_path() {
         assert_eq!(kind_of(&Method::GET, "/search"), Some(Kind::Search));
         assert_eq!(kind_of(&Method::POST, "/api/cart/add"), Some(Kind::Cart));
+        assert_eq!(kind_of(&Method::POST, "/api/reco/seen"), Some(Kind::Cart));
         assert_eq!(
             kind_of(&Method::POST, "/api/checkout/place"),
             Some(Kind::Checkout)

@@ -233,3 +233,61 @@ async fn the_api_refuses_what_it_cannot_answer_and_views_stay_with_their_session
         "similar products on the page"
     );
 }
+
+#[tokio::test]
+async fn a_guest_without_a_session_gets_one_for_what_they_view_in_a_browser() {
+    let app = spawn_shop().await;
+    app.start_cache().await;
+    let guest = Browser::new(&app);
+    // The product page is the same for everyone: no session from it.
+    let page = guest.get("/p/laptop").await;
+    assert_eq!(page.status, 200);
+    assert!(guest.cookie("mercato_session").is_none());
+    // Its buy box tells the shop once it runs in the browser.
+    for (slug, why) in [
+        ("", "no product"),
+        ("no-such-product", "unknown"),
+        ("<script>alert(1)</script>", "markup"),
+        (&"x".repeat(300), "too long"),
+    ] {
+        let r = guest.call("/api/reco/seen", &[("slug", slug)]).await;
+        assert_eq!(r.status, 400, "{why}: {}", r.text());
+        assert!(!r.text().contains("<script>"), "{}", r.text());
+        assert!(
+            guest.cookie("mercato_session").is_none(),
+            "{why}: no session"
+        );
+    }
+    let r = guest.call("/api/reco/seen", &[("slug", "laptop")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let token = guest.cookie("mercato_session").expect("a guest session");
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // Their next pages are drawn for them: the home page lists what they viewed, as do
+    // the product pages they open from now on (recorded with the page).
+    assert_eq!(guest.get("/p/tablet").await.header("x-cache"), "parts");
+    let r = guest.call("/api/reco/seen", &[("slug", "tablet")]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        guest.cookie("mercato_session"),
+        Some(token),
+        "the same session"
+    );
+    let home = lists(&guest, "home", "").await;
+    assert_eq!(
+        shelf(&home, "recently_viewed"),
+        ["tablet", "laptop"],
+        "{home:?}"
+    );
+    let html = guest.get("/").await.text();
+    assert!(html.contains("data-test=\"reco-recently_viewed\""));
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, sessions, "one session, however many views");
+    // Nobody else sees them.
+    assert!(!app.get("/").await.text().contains("reco-recently_viewed"));
+}

@@ -26,6 +26,51 @@ async fn cart_products(
     .await
 }
 
+/// A product seen in a browser (see `api::product_seen`): recorded with a new guest
+/// session when the visitor has none.
+pub async fn seen(slug: &str) -> Result<(), RecoError> {
+    let (Some(reco), Some(sessions)) = (
+        crate::context::dep::<Recommender>(),
+        crate::context::dep::<Sessions>(),
+    ) else {
+        return Err(RecoError::Unavailable);
+    };
+    let unavailable = |e: sqlx::Error| {
+        tracing::error!(error = %e, "a product view could not be recorded");
+        RecoError::Unavailable
+    };
+    if slug.is_empty() || slug.len() > 200 {
+        return Err(RecoError::InvalidInput("name a product".into()));
+    }
+    if crate::session::current(&sessions)
+        .await
+        .map_err(unavailable)?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let Some(product) = sqlx::query_scalar!(
+        "SELECT id FROM products WHERE slug = $1 AND status = 'active'",
+        slug
+    )
+    .fetch_optional(&reco.pool)
+    .await
+    .map_err(unavailable)?
+    else {
+        return Err(RecoError::InvalidInput("there is no such product".into()));
+    };
+    let mut conn = sessions.pool.acquire().await.map_err(unavailable)?;
+    let (session, token) = crate::session::create_guest(&mut conn, &sessions.rules)
+        .await
+        .map_err(unavailable)?;
+    drop(conn);
+    reco.record_view(session.id, product)
+        .await
+        .map_err(unavailable)?;
+    crate::session::set_cookie(Some(&token), sessions.rules.guest, &sessions.rules);
+    Ok(())
+}
+
 /// The lists for `place` and `key` (see `api::get_recommendations`).
 pub async fn for_place(place: &str, key: &str) -> Result<Vec<Shelf>, RecoError> {
     let (Some(reco), Some(sessions)) = (

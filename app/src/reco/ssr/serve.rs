@@ -520,6 +520,12 @@ impl Recommender {
 
     /// Remembers that a session looked at a product (its latest 50 are kept).
     pub async fn record_view(&self, session: i64, product: i64) -> Result<(), sqlx::Error> {
+        // A view is worth less than a durable commit: a crash may lose the last moment's
+        // views, never anything else (the setting holds for this transaction alone).
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query!(
             "WITH seen AS (
                  INSERT INTO recently_viewed (session_id, product_id) VALUES ($1, $2)
@@ -530,9 +536,9 @@ impl Recommender {
             session,
             product
         )
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await
     }
 }
 
