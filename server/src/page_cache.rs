@@ -8,8 +8,8 @@
 //!   the few parts that differ per visitor (the header's account link and cart count, the
 //!   recommender's lists) drawn for them alone and put in place (`app::page_cache::parts`;
 //!   `x-cache: parts`), never stored anywhere. Where those parts stand was found when the
-//!   page was kept, by drawing them for no one; a page where they cannot be found, or a
-//!   visitor whose parts cannot be drawn, gets the whole render instead.
+//!   page was kept, by drawing them for no one; a page where they cannot be found gets the
+//!   whole render instead.
 //! - What a kept page shows was noted while it rendered (`app::page_cache`); the catalog's
 //!   notifications evict exactly the pages that show a changed product (and every
 //!   listing), under the catalog cache's generation, so a render that began before a
@@ -317,11 +317,12 @@ impl Unkept {
             let now = Instant::now();
             if m.len() >= UNKEPT_MAX {
                 m.retain(|_, until| now < *until);
-                if m.len() >= UNKEPT_MAX {
-                    m.clear();
-                }
             }
-            m.insert(key.to_owned(), now + UNKEPT_FOR);
+            // Full of addresses still remembered (a flood of them): the new one is not,
+            // and those already known stay known.
+            if m.len() < UNKEPT_MAX || m.contains_key(key) {
+                m.insert(key.to_owned(), now + UNKEPT_FOR);
+            }
         }
     }
 }
@@ -398,25 +399,26 @@ async fn holes(
 /// kept (as every page for one person; `security::headers`).
 const PRIVATE: &str = "private, no-store";
 
-/// The kept page with the parts of the request's visitor drawn in, or the whole render
-/// when they cannot be drawn.
+/// The kept page with the parts of the request's visitor drawn in (when they cannot be
+/// drawn, the page as anyone sees it: what the whole render would show then too).
 async fn with_parts(cache: &PageCache, page: Arc<Page>, request: Request, next: Next) -> Response {
     // The kept page is UTF-8 (checked when it was kept), every hole on a boundary.
     let (Some(holes), Ok(html)) = (page.holes.as_deref(), std::str::from_utf8(&page.identity))
     else {
         return next.run(request).await;
     };
-    let (parts, body) = request.into_parts();
+    let (parts, _) = request.into_parts();
     let wanted: Vec<parts::Part> = holes.iter().map(|h| h.part.clone()).collect();
     let provide = cache.provide.clone();
-    let drawn = match parts::draw(&wanted, parts.clone(), move || provide()).await {
-        Ok(drawn) => drawn,
+    let mine = match parts::draw(&wanted, parts, move || provide()).await {
+        Ok(drawn) => parts::fill(html, holes, &drawn),
         Err(error) => {
-            tracing::warn!(%error, "a visitor's parts could not be drawn; the whole page instead");
-            return next.run(Request::from_parts(parts, body)).await;
+            // The database is not answering: the whole render would show what anyone
+            // sees too (its header's defaults), so that is what they get.
+            tracing::warn!(%error, "a visitor's parts could not be drawn; the page as anyone sees it");
+            html.to_owned()
         }
     };
-    let mine = parts::fill(html, holes, &drawn);
     let mut response = Response::new(Body::from(mine));
     *response.headers_mut() = page.headers.clone();
     let headers = response.headers_mut();
@@ -594,6 +596,10 @@ mod tests {
             unkept.note(&format!("/p/{i}"));
         }
         assert!(unkept.0.lock().unwrap().len() <= UNKEPT_MAX);
+        assert!(
+            unkept.recently("/p/a"),
+            "a flood does not wipe what is known"
+        );
     }
 
     #[test]

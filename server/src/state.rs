@@ -96,7 +96,8 @@ pub fn build(
     );
     AppState {
         leptos_options,
-        reco: app::reco::ssr::Recommender::new(db.primary.clone(), catalog.cache.clone()),
+        reco: app::reco::ssr::Recommender::new(db.primary.clone(), catalog.cache.clone())
+            .with_views_on(db.carts.clone()),
         catalog,
         search: search_service(settings),
         accounts: Accounts {

@@ -32,6 +32,24 @@ where
     send(Method::Post, path, form_encoded(args)).await
 }
 
+/// Posts like [`post`], for a call that may start the visitor's session (a guest's first
+/// word to the shop): every call sent while it is on its way waits for its answer, so two
+/// requests without a cookie never start two sessions (the browser would keep whichever
+/// cookie came last, and a cart made under the other would be lost).
+pub async fn post_first<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
+where
+    T: DeserializeOwned,
+    E: FromServerFnError + DeserializeOwned,
+{
+    #[cfg(feature = "hydrate")]
+    return browser::send_first(path, form_encoded(args)).await;
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (path, args);
+        Err(transport(NOT_HERE))
+    }
+}
+
 /// `on:submit` for a `<form method="post" action=path>` that, with JavaScript, calls the
 /// server function in place: `pending` is true until the answer, then `done` gets it.
 /// The fields are read when the form is submitted, as the browser would read them; a
@@ -159,8 +177,37 @@ mod browser {
             .map_err(|_| String::from("the form could not be read"))
     }
 
+    thread_local! {
+        /// The call that may start the visitor's session, while it is on its way.
+        static FIRST: std::cell::RefCell<Option<wasm_bindgen_futures::js_sys::Promise>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    /// A POST that every other call waits for (see `post_first`).
+    pub async fn send_first<T, E>(path: &str, encoded: String) -> Result<T, E>
+    where
+        T: DeserializeOwned,
+        E: FromServerFnError + DeserializeOwned,
+    {
+        let answer = request::<T, E>(Method::Post, path, encoded, true).await;
+        FIRST.with(|f| f.borrow_mut().take());
+        answer
+    }
+
     /// One request with the arguments in the query or the body, JSON asked for.
     pub async fn send<T, E>(method: Method, path: &str, encoded: String) -> Result<T, E>
+    where
+        T: DeserializeOwned,
+        E: FromServerFnError + DeserializeOwned,
+    {
+        if let Some(first) = FIRST.with(|f| f.borrow().clone()) {
+            // Its failure is its own; this call goes on either way.
+            let _ = JsFuture::from(first).await;
+        }
+        request(method, path, encoded, false).await
+    }
+
+    async fn request<T, E>(method: Method, path: &str, encoded: String, first: bool) -> Result<T, E>
     where
         T: DeserializeOwned,
         E: FromServerFnError + DeserializeOwned,
@@ -184,9 +231,11 @@ mod browser {
             }
         };
         init.set_headers(&headers);
-        let answer = JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(&url, &init))
-            .await
-            .map_err(fail)?;
+        let sent = leptos::prelude::window().fetch_with_str_and_init(&url, &init);
+        if first {
+            FIRST.with(|f| *f.borrow_mut() = Some(sent.clone()));
+        }
+        let answer = JsFuture::from(sent).await.map_err(fail)?;
         let response: Response = answer.dyn_into().map_err(fail)?;
         let text = JsFuture::from(response.text().map_err(fail)?)
             .await

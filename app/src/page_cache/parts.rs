@@ -78,7 +78,8 @@ pub async fn draw(
     request: axum::http::request::Parts,
     provide: impl Fn(),
 ) -> Result<Vec<String>, PartError> {
-    let owner = Owner::new();
+    // A root of its own: nothing of whatever runs around it is in its context.
+    let owner = Owner::new_root(None);
     owner.with(|| {
         provide_context(request);
         provide();

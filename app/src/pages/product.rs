@@ -244,17 +244,30 @@ fn BuyBox(choice: VariantSet, initial: Option<String>, max_quantity: i32) -> imp
             color: var(--bad);
         }
     };
-    // A guest without a session gets one for what they view (see `product_seen`).
+    // A guest without a session gets one for what they view (see `product_seen`); once
+    // the shop has answered, this tab does not ask again (a session's page records the
+    // view itself).
     #[cfg(feature = "hydrate")]
     {
-        let slug = choice.slug.clone();
-        leptos::task::spawn_local(async move {
-            let _ = crate::fetch::post::<(), crate::reco::model::RecoError>(
-                <crate::reco::api::ProductSeen as leptos::server_fn::ServerFn>::PATH,
-                &[("slug", &slug)],
-            )
-            .await;
-        });
+        const ASKED: &str = "mercato-seen";
+        let storage = window().session_storage().ok().flatten();
+        if storage
+            .as_ref()
+            .and_then(|s| s.get_item(ASKED).ok().flatten())
+            .is_none()
+        {
+            let slug = choice.slug.clone();
+            leptos::task::spawn_local(async move {
+                let answer = crate::fetch::post_first::<(), crate::reco::model::RecoError>(
+                    <crate::reco::api::ProductSeen as leptos::server_fn::ServerFn>::PATH,
+                    &[("slug", &slug)],
+                )
+                .await;
+                if let (Ok(()), Some(storage)) = (answer, storage) {
+                    let _ = storage.set_item(ASKED, "1");
+                }
+            });
+        }
     }
     let choice = Arc::new(choice);
     let (wanted, set_wanted) = signal(initial);

@@ -291,12 +291,21 @@ pub async fn create_guest(
     conn: &mut PgConnection,
     rules: &SessionRules,
 ) -> Result<(Session, String), sqlx::Error> {
+    create_guest_for(conn, rules.guest).await
+}
+
+/// A guest session that ends after `lasting` unless it is used again (each later visit
+/// keeps a guest's session for the configured time: `lookup_visitor`).
+pub async fn create_guest_for(
+    conn: &mut PgConnection,
+    lasting: Duration,
+) -> Result<(Session, String), sqlx::Error> {
     let token = new_token();
     let id = sqlx::query_scalar!(
         "INSERT INTO sessions (token_hash, expires_at)
          VALUES ($1, now() + make_interval(secs => $2)) RETURNING id",
         &token_hash(&token)[..],
-        rules.guest.as_secs_f64(),
+        lasting.as_secs_f64(),
     )
     .fetch_one(conn)
     .await?;

@@ -68,6 +68,10 @@ pub struct Limits {
     /// Asking where one stands in a flash sale's queue (a browser asks every few seconds).
     #[serde(default = "Limits::flash_poll_standard")]
     pub flash_poll: Limit,
+    /// A product page telling the shop it was seen (once per browser tab; it may start a
+    /// guest's session).
+    #[serde(default = "Limits::views_standard")]
+    pub views: Limit,
 }
 
 impl Limits {
@@ -82,7 +86,12 @@ impl Limits {
             checkout: Limit::new(30, 15),
             flash_join: Self::flash_join_standard(),
             flash_poll: Self::flash_poll_standard(),
+            views: Self::views_standard(),
         }
+    }
+
+    fn views_standard() -> Limit {
+        Limit::new(120, 60)
     }
 
     fn flash_join_standard() -> Limit {
@@ -115,11 +124,12 @@ impl Limits {
             ("checkout", self.checkout),
             ("flash_join", self.flash_join),
             ("flash_poll", self.flash_poll),
+            ("views", self.views),
         ]
     }
 }
 
-const KINDS: usize = 8;
+const KINDS: usize = 9;
 
 /// The kind of a request, as far as limits go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +142,7 @@ enum Kind {
     Checkout = 5,
     FlashJoin = 6,
     FlashPoll = 7,
+    Views = 8,
 }
 
 fn kind_of(method: &Method, path: &str) -> Option<Kind> {
@@ -153,10 +164,8 @@ fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         {
             Some(Kind::SignIn)
         }
-        // A product seen may start a guest session, as a first cart line does.
-        "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" | "/api/reco/seen" if post => {
-            Some(Kind::Cart)
-        }
+        "/api/cart/add" | "/api/cart/update" | "/api/cart/remove" if post => Some(Kind::Cart),
+        "/api/reco/seen" if post => Some(Kind::Views),
         "/api/checkout/place" | "/api/checkout/update" if post => Some(Kind::Checkout),
         "/api/flash/join" | "/api/flash/waitlist" if post => Some(Kind::FlashJoin),
         "/api/flash/standing" | "/api/flash/live" => Some(Kind::FlashPoll),
@@ -347,7 +356,7 @@ mod tests {
     fn limited_requests_by_method_and_path() {
         assert_eq!(kind_of(&Method::GET, "/search"), Some(Kind::Search));
         assert_eq!(kind_of(&Method::POST, "/api/cart/add"), Some(Kind::Cart));
-        assert_eq!(kind_of(&Method::POST, "/api/reco/seen"), Some(Kind::Cart));
+        assert_eq!(kind_of(&Method::POST, "/api/reco/seen"), Some(Kind::Views));
         assert_eq!(
             kind_of(&Method::POST, "/api/checkout/place"),
             Some(Kind::Checkout)

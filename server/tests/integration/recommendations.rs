@@ -265,6 +265,15 @@ async fn a_guest_without_a_session_gets_one_for_what_they_view_in_a_browser() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // Started by a view alone, it lasts a day unless the guest comes back (a crawler
+    // that runs the script and keeps no cookie leaves a day's rows).
+    let hours: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM max(expires_at) - now())::float8 / 3600 FROM sessions",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((23.0..=24.0).contains(&hours), "{hours} hours");
     // Their next pages are drawn for them: the home page lists what they viewed, as do
     // the product pages they open from now on (recorded with the page).
     assert_eq!(guest.get("/p/tablet").await.header("x-cache"), "parts");

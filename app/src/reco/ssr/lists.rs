@@ -26,6 +26,9 @@ async fn cart_products(
     .await
 }
 
+/// How long a guest session started by a product view lasts unless it is used again.
+const VIEW_SESSION: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// A product seen in a browser (see `api::product_seen`): recorded with a new guest
 /// session when the visitor has none.
 pub async fn seen(slug: &str) -> Result<(), RecoError> {
@@ -59,12 +62,11 @@ pub async fn seen(slug: &str) -> Result<(), RecoError> {
     else {
         return Err(RecoError::InvalidInput("there is no such product".into()));
     };
-    let mut conn = sessions.pool.acquire().await.map_err(unavailable)?;
-    let (session, token) = crate::session::create_guest(&mut conn, &sessions.rules)
-        .await
-        .map_err(unavailable)?;
-    drop(conn);
-    reco.record_view(session.id, product)
+    // A session started by a view alone lasts a day unless the guest comes back (a
+    // crawler that runs the page's script and keeps no cookie leaves a day's rows, not a
+    // month's); each later visit keeps it as long as any guest's.
+    let token = reco
+        .new_guest_with_view(product, VIEW_SESSION)
         .await
         .map_err(unavailable)?;
     crate::session::set_cookie(Some(&token), sessions.rules.guest, &sessions.rules);

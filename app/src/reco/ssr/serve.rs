@@ -27,6 +27,9 @@ type KeptLists = (u64, Instant, Arc<Vec<Shelf>>);
 #[derive(Clone, Debug)]
 pub struct Recommender {
     pub pool: PgPool,
+    /// Where views are written: a pool whose commits do not wait for the disk (a view is
+    /// worth less than a durable commit; a crash may lose the last moment's views).
+    views: PgPool,
     /// A product page's lists are the same for every visitor (less what is in their
     /// cart): kept per product while the catalog is unchanged, for at most a minute.
     catalog: Arc<CatalogCache>,
@@ -172,11 +175,18 @@ impl Filling {
 impl Recommender {
     pub fn new(pool: PgPool, catalog: Arc<CatalogCache>) -> Self {
         Recommender {
+            views: pool.clone(),
             pool,
             catalog,
             product_lists: Arc::new(Mutex::new(HashMap::new())),
             baskets: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Views written on `pool` (the carts' pool, whose commits do not wait for the disk).
+    pub fn with_views_on(mut self, pool: PgPool) -> Self {
+        self.views = pool;
+        self
     }
 
     /// Products `seeds` lead to under `model` (`personal` or `similar`): each seed's
@@ -520,26 +530,44 @@ impl Recommender {
 
     /// Remembers that a session looked at a product (its latest 50 are kept).
     pub async fn record_view(&self, session: i64, product: i64) -> Result<(), sqlx::Error> {
-        // A view is worth less than a durable commit: a crash may lose the last moment's
-        // views, never anything else (the setting holds for this transaction alone).
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query!(
-            "WITH seen AS (
-                 INSERT INTO recently_viewed (session_id, product_id) VALUES ($1, $2)
-                 ON CONFLICT (session_id, product_id) DO UPDATE SET viewed_at = now())
-             DELETE FROM recently_viewed WHERE session_id = $1 AND product_id IN (
-                 SELECT product_id FROM recently_viewed WHERE session_id = $1
-                  ORDER BY viewed_at DESC OFFSET 49)",
-            session,
-            product
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
+        let mut conn = self.views.acquire().await?;
+        record_view_on(&mut conn, session, product).await
     }
+
+    /// A new guest session for a product seen, and the view, in one transaction (no
+    /// session is left without its view). The session ends after `lasting` unless used.
+    pub async fn new_guest_with_view(
+        &self,
+        product: i64,
+        lasting: std::time::Duration,
+    ) -> Result<String, sqlx::Error> {
+        let mut tx = self.views.begin().await?;
+        let (session, token) = crate::session::create_guest_for(&mut tx, lasting).await?;
+        record_view_on(&mut tx, session.id, product).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+}
+
+/// Remembers that a session looked at a product (its latest 50 are kept).
+async fn record_view_on(
+    conn: &mut sqlx::PgConnection,
+    session: i64,
+    product: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "WITH seen AS (
+             INSERT INTO recently_viewed (session_id, product_id) VALUES ($1, $2)
+             ON CONFLICT (session_id, product_id) DO UPDATE SET viewed_at = now())
+         DELETE FROM recently_viewed WHERE session_id = $1 AND product_id IN (
+             SELECT product_id FROM recently_viewed WHERE session_id = $1
+              ORDER BY viewed_at DESC OFFSET 49)",
+        session,
+        product
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn shelf(kind: &str, title: &str, list: Filling) -> Shelf {
