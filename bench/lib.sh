@@ -30,10 +30,11 @@ start() {
 load() {
   local label=$1 path=$2 script=${3:-}; shift $(( $# < 3 ? $# : 3 ))
   local file="$out/wrk-$(echo "$label" | tr ' /?=' '____').txt"
+  local threads=$(( conns < 2 ? conns : 2 ))
   if [ -n "$script" ]; then
-    wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$script" "$base$path" -- "$@" > "$file"
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -s "$script" "$base$path" -- "$@" > "$file"
   else
-    wrk -t2 -c"$conns" -d"${secs}s" --latency "$base$path" > "$file"
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$base$path" > "$file"
   fi
   awk -v label="$label" '
     /Requests\/sec/ { rps=$2 }

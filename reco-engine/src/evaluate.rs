@@ -4,6 +4,17 @@
 //! model, judged against what they went on to buy. Hit@10 (a list with at least one
 //! such product), precision@10, recall@10 and MRR (one over the rank of the first),
 //! averaged over those customers.
+//!
+//! On the Online Retail history (train to June 2011, test July to September) the served
+//! model's hit@10 is 1.37x popularity's and 1.67x plain item-kNN's over every test
+//! customer, 1.63x and 1.16x over those with a history: short of #18's 1.5x and 1.25x
+//! taken together. Tried there and
+//! not kept (2026-12-04, none better than EASE by more than a point of hit@10): filling
+//! from trending instead of popularity (worse: what sold in the last weeks predicts the
+//! next quarter less well than what sold all year), λ from 100 to 3,000, 200 neighbours
+//! kept instead of 50, popularity mixed into the personal scores, stronger recency, a
+//! model of what customers bought next that was new to them, and RP3beta. A third of the
+//! test customers have no history, and for them every model is popularity.
 
 use super::{Data, Purchase, ease, item_knn, popularity, score_profile, top_k};
 use std::collections::{HashMap, HashSet};

@@ -300,3 +300,56 @@ async fn a_guest_without_a_session_gets_one_for_what_they_view_in_a_browser() {
     // Nobody else sees them.
     assert!(!app.get("/").await.text().contains("reco-recently_viewed"));
 }
+
+/// The lists of `b` for `place` once `done` holds of them (at most five seconds).
+async fn lists_until(
+    b: &Browser,
+    place: &str,
+    done: impl Fn(&[(String, Vec<String>)]) -> bool,
+) -> Vec<(String, Vec<String>)> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let all = lists(b, place, "").await;
+        if done(&all) || std::time::Instant::now() > deadline {
+            return all;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn what_lists_are_filled_from_is_read_again_when_a_product_is_archived_or_sold_out() {
+    let app = spawn_shop().await;
+    app.start_cache().await;
+    let b = Browser::new(&app);
+    // Asked twice: the second answer comes from what the first one read.
+    let home = lists(&b, "home", "").await;
+    assert_eq!(lists(&b, "home", "").await, home);
+    let shown = shelf(&home, "trending").to_vec();
+    assert!(shown.len() >= 2, "{home:?}");
+    let (archived, sold_out) = (shown[0].clone(), shown[1].clone());
+    sqlx::query("UPDATE products SET status = 'archived' WHERE slug = $1")
+        .bind(&archived)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE stock_levels SET on_hand = 0 WHERE variant_id IN
+           (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = $1)",
+    )
+    .bind(&sold_out)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let gone = |all: &[(String, Vec<String>)]| {
+        !shelf(all, "trending")
+            .iter()
+            .any(|s| *s == archived || *s == sold_out)
+    };
+    let home = lists_until(&b, "home", gone).await;
+    assert!(
+        gone(&home),
+        "{archived} or {sold_out} still shown: {home:?}"
+    );
+    assert_eq!(shelf(&home, "trending").len(), 8, "{home:?}");
+}

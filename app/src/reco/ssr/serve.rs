@@ -23,6 +23,19 @@ const LISTS_FOR: Duration = crate::reco::model::FRESH_FOR;
 /// A product's lists as kept: the catalog's generation and the time they were made.
 type KeptLists = (u64, Instant, Arc<Vec<Shelf>>);
 
+/// What short lists are filled from, the same for everyone: the trending products' cards,
+/// then the most bought, then the featured and newest (each in order, not yet filtered
+/// by what one list leaves out).
+#[derive(Debug)]
+struct FillRows {
+    trending: Vec<Row>,
+    popular: Vec<Row>,
+    featured: Vec<Row>,
+}
+
+/// The fill as kept: the catalog's generation and the time it was read.
+type KeptFill = (u64, Instant, Arc<FillRows>);
+
 /// What the lists read from: the database, and the count of baskets for a minute.
 #[derive(Clone, Debug)]
 pub struct Recommender {
@@ -34,11 +47,15 @@ pub struct Recommender {
     /// cart): kept per product while the catalog is unchanged, for at most a minute.
     catalog: Arc<CatalogCache>,
     product_lists: Arc<Mutex<HashMap<i64, KeptLists>>>,
+    /// What every short list is filled from, kept the same way (trending is rewritten by
+    /// the worker once a minute, so a minute's reuse shows nothing staler than it is).
+    fill_rows: Arc<Mutex<Option<KeptFill>>>,
     /// Baskets folded so far (what chance is measured against), and when it was read.
     baskets: Arc<Mutex<Option<(Instant, f64)>>>,
 }
 
 /// A candidate: its card's row, category, score and the product that led to it.
+#[derive(Clone, Debug)]
 struct Row {
     id: i64,
     slug: String,
@@ -179,6 +196,7 @@ impl Recommender {
             pool,
             catalog,
             product_lists: Arc::new(Mutex::new(HashMap::new())),
+            fill_rows: Arc::new(Mutex::new(None)),
             baskets: Arc::new(Mutex::new(None)),
         }
     }
@@ -318,7 +336,7 @@ impl Recommender {
     }
 
     /// The most bought (by customers), then the shop's featured and newest products.
-    async fn popular(&self, exclude: &[i64]) -> Result<(Vec<Row>, Vec<Row>), sqlx::Error> {
+    async fn popular(&self) -> Result<(Vec<Row>, Vec<Row>), sqlx::Error> {
         let ranked: Vec<(i64, f64)> = sqlx::query!(
             r#"SELECT product_id, buyers::float8 AS "score!" FROM reco_products
                 ORDER BY buyers DESC, baskets DESC, product_id LIMIT 60"#
@@ -328,7 +346,7 @@ impl Recommender {
         .into_iter()
         .map(|r| (r.product_id, r.score))
         .collect();
-        let popular = self.cards(&ranked, exclude).await?;
+        let popular = self.cards(&ranked, &[]).await?;
         // The newest featured products first, then the newest (both by index).
         let shown: Vec<(i64, f64)> = sqlx::query_scalar!(
             "(SELECT id FROM products WHERE status = 'active' AND featured
@@ -343,8 +361,36 @@ impl Recommender {
         .flatten()
         .map(|id| (id, 0.0))
         .collect();
-        let featured = self.cards(&shown, exclude).await?;
+        let featured = self.cards(&shown, &[]).await?;
         Ok((popular, featured))
+    }
+
+    /// What short lists are filled from: read at most once a minute per instance, and
+    /// again after any change to the catalog (stock availability included).
+    async fn fill_rows(&self) -> Result<Arc<FillRows>, sqlx::Error> {
+        let ticket = self.catalog.ticket();
+        if let Some(generation) = ticket.generation()
+            && let Ok(slot) = self.fill_rows.lock()
+            && let Some((seen, at, rows)) = slot.as_ref()
+            && *seen == generation
+            && at.elapsed() < LISTS_FOR
+        {
+            return Ok(rows.clone());
+        }
+        let ranking = self.trending_ranking().await?;
+        let trending = self.cards(&ranking, &[]).await?;
+        let (popular, featured) = self.popular().await?;
+        let rows = Arc::new(FillRows {
+            trending,
+            popular,
+            featured,
+        });
+        // Kept under the generation seen before reading: a change that arrived meanwhile
+        // makes the next request read again.
+        if let (Some(generation), Ok(mut slot)) = (ticket.generation(), self.fill_rows.lock()) {
+            *slot = Some((generation, Instant::now(), rows.clone()));
+        }
+        Ok(rows)
     }
 
     /// Fills a short list from trending, then popular, then featured products.
@@ -352,15 +398,13 @@ impl Recommender {
         if list.full() {
             return Ok(());
         }
-        let ranking = self.trending_ranking().await?;
-        let trending = self.cards(&ranking, &list.ids()).await?;
-        list.add(trending, Reason::Trending);
+        let rows = self.fill_rows().await?;
+        list.add(rows.trending.clone(), Reason::Trending);
         if list.full() {
             return Ok(());
         }
-        let (popular, featured) = self.popular(&list.ids()).await?;
-        list.add(popular, Reason::Popular);
-        list.add(featured, Reason::Featured);
+        list.add(rows.popular.clone(), Reason::Popular);
+        list.add(rows.featured.clone(), Reason::Featured);
         Ok(())
     }
 
