@@ -26,6 +26,16 @@ async fn cart_products(
     .await
 }
 
+/// The product on sale at `slug`.
+async fn product_on_sale(reco: &Recommender, slug: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM products WHERE slug = $1 AND status = 'active'",
+        slug
+    )
+    .fetch_optional(&reco.pool)
+    .await
+}
+
 /// How long a guest session started by a product view lasts unless it is used again.
 const VIEW_SESSION: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -52,14 +62,7 @@ pub async fn seen(slug: &str) -> Result<(), RecoError> {
     {
         return Ok(());
     }
-    let Some(product) = sqlx::query_scalar!(
-        "SELECT id FROM products WHERE slug = $1 AND status = 'active'",
-        slug
-    )
-    .fetch_optional(&reco.pool)
-    .await
-    .map_err(unavailable)?
-    else {
+    let Some(product) = product_on_sale(&reco, slug).await.map_err(unavailable)? else {
         return Err(RecoError::InvalidInput("there is no such product".into()));
     };
     // A session started by a view alone lasts a day unless the guest comes back (a
@@ -118,13 +121,7 @@ async fn lists(
     let customer = visitor.and_then(|v| v.session.user_id);
     Ok(Ok(match place {
         "product" => {
-            let Some(product) = sqlx::query_scalar!(
-                "SELECT id FROM products WHERE slug = $1 AND status = 'active'",
-                key
-            )
-            .fetch_optional(&reco.pool)
-            .await?
-            else {
+            let Some(product) = product_on_sale(reco, key).await? else {
                 return Ok(Err(RecoError::InvalidInput(
                     "there is no such product".into(),
                 )));

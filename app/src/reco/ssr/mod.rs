@@ -1,7 +1,9 @@
 //! Recommendations on the server: `fold` (confirmed orders into the counts, one at a
 //! time or all at once), `fit` (the EASE and content neighbours from them), `serve`
-//! (the lists), and the worker that keeps them current from the outbox.
+//! (the lists), `filling` (the rules they are filled under), and the worker that keeps
+//! them current from the outbox.
 
+mod filling;
 pub mod fit;
 pub mod fold;
 pub mod lists;

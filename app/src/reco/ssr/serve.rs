@@ -3,8 +3,9 @@
 //! cart (or already bought, for personal picks), at most two per category in one list,
 //! and short lists filled from what is trending, then popular, then featured.
 
+use super::filling::{Filling, Row, shelf};
 use crate::catalog::ssr::cache::CatalogCache;
-use crate::catalog::ssr::rows::CardRow;
+use crate::notify::Ticket;
 use crate::reco::model::{Reason, Recommended, Shelf};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -20,8 +21,23 @@ const TRENDING_FOR: Duration = crate::reco::model::FRESH_FOR;
 /// How long one instance reuses a product page's lists (while the catalog is unchanged).
 const LISTS_FOR: Duration = crate::reco::model::FRESH_FOR;
 
-/// A product's lists as kept: the catalog's generation and the time they were made.
-type KeptLists = (u64, Instant, Arc<Vec<Shelf>>);
+/// Something one instance keeps for every visitor: the catalog's generation when it was
+/// read, the time it was read, and it.
+type Kept<T> = (u64, Instant, Arc<T>);
+
+/// What was kept, if it was read under the catalog's present generation (`ticket`, taken
+/// now) less than `LISTS_FOR` ago.
+fn fresh<T>(kept: Option<&Kept<T>>, ticket: Ticket) -> Option<Arc<T>> {
+    let (seen, at, value) = kept?;
+    (ticket.generation() == Some(*seen) && at.elapsed() < LISTS_FOR).then(|| value.clone())
+}
+
+/// Kept under the generation seen before reading (`ticket`), so that a change that
+/// arrived meanwhile makes the next request read again; nothing kept while the catalog's
+/// notifications are not heard.
+fn keep<T>(ticket: Ticket, value: &Arc<T>) -> Option<Kept<T>> {
+    Some((ticket.generation()?, Instant::now(), value.clone()))
+}
 
 /// What short lists are filled from, the same for everyone: the trending products' cards,
 /// then the most bought, then the featured and newest (each in order, not yet filtered
@@ -33,9 +49,6 @@ struct FillRows {
     featured: Vec<Row>,
 }
 
-/// The fill as kept: the catalog's generation and the time it was read.
-type KeptFill = (u64, Instant, Arc<FillRows>);
-
 /// What the lists read from: the database, and the count of baskets for a minute.
 #[derive(Clone, Debug)]
 pub struct Recommender {
@@ -46,147 +59,12 @@ pub struct Recommender {
     /// A product page's lists are the same for every visitor (less what is in their
     /// cart): kept per product while the catalog is unchanged, for at most a minute.
     catalog: Arc<CatalogCache>,
-    product_lists: Arc<Mutex<HashMap<i64, KeptLists>>>,
+    product_lists: Arc<Mutex<HashMap<i64, Kept<Vec<Shelf>>>>>,
     /// What every short list is filled from, kept the same way (trending is rewritten by
     /// the worker once a minute, so a minute's reuse shows nothing staler than it is).
-    fill_rows: Arc<Mutex<Option<KeptFill>>>,
+    fill_rows: Arc<Mutex<Option<Kept<FillRows>>>>,
     /// Baskets folded so far (what chance is measured against), and when it was read.
     baskets: Arc<Mutex<Option<(Instant, f64)>>>,
-}
-
-/// A candidate: its card's row, category, score and the product that led to it.
-#[derive(Clone, Debug)]
-struct Row {
-    id: i64,
-    slug: String,
-    title: String,
-    name_key: String,
-    created_at: chrono::DateTime<chrono::Utc>,
-    brand: Option<String>,
-    min_price: i64,
-    max_price: i64,
-    currency: String,
-    in_stock: bool,
-    image_key: Option<String>,
-    image_alt: Option<String>,
-    image_width: Option<i32>,
-    image_height: Option<i32>,
-    image_widths: Option<Vec<i32>>,
-    category_path: Option<String>,
-    score: f64,
-    because: Option<String>,
-}
-
-impl Row {
-    fn into_parts(
-        self,
-    ) -> (
-        crate::catalog::model::ProductCard,
-        Option<String>,
-        f64,
-        Option<String>,
-    ) {
-        let card = CardRow {
-            id: self.id,
-            slug: self.slug,
-            title: self.title,
-            name_key: self.name_key,
-            created_at: self.created_at,
-            brand: self.brand,
-            min_price: self.min_price,
-            max_price: self.max_price,
-            currency: self.currency,
-            in_stock: self.in_stock,
-            image_key: self.image_key,
-            image_alt: self.image_alt,
-            image_width: self.image_width,
-            image_height: self.image_height,
-            image_widths: self.image_widths,
-        }
-        .into_card();
-        (card, self.category_path, self.score, self.because)
-    }
-}
-
-/// Adds rows to a list in order: no product twice, nothing excluded, at most
-/// `PER_CATEGORY` per category, up to `LIST`. Rows held back by the category rule wait:
-/// if the source runs out before the list is full, they go in after all (a catalog of
-/// one category still gets whole lists).
-struct Filling {
-    room: usize,
-    items: Vec<Recommended>,
-    /// Places taken per category.
-    categories: HashMap<Option<String>, usize>,
-    exclude: Vec<i64>,
-    waiting: Vec<(Row, Reason)>,
-}
-
-impl Filling {
-    fn new(exclude: &[i64]) -> Self {
-        Self::with_room(exclude, LIST)
-    }
-
-    fn with_room(exclude: &[i64], room: usize) -> Self {
-        Filling {
-            room,
-            items: Vec::new(),
-            categories: HashMap::new(),
-            exclude: exclude.to_vec(),
-            waiting: Vec::new(),
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.items.len() >= self.room
-    }
-
-    fn push(&mut self, row: Row, reason: Reason) {
-        let (card, _, score, because) = row.into_parts();
-        self.items.push(Recommended {
-            card,
-            reason,
-            because,
-            score,
-        });
-    }
-
-    /// Adds `rows` under the category rule, then what it held back if still short.
-    fn add(&mut self, rows: Vec<Row>, reason: Reason) {
-        for row in rows {
-            if self.full() {
-                break;
-            }
-            if self.exclude.contains(&row.id) || self.items.iter().any(|i| i.card.id == row.id) {
-                continue;
-            }
-            let seen = self
-                .categories
-                .entry(row.category_path.clone())
-                .or_default();
-            if *seen >= PER_CATEGORY {
-                self.waiting.push((row, reason));
-                continue;
-            }
-            *seen += 1;
-            self.push(row, reason);
-        }
-        for (row, reason) in std::mem::take(&mut self.waiting) {
-            if self.full() {
-                break;
-            }
-            if !self.items.iter().any(|i| i.card.id == row.id) {
-                self.push(row, reason);
-            }
-        }
-    }
-
-    fn ids(&self) -> Vec<i64> {
-        self.exclude
-            .iter()
-            .copied()
-            .chain(self.items.iter().map(|i| i.card.id))
-            .collect()
-    }
 }
 
 impl Recommender {
@@ -369,13 +247,13 @@ impl Recommender {
     /// again after any change to the catalog (stock availability included).
     async fn fill_rows(&self) -> Result<Arc<FillRows>, sqlx::Error> {
         let ticket = self.catalog.ticket();
-        if let Some(generation) = ticket.generation()
-            && let Ok(slot) = self.fill_rows.lock()
-            && let Some((seen, at, rows)) = slot.as_ref()
-            && *seen == generation
-            && at.elapsed() < LISTS_FOR
+        if let Some(rows) = self
+            .fill_rows
+            .lock()
+            .ok()
+            .and_then(|slot| fresh(slot.as_ref(), ticket))
         {
-            return Ok(rows.clone());
+            return Ok(rows);
         }
         let ranking = self.trending_ranking().await?;
         let trending = self.cards(&ranking, &[]).await?;
@@ -385,10 +263,8 @@ impl Recommender {
             popular,
             featured,
         });
-        // Kept under the generation seen before reading: a change that arrived meanwhile
-        // makes the next request read again.
-        if let (Some(generation), Ok(mut slot)) = (ticket.generation(), self.fill_rows.lock()) {
-            *slot = Some((generation, Instant::now(), rows.clone()));
+        if let (Some(kept), Ok(mut slot)) = (keep(ticket, &rows), self.fill_rows.lock()) {
+            *slot = Some(kept);
         }
         Ok(rows)
     }
@@ -399,12 +275,12 @@ impl Recommender {
             return Ok(());
         }
         let rows = self.fill_rows().await?;
-        list.add(rows.trending.clone(), Reason::Trending);
+        list.add(rows.trending.iter().cloned(), Reason::Trending);
         if list.full() {
             return Ok(());
         }
-        list.add(rows.popular.clone(), Reason::Popular);
-        list.add(rows.featured.clone(), Reason::Featured);
+        list.add(rows.popular.iter().cloned(), Reason::Popular);
+        list.add(rows.featured.iter().cloned(), Reason::Featured);
         Ok(())
     }
 
@@ -412,22 +288,22 @@ impl Recommender {
     /// in the cart.
     pub async fn for_product(&self, product: i64, cart: &[i64]) -> Result<Vec<Shelf>, sqlx::Error> {
         let ticket = self.catalog.ticket();
-        let cached = ticket.generation().and_then(|generation| {
-            let lists = self.product_lists.lock().ok()?;
-            let (seen, at, shelves) = lists.get(&product)?;
-            (*seen == generation && at.elapsed() < LISTS_FOR).then(|| shelves.clone())
-        });
+        let cached = self
+            .product_lists
+            .lock()
+            .ok()
+            .and_then(|lists| fresh(lists.get(&product), ticket));
         let shelves = match cached {
             Some(shelves) => shelves,
             None => {
                 let shelves = Arc::new(self.product_lists(product).await?);
-                if let (Some(generation), Ok(mut lists)) =
-                    (ticket.generation(), self.product_lists.lock())
+                if let (Some(kept), Ok(mut lists)) =
+                    (keep(ticket, &shelves), self.product_lists.lock())
                 {
                     if lists.len() >= 10_000 {
                         lists.clear();
                     }
-                    lists.insert(product, (generation, Instant::now(), shelves.clone()));
+                    lists.insert(product, kept);
                 }
                 shelves
             }
@@ -612,12 +488,4 @@ async fn record_view_on(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-fn shelf(kind: &str, title: &str, list: Filling) -> Shelf {
-    Shelf {
-        kind: kind.into(),
-        title: title.into(),
-        items: list.items,
-    }
 }
