@@ -16,6 +16,25 @@ pub fn dep<T: Clone + Send + Sync + 'static>() -> Option<T> {
     found
 }
 
+/// The client's full address as the server's edge resolved it (not the /64 that limits
+/// count by), or the TCP peer's when no edge put one in the request.
+#[cfg(feature = "ssr")]
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+    use axum::http::request::Parts;
+    let parts = leptos::prelude::use_context::<Parts>()?;
+    parts
+        .extensions
+        .get::<ClientAddr>()
+        .map(|c| c.0)
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+}
+
 /// The client's address as the server's edge found it: the TCP peer, or the address a
 /// trusted proxy forwarded (server/src/security/client.rs). In the request's extensions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -36,6 +36,7 @@ pub mod pages;
 pub mod payments;
 pub mod reco;
 pub mod reports;
+pub mod risk;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod session;

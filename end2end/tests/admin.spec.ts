@@ -270,6 +270,8 @@ test('orders: the list filters by status and finds by number, and an order reads
   await expect(page.getByTestId('order-payments').locator('tbody tr').first()).toContainText('captured');
   await expect(page.getByTestId('order-timeline').locator('li').first()).toContainText('Awaiting payment');
   await expect(page.getByTestId('order-timeline').locator('li').last()).toContainText('Delivered');
+  // An imported order never went through checkout's risk checks.
+  await expect(page.getByTestId('order-risk')).toContainText('Not assessed');
   await noAxeViolations(page);
 });
 
@@ -305,6 +307,8 @@ test('a delivered order is refunded in part through the provider, with stock bac
     await open(page, `/admin/orders/${number}`);
     await expect(page.getByTestId('order-summary')).toContainText('Delivered', { timeout: 1_000 });
   }).toPass({ timeout: 120_000, intervals: [2_000] });
+  // Checkout assessed it: a first order from a new buyer, nothing unusual.
+  await expect(page.getByTestId('order-risk')).toContainText('Low risk');
   await noAxeViolations(page);
 
   const refund = page.getByRole('form', { name: 'Refund' });

@@ -1,4 +1,4 @@
--- The current source of order_open, as the migrations define it (20261127000001_checkout_inline_holds.sql, 20261203000001_architecture.sql, 20261210000001_flash_sales.sql).
+-- The current source of order_open, as the migrations define it (20261127000001_checkout_inline_holds.sql, 20261203000001_architecture.sql, 20261210000001_flash_sales.sql, 20261212000001_order_risk.sql).
 -- A migration that changes it repeats it whole, and this file with it: a test
 -- checks that the migrated database runs exactly this.
 
@@ -94,6 +94,8 @@ END $$;
 -- order_open (p JSONB) learns `flash`: lines held at a sale's price, each an admitted
 -- entry whose reservation the order takes over (MR004 and nothing written when it is no
 -- longer held); its own holds skip those variants.
+-- It also writes the order's risk assessment (`risk`: level, score, signals) and the
+-- client's address with the order (20261212000001_order_risk.sql).
 CREATE OR REPLACE FUNCTION order_open(p JSONB)
 RETURNS TABLE (outcome TEXT, order_id BIGINT, order_number TEXT)
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
@@ -113,13 +115,15 @@ BEGIN
     INSERT INTO orders (number, idempotency_key, user_id, email, currency, subtotal_minor,
                         discount_minor, shipping_minor, tax_minor, total_minor, shipping_address,
                         region, holder, cart_id, shipping_method, shipping_label, weight_grams,
-                        discount_code, status)
+                        discount_code, status, risk_level, risk_score, risk_signals,
+                        client_addr)
     VALUES (p->>'number', p->>'idempotency_key', (p->>'user_id')::bigint, p->>'email',
             p->>'currency', (p->>'subtotal_minor')::bigint, (p->>'discount_minor')::bigint,
             (p->>'shipping_minor')::bigint, (p->>'tax_minor')::bigint,
             (p->>'total_minor')::bigint, p->'shipping_address', v_region, v_holder, v_cart,
             p->>'shipping_method', p->>'shipping_label', (p->>'weight_grams')::bigint,
-            p->>'discount_code', 'payment_processing')
+            p->>'discount_code', 'payment_processing', (p->'risk'->>'level')::risk_level,
+            (p->'risk'->>'score')::smallint, p->'risk'->'signals', (p->>'client_addr')::inet)
     ON CONFLICT DO NOTHING
     RETURNING id INTO v_id;
     IF v_id IS NULL THEN

@@ -198,6 +198,10 @@ pub struct PaymentSettings {
     /// `automatic` (the money is taken at checkout) or `manual` (checkout authorizes the
     /// card and staff capture the money from the order's page).
     pub capture: app::payments::Capture,
+    /// Which orders wait for staff whatever `capture` says: `off`, or those whose risk
+    /// (assessed at checkout) is `medium` or `high` and above. They are only authorized,
+    /// and wait as authorized until staff capture or cancel them.
+    pub review: app::risk::model::Review,
 }
 
 impl std::fmt::Debug for PaymentSettings {
@@ -212,6 +216,7 @@ impl std::fmt::Debug for PaymentSettings {
             .field("timeout_ms", &self.timeout_ms)
             .field("retries", &self.retries)
             .field("capture", &self.capture)
+            .field("review", &self.review)
             .finish_non_exhaustive()
     }
 }
@@ -301,6 +306,7 @@ impl Default for Settings {
                 breaker_cool_down_secs: 10,
                 sandbox_slow_card_secs: 10,
                 capture: app::payments::Capture::Automatic,
+                review: app::risk::model::Review::Off,
             },
             rate_limits: crate::security::rate_limit::Limits::standard(),
             log: LogSettings {

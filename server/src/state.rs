@@ -53,6 +53,7 @@ fn checkout_rules(settings: &Settings) -> CheckoutRules {
         Duration::from_secs(u64::from(settings.checkout.reservation_ttl_minutes) * 60);
     rules.shipping = settings.checkout.shipping.clone();
     rules.capture = settings.payments.capture;
+    rules.review = settings.payments.review;
     rules
 }
 

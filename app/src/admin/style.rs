@@ -138,6 +138,15 @@ pub fn page() -> &'static str {
             border: 1px solid var(--line-strong);
             font-size: 0.8rem;
         }
+        .tag.medium {
+            border-color: var(--warn);
+            color: var(--warn);
+        }
+        .tag.high {
+            border-color: var(--bad);
+            color: var(--bad);
+            font-weight: 600;
+        }
         pre {
             margin: 0;
             max-width: 28rem;

@@ -44,20 +44,7 @@ impl Actor {
 /// The client's full address as the server's edge resolved it (not the /64 that limits
 /// count by): the log says where a change came from.
 fn request_ip() -> Option<String> {
-    use axum::extract::ConnectInfo;
-    use axum::http::request::Parts;
-    let parts = leptos::prelude::use_context::<Parts>()?;
-    parts
-        .extensions
-        .get::<crate::context::ClientAddr>()
-        .map(|c| c.0)
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
-        .map(|ip| ip.to_string())
+    crate::context::client_ip().map(|ip| ip.to_string())
 }
 
 /// What changed: `action` is `<entity>.<verb>` (`product.update`, `order.refund`).

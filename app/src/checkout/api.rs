@@ -47,7 +47,8 @@ pub async fn place_order(
     #[server(default)] card_number: String,
 ) -> Result<Placed, CheckoutError> {
     let result = async {
-        let order = super::ssr::Placement::parse(&form, &idempotency_key, &card_number)?;
+        let mut order = super::ssr::Placement::parse(&form, &idempotency_key, &card_number)?;
+        order.client = crate::context::client_ip();
         let co = checkout()?;
         let visitor = visitor().await?;
         let placed = super::ssr::place(&co, visitor.as_ref(), order).await?;

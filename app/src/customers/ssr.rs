@@ -281,6 +281,7 @@ pub async fn export(
                                    'number', o.number, 'placed_at', o.created_at, 'status', o.status,
                                    'currency', o.currency, 'total', o.total_minor, 'email', o.email,
                                    'shipping_address', o.shipping_address,
+                                   'client_address', host(o.client_addr),
                                    'lines', (SELECT jsonb_agg(jsonb_build_object('sku', l.sku,
                                                  'title', l.title, 'quantity', l.quantity,
                                                  'unit_price', l.unit_price_minor) ORDER BY l.position)
@@ -344,7 +345,8 @@ pub async fn erase(
         ("mail", "DELETE FROM emails WHERE lower(to_address) = $2"),
         (
             "orders",
-            "UPDATE orders SET email = $3, shipping_address = '{\"erased\": true}'::jsonb
+            "UPDATE orders SET email = $3, shipping_address = '{\"erased\": true}'::jsonb,
+                               client_addr = NULL
               WHERE user_id = $1 OR lower(email) = $2",
         ),
         (

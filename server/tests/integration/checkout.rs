@@ -406,6 +406,14 @@ pub(crate) async fn shop_with_own_sandbox() -> (TestApp, String, tokio::sync::wa
 pub(crate) async fn shop_with_own_sandbox_and(
     configure: impl FnOnce(&mut server::settings::Settings),
 ) -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
+    shop_with_own_sandbox_behind(&server::security::EdgePolicy::standard(), configure).await
+}
+
+/// The same, behind the edge `policy` (trusted proxies, limits).
+pub(crate) async fn shop_with_own_sandbox_behind(
+    policy: &server::security::EdgePolicy,
+    configure: impl FnOnce(&mut server::settings::Settings),
+) -> (TestApp, String, tokio::sync::watch::Sender<bool>) {
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .connect(&seeded_database().await)
@@ -420,14 +428,8 @@ pub(crate) async fn shop_with_own_sandbox_and(
     let payments = server::serve::payments(&settings, &pool, "127.0.0.1:1".parse().unwrap(), stop)
         .await
         .unwrap();
-    let mut app = crate::helpers::spawn_configured(
-        pool,
-        12,
-        Some(payments),
-        &server::security::EdgePolicy::standard(),
-        configure,
-    )
-    .await;
+    let mut app =
+        crate::helpers::spawn_configured(pool, 12, Some(payments), policy, configure).await;
     app.state.checkout.rules.settle_after = Duration::ZERO;
     (app, url, keep)
 }

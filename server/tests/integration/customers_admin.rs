@@ -163,6 +163,12 @@ async fn an_erased_customer_leaves_nothing_personal_and_their_orders_stay() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // As if it was placed from a public address, which checkout keeps for its risk checks.
+    sqlx::query("UPDATE orders SET client_addr = '203.0.113.9' WHERE number = $1")
+        .bind(&number)
+        .execute(&app.pool)
+        .await
+        .unwrap();
 
     // The confirmation must be their address.
     let r = boss
@@ -187,6 +193,7 @@ async fn an_erased_customer_leaves_nothing_personal_and_their_orders_stay() {
     let traces: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM users WHERE email = 'ada@example.com' OR name LIKE '%Lovelace%')
               + (SELECT count(*) FROM orders WHERE email = 'ada@example.com' OR shipping_address::text LIKE '%Lovelace%')
+              + (SELECT count(*) FROM orders WHERE client_addr IS NOT NULL)
               + (SELECT count(*) FROM addresses WHERE user_id = $1)
               + (SELECT count(*) FROM sessions WHERE user_id = $1)
               + (SELECT count(*) FROM emails WHERE to_address = 'ada@example.com')

@@ -27,6 +27,7 @@ mod pages;
 mod payments;
 mod product_photos;
 mod recommendations;
+mod risk;
 mod schema;
 mod search;
 mod security;

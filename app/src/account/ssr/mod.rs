@@ -10,11 +10,7 @@ pub mod sign_up;
 use super::model::{AccountError, CurrentUser, Role, check_password, normalize_email};
 use crate::session::{self, Session, Sessions};
 use crate::site::Site;
-use axum::extract::ConnectInfo;
-use axum::http::request::Parts;
-use leptos::prelude::use_context;
 use sqlx::PgConnection;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Sign-in throttling (from settings).
@@ -94,16 +90,8 @@ pub fn unavailable(error: impl std::fmt::Display) -> AccountError {
 /// it (behind a trusted proxy, the forwarded client), else the TCP peer; an IPv6 client
 /// by its /64 (one subscriber's whole range).
 pub fn client_ip() -> String {
-    use crate::context::ClientAddr;
-    use_context::<Parts>()
-        .and_then(|p| {
-            p.extensions.get::<ClientAddr>().copied().or_else(|| {
-                p.extensions
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| ClientAddr(c.0.ip()))
-            })
-        })
-        .map(|c| c.bucket())
+    crate::context::client_ip()
+        .map(|ip| crate::context::ClientAddr(ip).bucket())
         .unwrap_or_else(|| "unknown".into())
 }
 

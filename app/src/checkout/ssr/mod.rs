@@ -56,6 +56,10 @@ pub struct CheckoutRules {
     pub settle_after: Duration,
     /// Whether checkout takes the money or only authorizes it for staff to capture.
     pub capture: crate::payments::Capture,
+    /// How an order's risk is assessed, and which orders wait for staff (only
+    /// authorized) whatever `capture` says.
+    pub risk: crate::risk::ssr::RiskRules,
+    pub review: crate::risk::model::Review,
 }
 
 impl CheckoutRules {
@@ -82,6 +86,8 @@ impl CheckoutRules {
             ],
             settle_after: Duration::from_secs(30),
             capture: crate::payments::Capture::Automatic,
+            risk: crate::risk::ssr::RiskRules::standard(),
+            review: crate::risk::model::Review::Off,
         }
     }
 

@@ -144,7 +144,7 @@ pub(super) async fn pay(
         reference: order.number.clone(),
         // The stock is held already: take the money in the same call (unless staff take
         // it). Should the order not be confirmable after all, it goes back (`complete`).
-        capture: co.rules.capture == Capture::Automatic,
+        capture: takes_money(co, &order),
     };
     let intent = match co
         .provider
@@ -183,6 +183,12 @@ pub(super) async fn pay(
     complete(co, &order, intent).await
 }
 
+/// Whether checkout takes the money for `order` (else it is only authorized, and the
+/// order waits for staff): the shop's way, unless the order's risk holds it for review.
+fn takes_money(co: &Checkout, order: &PlacedOrder) -> bool {
+    co.rules.capture == Capture::Automatic && !co.rules.review.holds(order.risk)
+}
+
 /// Captures an authorized intent if the shop takes the money at checkout, then sells the
 /// stock and confirms the order (or leaves it authorized, for staff to capture) in one
 /// transaction. If the stock is no longer held (it expired during a very long payment),
@@ -192,22 +198,21 @@ pub(super) async fn complete(
     order: &PlacedOrder,
     intent: Intent,
 ) -> Result<Placed, CheckoutError> {
-    let intent =
-        if intent.status == IntentStatus::Authorized && co.rules.capture == Capture::Automatic {
-            match co
-                .provider
-                .capture(&intent.id, None, &format!("capture:{}", order.number))
-                .await
-            {
-                Ok(captured) => captured,
-                Err(PaymentError::Timeout | PaymentError::Unavailable) => {
-                    return Err(payment_unavailable(&order.number));
-                }
-                Err(e) => return Err(unavailable(e)),
+    let intent = if intent.status == IntentStatus::Authorized && takes_money(co, order) {
+        match co
+            .provider
+            .capture(&intent.id, None, &format!("capture:{}", order.number))
+            .await
+        {
+            Ok(captured) => captured,
+            Err(PaymentError::Timeout | PaymentError::Unavailable) => {
+                return Err(payment_unavailable(&order.number));
             }
-        } else {
-            intent
-        };
+            Err(e) => return Err(unavailable(e)),
+        }
+    } else {
+        intent
+    };
     let to = match intent.status {
         IntentStatus::Captured => OrderStatus::Confirmed,
         IntentStatus::Authorized => OrderStatus::Authorized,

@@ -15,6 +15,8 @@ use crate::orders::model::OrderStatus;
 use crate::orders::ssr::placement::{
     self as orders, DraftLine, FlashDraft, Opened, OrderDraft, PlacedOrder,
 };
+use crate::risk::model::{Assessment, RiskLevel};
+use crate::risk::ssr::{self as risk, Buyer};
 use crate::session::Visitor;
 use std::time::Duration;
 
@@ -42,6 +44,8 @@ pub struct Placement {
     pub discount_code: String,
     /// Digits only.
     pub card_number: String,
+    /// Where the order came from, as the shop's edge resolved it (for the risk checks).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Placement {
@@ -84,6 +88,7 @@ impl Placement {
             shipping_method: form.shipping_method.clone(),
             discount_code: form.discount_code.clone(),
             card_number,
+            client: None,
         })
     }
 }
@@ -156,6 +161,15 @@ pub async fn place(
         Ok(priced) => priced,
         Err(e) => return retry_or(co, &order, e).await,
     };
+    let buyer = Buyer {
+        email: &order.email,
+        user_id,
+        client: order.client,
+        last4: &order.card_number[order.card_number.len().saturating_sub(4)..],
+        total_minor: priced.totals.total.minor(),
+        largest_line: priced.lines.iter().map(|l| l.quantity).max().unwrap_or(0),
+    };
+    let risk = assessed(co, &buyer).await?;
 
     // Hold the stock and claim the key with the order.
     // A flash sale's lines are held already (by their entries): the order takes those
@@ -186,6 +200,8 @@ pub async fn place(
             shares: &shares,
             hold: None,
             flash_hold: co.rules.reservation_ttl,
+            risk: &risk,
+            client: buyer.public_address(),
         };
         let order_id = match open(co, new, &wanted).await {
             Ok(Opened::Order(id)) => id,
@@ -225,12 +241,28 @@ pub async fn place(
             status: OrderStatus::PaymentProcessing,
             total: priced.totals.total,
             units: priced.lines.iter().map(|l| i64::from(l.quantity)).sum(),
+            risk: Some(risk.level),
         };
         return pay(co, placed, &order.card_number).await;
     }
     Err(unavailable(format!(
         "no order opened for cart {cart} after {OPEN_ATTEMPTS} attempts"
     )))
+}
+
+/// The order's risk, from what the shop knows of its buyer now.
+async fn assessed(co: &Checkout, buyer: &Buyer<'_>) -> Result<Assessment, CheckoutError> {
+    let mut conn = co.pool.acquire().await.map_err(unavailable)?;
+    let facts = risk::facts(&mut conn, buyer).await.map_err(unavailable)?;
+    let assessment = risk::assess(&co.rules.risk, buyer, &facts);
+    if assessment.level > RiskLevel::Low {
+        tracing::info!(
+            risk.level = assessment.level.as_str(),
+            risk.score = assessment.score,
+            "an order assessed as risky"
+        );
+    }
+    Ok(assessment)
 }
 
 /// The cart priced for the form, refused if its code or shipping method does not apply.
@@ -308,6 +340,9 @@ struct NewOrder<'a> {
     hold: Option<Duration>,
     /// Keep a flash sale hold the order takes over at least this long.
     flash_hold: Duration,
+    risk: &'a Assessment,
+    /// The client's address, when it says something of the buyer.
+    client: Option<std::net::IpAddr>,
 }
 
 impl NewOrder<'_> {
@@ -362,6 +397,8 @@ impl NewOrder<'_> {
                 })
                 .collect(),
             flash_hold_secs: self.flash_hold.as_secs_f64(),
+            risk: self.risk,
+            client_addr: self.client.map(|ip| ip.to_string()),
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::money::Money;
 use crate::orders::model::{OrderStatus, OrderView};
+use crate::risk::model::{Assessment, RiskLevel};
 use serde::{Deserialize, Serialize};
 
 /// The list's filter (every field optional, as typed) and its page: orders placed
@@ -23,6 +24,9 @@ pub struct OrderFilter {
     pub min_total: String,
     #[serde(default)]
     pub max_total: String,
+    /// A risk level (`low`, `medium`, `high`): orders assessed at it.
+    #[serde(default)]
+    pub risk: String,
     #[serde(default)]
     pub after: String,
 }
@@ -38,6 +42,7 @@ impl OrderFilter {
             ("to", self.to.trim()),
             ("min_total", self.min_total.trim()),
             ("max_total", self.max_total.trim()),
+            ("risk", self.risk.trim()),
             ("after", after.unwrap_or("")),
         ];
         crate::url::to_query(pairs.into_iter().filter(|(_, v)| !v.is_empty()))
@@ -54,6 +59,8 @@ pub struct OrderRow {
     /// `YYYY-MM-DD HH:MM`, UTC.
     pub placed: String,
     pub region: String,
+    /// As assessed at checkout (none for orders from before, such as imported ones).
+    pub risk: Option<RiskLevel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,4 +118,14 @@ pub struct AdminOrder {
     pub notes: Vec<super::operations::NoteView>,
     /// What this staff member may do to it now.
     pub offers: super::operations::Offers,
+    /// Its risk as assessed at checkout (none for orders from before).
+    pub risk: Option<OrderRisk>,
+}
+
+/// An order's risk assessment, and the network address it was placed from when that
+/// said something of the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRisk {
+    pub assessment: Assessment,
+    pub client: Option<String>,
 }

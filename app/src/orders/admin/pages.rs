@@ -3,11 +3,12 @@
 //! with who did each step).
 
 use super::api::{ExportOrders, admin_orders, order_for_staff};
-use super::model::{AdminOrder, OrderFilter, OrderRow};
+use super::model::{AdminOrder, OrderFilter, OrderRisk, OrderRow};
 use crate::admin::layout::AdminError;
 use crate::admin::style::page;
 use crate::components::head::Title;
 use crate::orders::model::OrderStatus;
+use crate::risk::model::RiskLevel;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -22,6 +23,7 @@ fn filter_from_url() -> OrderFilter {
         to: get("to"),
         min_total: get("min_total"),
         max_total: get("max_total"),
+        risk: get("risk"),
         after: get("after"),
     }
 }
@@ -45,6 +47,17 @@ pub fn AdminOrdersPage() -> impl IntoView {
             }
         })
         .collect_view();
+    let risks = RiskLevel::ALL
+        .into_iter()
+        .map(|l| {
+            let selected = filter.risk == l.as_str();
+            view! {
+                <option value=l.as_str() selected=selected>
+                    {l.label()}
+                </option>
+            }
+        })
+        .collect_view();
     view! { class=cls,
         <Title text="Orders · Mercato admin" />
         <h1>"Orders"</h1>
@@ -57,6 +70,12 @@ pub fn AdminOrdersPage() -> impl IntoView {
                 "Status" <select name="status">
                     <option value="">"Any"</option>
                     {statuses}
+                </select>
+            </label>
+            <label>
+                "Risk" <select name="risk">
+                    <option value="">"Any"</option>
+                    {risks}
                 </select>
             </label>
             <label>"From" <input type="date" name="from" value=filter.from.clone() /></label>
@@ -116,6 +135,7 @@ fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, filter: OrderFilter) -> 
                     <td>{o.placed}</td>
                     <td>{o.email}</td>
                     <td>{o.status.label()}</td>
+                    <td>{o.risk.map(|l| view! { <RiskTag level=l /> })}</td>
                     <td class="num">{o.items}</td>
                     <td class="num">{o.total.to_string()}</td>
                     <td>{o.region}</td>
@@ -139,6 +159,7 @@ fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, filter: OrderFilter) -> 
                     <th scope="col">"Placed (UTC)"</th>
                     <th scope="col">"E-mail"</th>
                     <th scope="col">"Status"</th>
+                    <th scope="col">"Risk"</th>
                     <th scope="col" class="num">
                         "Items"
                     </th>
@@ -155,6 +176,52 @@ fn OrderRows(rows: Vec<OrderRow>, next: Option<String>, filter: OrderFilter) -> 
             {older}
         </nav>
     }
+}
+
+/// A risk level as a tag, coloured by how much it asks of staff.
+#[component]
+fn RiskTag(level: RiskLevel) -> impl IntoView {
+    let cls = page();
+    view! { class=cls, <span class=format!("tag {}", level.as_str())>{level.label()}</span> }
+}
+
+/// The order's risk assessment: its level and score, and every signal behind it.
+#[component]
+fn RiskPanel(risk: Option<OrderRisk>) -> impl IntoView {
+    let cls = page();
+    let Some(risk) = risk else {
+        return view! { class=cls,
+            <p class="muted" data-test="order-risk">
+                "Not assessed: this order was not placed through checkout."
+            </p>
+        }
+        .into_any();
+    };
+    let a = risk.assessment;
+    let signals = a
+        .signals
+        .into_iter()
+        .map(|s| {
+            let points = if s.points > 0 {
+                format!("+{}", s.points)
+            } else {
+                s.points.to_string()
+            };
+            view! { class=cls, <li>{s.detail} " " <span class="muted">{format!("({points})")}</span></li> }
+        })
+        .collect_view();
+    let from = risk.client.map(|ip| format!(" · placed from {ip}"));
+    view! { class=cls,
+        <div data-test="order-risk">
+            <p>
+                <RiskTag level=a.level />
+                {format!(" score {} of 100", a.score)}
+                {from}
+            </p>
+            <ul>{signals}</ul>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
@@ -333,6 +400,8 @@ fn OrderDetail(o: AdminOrder) -> impl IntoView {
         <table data-test="order-totals">
             <tbody>{totals}</tbody>
         </table>
+        <h2>"Risk"</h2>
+        <RiskPanel risk=o.risk.clone() />
         <h2>"Delivery address"</h2>
         <p>{v.address.join(", ")}</p>
         <h2>"Payments"</h2>

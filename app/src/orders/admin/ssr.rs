@@ -2,10 +2,12 @@
 //! so a page costs the same at the millionth order as at the first.
 
 use super::model::{
-    AdminOrder, OrderFilter, OrderPage, OrderRow, PAGE_SIZE, PaymentRow, RefundRow, StepRow,
+    AdminOrder, OrderFilter, OrderPage, OrderRisk, OrderRow, PAGE_SIZE, PaymentRow, RefundRow,
+    StepRow,
 };
 use crate::money::{Currency, Money};
 use crate::orders::model::OrderStatus;
+use crate::risk::model::{Assessment, RiskLevel};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
 use sqlx::PgPool;
@@ -19,6 +21,7 @@ struct Bounds {
     to: Option<NaiveDate>,
     min_total: Option<i64>,
     max_total: Option<i64>,
+    risk: Option<RiskLevel>,
     after: Option<(DateTime<Utc>, i64)>,
 }
 
@@ -90,6 +93,10 @@ fn bounds(f: &OrderFilter) -> Result<Bounds, String> {
         to: day(&f.to, "to")?,
         min_total: amount(&f.min_total, "least")?,
         max_total: amount(&f.max_total, "greatest")?,
+        risk: match f.risk.trim() {
+            "" => None,
+            level => Some(RiskLevel::parse(level)?),
+        },
         after: parse_cursor(&f.after)?,
     })
 }
@@ -104,6 +111,7 @@ struct Listed {
     created_at: DateTime<Utc>,
     region: String,
     items: i64,
+    risk: Option<RiskLevel>,
 }
 
 impl From<&Listed> for OrderRow {
@@ -116,6 +124,7 @@ impl From<&Listed> for OrderRow {
             items: r.items,
             placed: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
             region: r.region.clone(),
+            risk: r.risk,
         }
     }
 }
@@ -133,7 +142,8 @@ pub async fn list(
         Listed,
         r#"SELECT o.id, o.number, o.email, o.status AS "status: OrderStatus",
                   o.currency AS "currency: Currency", o.total_minor, o.created_at, o.region,
-                  coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)::bigint AS "items!"
+                  coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)::bigint AS "items!",
+                  o.risk_level AS "risk: RiskLevel"
              FROM orders o
             WHERE ($1::text IS NULL OR o.number = $1)
               AND ($2::text IS NULL OR o.email = $2)
@@ -143,6 +153,7 @@ pub async fn list(
               AND ($6::bigint IS NULL OR o.total_minor >= $6)
               AND ($7::bigint IS NULL OR o.total_minor <= $7)
               AND ($8::timestamptz IS NULL OR (o.created_at, o.id) < ($8, $9))
+              AND ($11::risk_level IS NULL OR o.risk_level = $11)
             ORDER BY o.created_at DESC, o.id DESC
             LIMIT $10"#,
         b.number,
@@ -155,6 +166,7 @@ pub async fn list(
         b.after.map(|a| a.0),
         b.after.map(|a| a.1),
         PAGE_SIZE + 1,
+        b.risk as Option<RiskLevel>,
     )
     .fetch_all(pool)
     .await?;
@@ -180,7 +192,7 @@ pub fn export(
     let b = bounds(&filter)?;
     Ok(crate::csv::produce(move |out| async move {
         out.send(
-            "number,placed_at,status,email,currency,subtotal,discount,shipping,tax,total,refunded,items,region\n"
+            "number,placed_at,status,email,currency,subtotal,discount,shipping,tax,total,refunded,items,region,risk,risk_score\n"
                 .to_owned(),
         )
         .await?;
@@ -189,7 +201,8 @@ pub fn export(
                       o.currency::text AS "currency!", o.subtotal_minor, o.discount_minor,
                       o.shipping_minor, o.tax_minor, o.total_minor, o.region,
                       coalesce((SELECT sum(amount_minor) FROM refunds f WHERE f.order_id = o.id AND f.status = 'done'), 0)::bigint AS "refunded!",
-                      coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)::bigint AS "items!"
+                      coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id), 0)::bigint AS "items!",
+                      o.risk_level::text AS risk, o.risk_score
                  FROM orders o
                 WHERE ($1::text IS NULL OR o.number = $1)
                   AND ($2::text IS NULL OR o.email = $2)
@@ -198,6 +211,7 @@ pub fn export(
                   AND ($5::date IS NULL OR o.created_at < $5::date + 1)
                   AND ($6::bigint IS NULL OR o.total_minor >= $6)
                   AND ($7::bigint IS NULL OR o.total_minor <= $7)
+                  AND ($8::risk_level IS NULL OR o.risk_level = $8)
                 ORDER BY o.created_at, o.id"#,
             b.number,
             b.email,
@@ -206,6 +220,7 @@ pub fn export(
             b.to,
             b.min_total,
             b.max_total,
+            b.risk as Option<RiskLevel>,
         )
         .fetch(&pool);
         while let Some(row) = rows.next().await {
@@ -227,10 +242,37 @@ pub fn export(
                 major(r.refunded),
                 r.items.to_string(),
                 r.region,
+                r.risk.unwrap_or_default(),
+                r.risk_score.map(|s| s.to_string()).unwrap_or_default(),
             ]))
             .await?;
         }
         Ok(())
+    }))
+}
+
+/// An order's risk assessment, if it has one.
+async fn risk(pool: &PgPool, order_id: i64) -> Result<Option<OrderRisk>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT risk_level AS "level: RiskLevel", risk_score, risk_signals,
+                  host(client_addr) AS client
+             FROM orders WHERE id = $1"#,
+        order_id
+    )
+    .fetch_one(pool)
+    .await?;
+    let (Some(level), Some(score), Some(signals)) = (row.level, row.risk_score, row.risk_signals)
+    else {
+        return Ok(None);
+    };
+    let signals = serde_json::from_value(signals).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    Ok(Some(OrderRisk {
+        assessment: Assessment {
+            score,
+            level,
+            signals,
+        },
+        client: row.client,
     }))
 }
 
@@ -332,6 +374,7 @@ pub async fn detail(
     let offers = super::operations::ssr::offers(pool, found.id, found.view.status, viewer)
         .await
         .map_err(unavailable)?;
+    let risk = risk(pool, found.id).await.map_err(unavailable)?;
     Ok(Some(AdminOrder {
         view: found.view,
         region: found.region,
@@ -341,6 +384,7 @@ pub async fn detail(
         steps,
         notes,
         offers,
+        risk,
     }))
 }
 
@@ -354,11 +398,13 @@ mod tests {
             q: " m-7kq2 ".into(),
             status: "delivered".into(),
             min_total: "25".into(),
+            risk: "high".into(),
             ..OrderFilter::default()
         })
         .unwrap();
         assert_eq!(b.number.as_deref(), Some("M-7KQ2"));
         assert_eq!(b.status, Some(OrderStatus::Delivered));
+        assert_eq!(b.risk, Some(RiskLevel::High));
         assert_eq!(b.min_total, Some(2500));
         let b = bounds(&OrderFilter {
             q: "Ann@Example.com".into(),
@@ -369,6 +415,10 @@ mod tests {
         for bad in [
             OrderFilter {
                 status: "lost".into(),
+                ..OrderFilter::default()
+            },
+            OrderFilter {
+                risk: "<script>".into(),
                 ..OrderFilter::default()
             },
             OrderFilter {

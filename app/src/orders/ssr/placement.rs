@@ -8,6 +8,7 @@ use crate::db::{Refusal, refusal};
 use crate::money::{Currency, Money};
 use crate::orders::model::OrderStatus;
 use crate::payments::wire::Intent;
+use crate::risk::model::RiskLevel;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
@@ -41,6 +42,11 @@ pub struct OrderDraft<'a> {
     pub flash: Vec<FlashDraft>,
     /// How long a taken-over sale hold is kept for the payment, at least.
     pub flash_hold_secs: f64,
+    /// The order's risk, written with it.
+    pub risk: &'a crate::risk::model::Assessment,
+    /// The client's address, when it says something of the buyer (kept for the next
+    /// assessments; personal data, removed by an erasure).
+    pub client_addr: Option<String>,
 }
 
 /// A line of an [`OrderDraft`] held by a flash sale entry.
@@ -133,6 +139,8 @@ pub struct PlacedOrder {
     pub holder: String,
     /// Units across its lines (what its holds must add up to when sold).
     pub units: i64,
+    /// Its risk as assessed at checkout.
+    pub risk: Option<RiskLevel>,
 }
 
 /// A `PlacedOrder` as the queries below read it.
@@ -144,6 +152,7 @@ struct PlacedRow {
     currency: Currency,
     holder: String,
     units: i64,
+    risk: Option<RiskLevel>,
 }
 
 impl From<PlacedRow> for PlacedOrder {
@@ -155,6 +164,7 @@ impl From<PlacedRow> for PlacedOrder {
             total: Money::from_minor(r.total_minor, r.currency),
             holder: r.holder,
             units: r.units,
+            risk: r.risk,
         }
     }
 }
@@ -164,7 +174,7 @@ pub async fn by_key(pool: &PgPool, key: &str) -> Result<Option<PlacedOrder>, sql
     let row = sqlx::query_as!(
         PlacedRow,
         r#"SELECT id, number, status AS "status: OrderStatus", total_minor,
-                  currency AS "currency: Currency", holder,
+                  currency AS "currency: Currency", holder, risk_level AS "risk: RiskLevel",
                   (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
              FROM orders WHERE idempotency_key = $1"#,
         key
@@ -180,7 +190,7 @@ pub async fn unsettled(pool: &PgPool, quiet_secs: f64) -> Result<Vec<PlacedOrder
     let rows = sqlx::query_as!(
         PlacedRow,
         r#"SELECT id, number, status AS "status: OrderStatus", total_minor,
-                  currency AS "currency: Currency", holder,
+                  currency AS "currency: Currency", holder, risk_level AS "risk: RiskLevel",
                   (SELECT coalesce(sum(quantity), 0) FROM order_lines WHERE order_id = orders.id)::bigint AS "units!"
              FROM orders
             WHERE status IN ('pending', 'payment_processing')
