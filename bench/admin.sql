@@ -43,14 +43,19 @@ INSERT INTO stock_levels (variant_id, warehouse_id, on_hand)
 SELECT v.id, (SELECT id FROM warehouses WHERE code = 'main'), (v.id % 50)::int
   FROM variants v WHERE v.sku LIKE 'BENCH-%';
 
+-- Assessed as checkout would: 1 in 100 high risk, 5 in 100 medium, the rest low.
 INSERT INTO orders (number, idempotency_key, email, status, currency, subtotal_minor, total_minor,
-                    shipping_address, region, holder, created_at, updated_at)
+                    shipping_address, region, holder, created_at, updated_at,
+                    risk_level, risk_score, risk_signals)
 SELECT 'B-' || lpad(g::text, 10, '0'), 'bench-order-key-' || g,
        'customer' || (g % 50000) || '@example.com',
        (ARRAY['delivered','delivered','delivered','shipped','confirmed','cancelled','refunded','pending'])[1 + g % 8]::order_status,
        'USD', 1000 + (g * 53) % 90000, 1000 + (g * 53) % 90000,
        '{"country": "GB"}', 'DEFAULT', 'order:B-' || lpad(g::text, 10, '0'),
-       now() - make_interval(secs => g * 30), now() - make_interval(secs => g * 30)
+       now() - make_interval(secs => g * 30), now() - make_interval(secs => g * 30),
+       (CASE WHEN g % 100 = 0 THEN 'high' WHEN g % 100 <= 5 THEN 'medium' ELSE 'low' END)::risk_level,
+       CASE WHEN g % 100 = 0 THEN 65 WHEN g % 100 <= 5 THEN 35 ELSE 0 END,
+       '[]'::jsonb
   FROM generate_series(1, :orders) g;
 
 CREATE TEMP TABLE bench_variants AS

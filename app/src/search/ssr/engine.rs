@@ -659,7 +659,22 @@ fn rerank(
         }
         *score *= factor;
     }
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Equal scores in product id order: where a document lands (its segment, which
+    // depends on the indexing threads) never changes a ranking.
+    let mut keyed = Vec::with_capacity(hits.len());
+    for &(score, addr) in hits.iter() {
+        let id = searcher
+            .segment_reader(addr.segment_ord)
+            .fast_fields()
+            .column_opt::<u64>("id")?
+            .and_then(|ids| ids.first(addr.doc_id))
+            .unwrap_or(u64::MAX);
+        keyed.push((score, id, addr));
+    }
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (hit, (score, _, addr)) in hits.iter_mut().zip(keyed) {
+        *hit = (score, addr);
+    }
     Ok(())
 }
 
