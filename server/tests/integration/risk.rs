@@ -220,3 +220,49 @@ async fn a_risk_filter_that_is_not_a_level_is_refused_and_never_drawn_as_markup(
         .await;
     assert_eq!(r.status, 400, "{}", r.text());
 }
+
+#[tokio::test]
+async fn many_buyers_behind_one_public_address_and_its_declined_cards_add_up() {
+    let (app, _url, _sandbox) = shop_with_own_sandbox_behind(&behind_a_proxy(), |_| {}).await;
+    let from = Some("203.0.113.50");
+    let mut placed = Vec::new();
+    for (who, card) in [
+        ("a", test_cards::SUCCESS),
+        ("b", test_cards::SUCCESS),
+        ("c", test_cards::SUCCESS),
+        ("d", test_cards::DECLINE),
+        ("e", test_cards::INSUFFICIENT_FUNDS),
+        ("f", test_cards::SUCCESS),
+    ] {
+        let b = Browser::new(&app);
+        add(&b, LAPTOP_13, "1").await;
+        let r = place_from(&b, from, &format!("{who}@example.com"), card).await;
+        if card == test_cards::SUCCESS {
+            assert_eq!(r.status, 200, "{who}: {}", r.text());
+            placed.push(r.json()["number"].as_str().unwrap().to_owned());
+        } else {
+            assert!(r.status >= 400, "{who}: {}", r.text());
+        }
+    }
+    // The first two e-mails from the address are nothing; the third is a third buyer
+    // behind it.
+    for number in &placed[..2] {
+        let (level, score, codes, client) = assessment(&app, number).await;
+        assert_eq!(
+            (level.as_deref(), score, codes.len(), client.as_deref()),
+            (Some("low"), Some(0), 0, Some("203.0.113.50"))
+        );
+    }
+    let (level, score, codes, _) = assessment(&app, &placed[2]).await;
+    assert_eq!(
+        (level.as_deref(), score, codes),
+        (Some("low"), Some(20), vec!["emails_per_address".to_owned()])
+    );
+    // Two cards declined there (for other e-mails), six orders this hour, six e-mails.
+    let (level, score, codes, _) = assessment(&app, &placed[3]).await;
+    assert_eq!(
+        codes,
+        ["declined_cards", "address_velocity", "emails_per_address"]
+    );
+    assert_eq!((level.as_deref(), score), (Some("high"), Some(70)));
+}
