@@ -262,7 +262,8 @@ pub fn assess(rules: &RiskRules, buyer: &Buyer<'_>, facts: &Facts) -> Assessment
 /// What the shop knows of `buyer`, in one statement (each part on an index: orders by
 /// e-mail, by account and by client address, payments by order).
 pub async fn facts(conn: &mut PgConnection, buyer: &Buyer<'_>) -> Result<Facts, sqlx::Error> {
-    let address = buyer.public_address().map(|ip| ip.to_string());
+    let public = buyer.public_address();
+    let address = public.map(|ip| ip.to_string());
     let row = sqlx::query!(
         r#"SELECT
              (SELECT count(*) FROM orders o
@@ -304,7 +305,7 @@ pub async fn facts(conn: &mut PgConnection, buyer: &Buyer<'_>) -> Result<Facts, 
         email_orders_hour: row.email_orders,
         email_declined_day: row.email_declined,
         email_cards_day: row.email_cards,
-        address: buyer.public_address().map(|_| AddressFacts {
+        address: public.map(|_| AddressFacts {
             orders_hour: row.address_orders,
             emails_day: row.address_emails,
             email_seen: row.address_email_seen,

@@ -620,21 +620,25 @@ fn rerank(
 ) -> tantivy::Result<()> {
     let best = hits.iter().map(|h| h.0).fold(0.0f32, f32::max);
     let mut name = String::new();
-    for (score, addr) in hits.iter_mut() {
+    // Each hit with its product id: equal scores go in id order, so where a document
+    // lands (its segment, which depends on the indexing threads) never changes a ranking.
+    let mut keyed = Vec::with_capacity(hits.len());
+    for &(mut score, addr) in hits.iter() {
         let segment = searcher.segment_reader(addr.segment_ord);
+        let ff = segment.fast_fields();
+        let id = ff
+            .column_opt::<u64>("id")?
+            .and_then(|ids| ids.first(addr.doc_id));
         let table = tables.of(segment)?;
         let in_stock = table.in_stock(addr.doc_id);
         let mut factor = ranking_factor(in_stock, table.popularity(addr.doc_id));
         if boosts.behaviour.is_some() || boosts.personal.is_some() {
-            let ff = segment.fast_fields();
-            let weight = match (boosts.behaviour, ff.column_opt::<u64>("id")?) {
-                (Some(b), Some(ids)) => ids
-                    .first(addr.doc_id)
-                    .and_then(|id| b.get(&id))
-                    .copied()
-                    .unwrap_or(0.0),
-                _ => 0.0,
-            };
+            let weight = boosts
+                .behaviour
+                .zip(id)
+                .and_then(|(b, id)| b.get(&id))
+                .copied()
+                .unwrap_or(0.0);
             let mut has = |column: &str, wanted: &HashSet<String>| -> tantivy::Result<bool> {
                 let Some(col) = ff.str(column)? else {
                     return Ok(false);
@@ -654,22 +658,11 @@ fn rerank(
                 ),
                 None => (false, false),
             };
-            let relative = if best > 0.0 { *score / best } else { 0.0 };
+            let relative = if best > 0.0 { score / best } else { 0.0 };
             factor *= signals::factor(weight, own_brand, own_category, in_stock, relative);
         }
-        *score *= factor;
-    }
-    // Equal scores in product id order: where a document lands (its segment, which
-    // depends on the indexing threads) never changes a ranking.
-    let mut keyed = Vec::with_capacity(hits.len());
-    for &(score, addr) in hits.iter() {
-        let id = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .column_opt::<u64>("id")?
-            .and_then(|ids| ids.first(addr.doc_id))
-            .unwrap_or(u64::MAX);
-        keyed.push((score, id, addr));
+        score *= factor;
+        keyed.push((score, id.unwrap_or(u64::MAX), addr));
     }
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     for (hit, (score, _, addr)) in hits.iter_mut().zip(keyed) {
