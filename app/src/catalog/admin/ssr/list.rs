@@ -2,6 +2,7 @@
 //! sorted, a page at a time after the last row seen (keyset: a page costs the same at
 //! the millionth product as at the first), with a count that stays cheap.
 
+use super::search::{MOST_WORDS, Words};
 use crate::catalog::admin::model::{Count, PAGE_SIZE, ProductFilter, ProductList, ProductRow};
 use crate::catalog::model::ProductStatus;
 use crate::money::{Currency, Money};
@@ -10,10 +11,15 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 /// Counting stops here; past it the list says "more than".
 const COUNT_CAP: i64 = 10_000;
 
+/// A title search is counted only when the planner expects at most this many matches
+/// (checking each title costs more than reading an index entry); past it, its estimate.
+const SEARCH_COUNT_CAP: i64 = 1_000;
+
 /// The filter as the query takes it, or what is wrong with it.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct Bounds {
-    pub title: Option<String>,
+    /// The search as typed (trimmed), when it is not a SKU's product.
+    pub search: Option<String>,
     pub sku: Option<String>,
     pub status: Option<ProductStatus>,
     pub category: Option<i64>,
@@ -25,30 +31,26 @@ pub(crate) struct Bounds {
 
 use super::form::choice as id;
 
-/// `%` and `_` taken literally in a LIKE pattern.
-fn like_escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub(crate) fn bounds(f: &ProductFilter) -> Result<Bounds, String> {
     let q = f.q.trim();
     if q.chars().count() > 200 {
         return Err("the search is too long".into());
     }
-    let (title, sku) = if q.is_empty() {
+    // Roughly as the database will split it; it decides what a word is.
+    if q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+        > MOST_WORDS
+    {
+        return Err(format!("search for at most {MOST_WORDS} words"));
+    }
+    let (search, sku) = if q.is_empty() {
         (None, None)
     } else {
         let sku = crate::catalog::ids::Sku::parse(q)
             .ok()
             .map(|s| s.to_string());
-        (Some(format!("%{}%", like_escaped(&q.to_lowercase()))), sku)
+        (Some(q.to_owned()), sku)
     };
     let status = match f.status.trim() {
         "" => None,
@@ -74,7 +76,7 @@ pub(crate) fn bounds(f: &ProductFilter) -> Result<Bounds, String> {
         other => return Err(format!("cannot sort by {other:?}")),
     };
     Ok(Bounds {
-        title,
+        search,
         sku,
         status,
         category: id(&f.category, "category")?,
@@ -87,11 +89,11 @@ pub(crate) fn bounds(f: &ProductFilter) -> Result<Bounds, String> {
 
 /// The filter with its lookups done, so that each query names only what it filters on
 /// and the planner sees the real values: an exact SKU becomes its product, a category
-/// the ids of its subtree.
+/// the ids of its subtree, a search its words.
 #[derive(Debug, Default)]
 pub(crate) struct Resolved {
     product: Option<i64>,
-    title: Option<String>,
+    words: Option<Words>,
     status: Option<ProductStatus>,
     categories: Option<Vec<i64>>,
     brand: Option<i64>,
@@ -101,7 +103,7 @@ pub(crate) struct Resolved {
 impl Resolved {
     fn filtered(&self) -> bool {
         self.product.is_some()
-            || self.title.is_some()
+            || self.words.is_some()
             || self.status.is_some()
             || self.categories.is_some()
             || self.brand.is_some()
@@ -110,7 +112,7 @@ impl Resolved {
 }
 
 /// Looks up what the filter names: a search that is exactly a variant's SKU lists that
-/// product alone, anything else searches titles.
+/// product alone, anything else searches title words.
 pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx::Error> {
     let product = match &b.sku {
         Some(sku) => {
@@ -133,12 +135,12 @@ pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx:
         ),
         None => None,
     };
+    let words = match (&b.search, product) {
+        (Some(text), None) => Some(Words::of(pool, text).await?),
+        _ => None,
+    };
     Ok(Resolved {
-        title: if product.is_some() {
-            None
-        } else {
-            b.title.clone()
-        },
+        words,
         product,
         status: b.status,
         categories,
@@ -150,13 +152,18 @@ pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx:
 /// The filter as SQL over `p`, the same for the page, the count and the export: only
 /// the conditions that apply, each value bound.
 pub(super) fn push_where(q: &mut QueryBuilder<'_, Postgres>, r: &Resolved) {
+    push_filters(q, r);
+    if let Some(words) = &r.words {
+        words.push_indexed(q);
+        words.push_checked(q);
+    }
+}
+
+/// Every condition but the search's words.
+pub(super) fn push_filters(q: &mut QueryBuilder<'_, Postgres>, r: &Resolved) {
     q.push(" TRUE");
     if let Some(id) = r.product {
         q.push(" AND p.id = ").push_bind(id);
-    }
-    if let Some(pattern) = &r.title {
-        q.push(" AND lower(p.title) LIKE ")
-            .push_bind(pattern.clone());
     }
     if let Some(status) = r.status {
         q.push(" AND p.status = ").push_bind(status);
@@ -206,11 +213,57 @@ struct Row {
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The sort's keyset condition: what comes after the product `b.after` (one lookup of
+/// its sort key by primary key).
+pub(super) fn push_after(q: &mut QueryBuilder<'_, Postgres>, b: &Bounds) {
+    let Some(after) = b.after else { return };
+    q.push(match b.sort {
+        "title" => {
+            " AND (lower(p.title), p.id) > (SELECT lower(title), id FROM products WHERE id = "
+        }
+        "newest" => " AND p.id < (SELECT id FROM products WHERE id = ",
+        _ => " AND (p.updated_at, p.id) < (SELECT updated_at, id FROM products WHERE id = ",
+    })
+    .push_bind(after)
+    .push(")");
+}
+
+/// The sort's order over `p` (its id, title and updated_at), and at most `limit` rows.
+pub(super) fn push_order(q: &mut QueryBuilder<'_, Postgres>, b: &Bounds, limit: i64) {
+    q.push(match b.sort {
+        "title" => " ORDER BY lower(p.title), p.id",
+        "newest" => " ORDER BY p.id DESC",
+        _ => " ORDER BY p.updated_at DESC, p.id DESC",
+    })
+    .push(" LIMIT ")
+    .push(limit);
+}
+
 /// One page of the products `filter` matches.
 pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, ListError> {
     let b = bounds(filter).map_err(ListError::Invalid)?;
     let r = resolve(pool, &b).await?;
-    let mut q = QueryBuilder::new(
+    // The page's ids first, planned for their own values each time (a generic plan cannot
+    // know whether a filter matches ten rows or half the catalog); then what the page
+    // shows of them, by a statement the connection keeps.
+    let mut ids = match &r.words {
+        Some(words) => super::search::page(pool, &r, &b, words).await?,
+        None => {
+            let mut q = QueryBuilder::new("SELECT p.id FROM products p WHERE");
+            push_where(&mut q, &r);
+            push_after(&mut q, &b);
+            push_order(&mut q, &b, PAGE_SIZE + 1);
+            q.build_query_scalar()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    let next = (ids.len() as i64 > PAGE_SIZE).then(|| {
+        ids.truncate(PAGE_SIZE as usize);
+        ids.last().map(i64::to_string).unwrap_or_default()
+    });
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.title, p.slug, p.status, c.path AS category, br.name AS brand,
                 (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variants,
                 (SELECT min(price_minor) FROM variants v WHERE v.product_id = p.id) AS price_from,
@@ -219,38 +272,15 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
                    FROM variants v JOIN stock_levels l ON l.variant_id = v.id
                   WHERE v.product_id = p.id) AS available,
                 p.updated_at
-           FROM products p
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS page (id, n)
+           JOIN products p ON p.id = page.id
            LEFT JOIN categories c ON c.id = p.category_id
            LEFT JOIN brands br ON br.id = p.brand_id
-          WHERE",
-    );
-    push_where(&mut q, &r);
-    let (keyset, order) = match b.sort {
-        "title" => (
-            "(lower(p.title), p.id) > (SELECT lower(title), id FROM products WHERE id = ",
-            "lower(p.title), p.id",
-        ),
-        "newest" => ("p.id < (SELECT id FROM products WHERE id = ", "p.id DESC"),
-        _ => (
-            "(p.updated_at, p.id) < (SELECT updated_at, id FROM products WHERE id = ",
-            "p.updated_at DESC, p.id DESC",
-        ),
-    };
-    if let Some(after) = b.after {
-        q.push(" AND ").push(keyset).push_bind(after).push(")");
-    }
-    q.push(" ORDER BY ")
-        .push(order)
-        .push(" LIMIT ")
-        .push(PAGE_SIZE + 1);
-    // Not kept as a prepared statement: each search is planned for its own values (a
-    // generic plan cannot know whether a title pattern matches ten rows or half the
-    // catalog).
-    let mut rows: Vec<Row> = q.build_query_as().persistent(false).fetch_all(pool).await?;
-    let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| r.id.to_string()).unwrap_or_default()
-    });
+          ORDER BY page.n",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
     // A first page that is not full is the whole answer: nothing left to count.
     let count = match (&next, b.after) {
         (None, None) if r.filtered() => Count::Exactly(rows.len() as i64),
@@ -308,15 +338,25 @@ async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
             Count::About(estimate)
         });
     }
+    // The planner's figure for the words is the index's (checking the titles again is
+    // the same condition; the planner would take it for a second, independent one).
     let mut q = QueryBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE");
-    push_where(&mut q, r);
+    push_filters(&mut q, r);
+    if let Some(words) = &r.words {
+        words.push_indexed(&mut q);
+    }
     let plan: serde_json::Value = q
         .build_query_scalar()
         .persistent(false)
         .fetch_one(pool)
         .await?;
     let expected = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as i64;
-    if expected > COUNT_CAP {
+    let cap = if r.words.is_some() {
+        SEARCH_COUNT_CAP
+    } else {
+        COUNT_CAP
+    };
+    if expected > cap {
         return Ok(Count::About(expected));
     }
     // The planner can be wrong (a title word that is common among archived products):
@@ -368,7 +408,7 @@ mod tests {
             ..ProductFilter::default()
         })
         .unwrap();
-        assert_eq!(b.title.as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(b.search.as_deref(), Some("50%_Off"));
         assert_eq!(b.sku, None, "a space-free word with % is no SKU");
         assert_eq!(b.status, Some(ProductStatus::Archived));
         assert_eq!(b.sort, "title");
@@ -397,6 +437,10 @@ mod tests {
             },
             ProductFilter {
                 after: "x".into(),
+                ..ProductFilter::default()
+            },
+            ProductFilter {
+                q: "one two three four five six seven eight nine".into(),
                 ..ProductFilter::default()
             },
         ] {

@@ -8,3 +8,4 @@ pub mod form;
 pub mod images;
 pub mod list;
 pub mod revisions;
+pub mod search;
