@@ -338,19 +338,7 @@ async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
             Count::About(estimate)
         });
     }
-    // The planner's figure for the words is the index's (checking the titles again is
-    // the same condition; the planner would take it for a second, independent one).
-    let mut q = QueryBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE");
-    push_filters(&mut q, r);
-    if let Some(words) = &r.words {
-        words.push_indexed(&mut q);
-    }
-    let plan: serde_json::Value = q
-        .build_query_scalar()
-        .persistent(false)
-        .fetch_one(pool)
-        .await?;
-    let expected = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as i64;
+    let expected = expected(pool, r).await?;
     let cap = if r.words.is_some() {
         SEARCH_COUNT_CAP
     } else {
@@ -385,6 +373,23 @@ async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => Ok(Count::Many),
         Err(e) => Err(e),
     }
+}
+
+/// How many products the planner expects `r` to match. Its figure for a search's words
+/// is the index's (checking the titles again is the same condition; the planner would
+/// take it for a second, independent one).
+pub(super) async fn expected(pool: &PgPool, r: &Resolved) -> Result<i64, sqlx::Error> {
+    let mut q = QueryBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE");
+    push_filters(&mut q, r);
+    if let Some(words) = &r.words {
+        words.push_indexed(&mut q);
+    }
+    let plan: serde_json::Value = q
+        .build_query_scalar()
+        .persistent(false)
+        .fetch_one(pool)
+        .await?;
+    Ok(plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as i64)
 }
 
 #[derive(Debug, thiserror::Error)]

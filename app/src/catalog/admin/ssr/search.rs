@@ -3,22 +3,33 @@
 //! Saleor's admin. Two ways to read a page of matches, so that neither common nor rare
 //! words cost much at a million products:
 //!
-//! - **Along the list.** The first `PROBE` products in the list's own order (with its
-//!   other filters), kept if their titles have the words. A common word fills the page
-//!   here, after reading a few hundred rows: no index could list 75,000 matches faster.
-//! - **Through the word index.** When that did not fill the page, the words are rare: the
-//!   index of title prefixes (`title_prefixes`, one entry per prefix, so a search is a few
-//!   exact look-ups) gives every match, and the page is sorted from those.
+//! - **Along the list.** The products in the list's own order (with its other filters),
+//!   kept if their titles have the words, until the page is full. A common word fills
+//!   the page after a few hundred rows: no index could list 75,000 matches faster.
+//! - **Through the word index.** The index of title prefixes (`title_prefixes`, one entry
+//!   per prefix, so a search is a few exact look-ups) gives every match, and the page is
+//!   sorted from those: cheap when the words are rare, dear when they are common.
 //!
-//! Both are exact: the first way returns a page only when it holds the whole page, since
-//! nothing after the products it read comes before them.
+//! Which one: first the list's newest `FIRST_LOOK` products (a millisecond); a page full
+//! there is the answer. Otherwise the planner's estimate of the matches (from the index's
+//! statistics) decides: few, the index; many, along the list again for up to
+//! `SECOND_LOOK` products (the newest products may simply not be the ones that match),
+//! then the index for whatever is left. Every way is exact: a page read along the list is
+//! returned only when it is full, since nothing after the products read comes before them.
 
-use super::list::{Bounds, Resolved, push_after, push_filters, push_order};
+use super::list::{Bounds, Resolved, expected, push_after, push_filters, push_order};
 use crate::catalog::admin::model::PAGE_SIZE;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-/// How many products, in the list's order, are read for matches before the index is.
-const PROBE: i64 = 1_000;
+/// How many products, in the list's order, are first read for matches.
+const FIRST_LOOK: i64 = 1_000;
+
+/// How many when the words are expected to be common (the read stops at a full page).
+const SECOND_LOOK: i64 = 20_000;
+
+/// Matches the planner may expect for the index to be read without a second look along
+/// the list (each match costs a row read and sorted: a few milliseconds per thousand).
+const FEW: i64 = 5_000;
 
 /// Words past this many are refused: a search, not a description.
 pub(crate) const MOST_WORDS: usize = 8;
@@ -86,25 +97,50 @@ pub(super) async fn page(
     b: &Bounds,
     words: &Words,
 ) -> Result<Vec<i64>, sqlx::Error> {
+    let found = along(pool, r, b, words, FIRST_LOOK).await?;
+    if found.len() as i64 > PAGE_SIZE {
+        return Ok(found);
+    }
+    if expected(pool, r).await? > FEW {
+        let found = along(pool, r, b, words, SECOND_LOOK).await?;
+        if found.len() as i64 > PAGE_SIZE {
+            return Ok(found);
+        }
+    }
+    indexed(pool, r, b, words).await
+}
+
+/// The page's matches among the first `look` products in the list's order.
+async fn along(
+    pool: &PgPool,
+    r: &Resolved,
+    b: &Bounds,
+    words: &Words,
+    look: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
     let mut q = QueryBuilder::new(
         "SELECT p.id FROM (SELECT p.id, p.title, p.updated_at FROM products p WHERE",
     );
     push_filters(&mut q, r);
     push_after(&mut q, b);
-    push_order(&mut q, b, PROBE);
+    push_order(&mut q, b, look);
     q.push(") p WHERE TRUE");
     words.push_checked(&mut q);
     push_order(&mut q, b, PAGE_SIZE + 1);
-    let found: Vec<i64> = q
-        .build_query_scalar()
+    q.build_query_scalar()
         .persistent(false)
         .fetch_all(pool)
-        .await?;
-    if found.len() as i64 > PAGE_SIZE {
-        return Ok(found);
-    }
-    // Rare words: every match through the index (never along the list, whatever the
-    // planner expects of them), then the page.
+        .await
+}
+
+/// The page from every match the index gives (never along the list, whatever the
+/// planner expects of them), sorted.
+async fn indexed(
+    pool: &PgPool,
+    r: &Resolved,
+    b: &Bounds,
+    words: &Words,
+) -> Result<Vec<i64>, sqlx::Error> {
     let mut q = QueryBuilder::new(
         "WITH p AS MATERIALIZED (SELECT p.id, p.title, p.updated_at FROM products p WHERE",
     );
