@@ -142,14 +142,7 @@ async fn lists(
                     "name between 1 and {MAX_SKUS} SKUs, separated by commas"
                 ))));
             }
-            let products: Vec<i64> = sqlx::query_scalar!(
-                r#"SELECT DISTINCT v.product_id AS "product_id!" FROM variants v
-                     JOIN products p ON p.id = v.product_id
-                    WHERE v.sku = ANY($1) AND p.status = 'active'"#,
-                &skus
-            )
-            .fetch_all(&reco.pool)
-            .await?;
+            let products = reco.products_of_skus(&skus).await?;
             if products.is_empty() {
                 return Ok(Err(RecoError::InvalidInput(
                     "none of those SKUs is a product on sale".into(),

@@ -7,6 +7,7 @@ mod filling;
 pub mod fit;
 pub mod fold;
 pub mod lists;
+mod memory;
 pub mod serve;
 
 pub use serve::Recommender;

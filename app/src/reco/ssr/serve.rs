@@ -4,6 +4,7 @@
 //! and short lists filled from what is trending, then popular, then featured.
 
 use super::filling::{Filling, Row, shelf};
+use super::memory::Memory;
 use crate::catalog::ssr::cache::CatalogCache;
 use crate::notify::Ticket;
 use crate::reco::model::{Reason, Recommended, Shelf};
@@ -65,6 +66,8 @@ pub struct Recommender {
     fill_rows: Arc<Mutex<Option<Kept<FillRows>>>>,
     /// Baskets folded so far (what chance is measured against), and when it was read.
     baskets: Arc<Mutex<Option<(Instant, f64)>>>,
+    /// The models' neighbours, cards and SKUs, kept per key.
+    memory: Arc<Memory>,
 }
 
 impl Recommender {
@@ -76,6 +79,7 @@ impl Recommender {
             product_lists: Arc::new(Mutex::new(HashMap::new())),
             fill_rows: Arc::new(Mutex::new(None)),
             baskets: Arc::new(Mutex::new(None)),
+            memory: Arc::new(Memory::new()),
         }
     }
 
@@ -86,44 +90,23 @@ impl Recommender {
     }
 
     /// Products `seeds` lead to under `model` (`personal` or `similar`): each seed's
-    /// neighbours, times its weight, summed.
+    /// neighbours, times its weight, summed (in memory: `memory.rs`).
     async fn neighbours(
         &self,
         model: &str,
         seeds: &[(i64, f64)],
         exclude: &[i64],
     ) -> Result<Vec<Row>, sqlx::Error> {
-        if seeds.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (ids, weights): (Vec<i64>, Vec<f64>) = seeds.iter().copied().unzip();
-        sqlx::query_as!(
-            Row,
-            r#"WITH seeds AS (SELECT * FROM unnest($2::bigint[], $3::float8[]) AS s(product_id, weight)),
-               cand AS (
-                   SELECT n.other_id AS id, sum(n.score * s.weight) AS score,
-                          (array_agg(n.product_id ORDER BY n.score * s.weight DESC))[1] AS because_id
-                     FROM seeds s JOIN reco_neighbours n ON n.model = $1 AND n.product_id = s.product_id
-                    WHERE NOT (n.other_id = ANY($4))
-                    GROUP BY n.other_id
-                    ORDER BY 2 DESC LIMIT 30)
-               SELECT c.id AS "id!", c.slug AS "slug!", c.title AS "title!", c.name_key AS "name_key!",
-                      c.created_at AS "created_at!", c.brand, c.min_price AS "min_price!",
-                      c.max_price AS "max_price!", c.currency AS "currency!", c.in_stock AS "in_stock!",
-                      c.image_key, c.image_alt, c.image_width, c.image_height, c.image_widths,
-                      c.category_path, cand.score AS "score!", b.title AS "because?"
-                 FROM cand
-                 JOIN product_cards c ON c.id = cand.id
-                 LEFT JOIN products b ON b.id = cand.because_id
-                WHERE c.in_stock
-                ORDER BY cand.score DESC, c.id"#,
-            model,
-            &ids,
-            &weights,
-            exclude
-        )
-        .fetch_all(&self.pool)
-        .await
+        let ticket = self.catalog.ticket();
+        self.memory
+            .neighbours(&self.pool, ticket, model, seeds, exclude)
+            .await
+    }
+
+    /// The products on sale that `skus` name, each once.
+    pub async fn products_of_skus(&self, skus: &[String]) -> Result<Vec<i64>, sqlx::Error> {
+        let ticket = self.catalog.ticket();
+        self.memory.products_of(&self.pool, ticket, skus).await
     }
 
     /// The baskets folded so far, read at most once a minute.
