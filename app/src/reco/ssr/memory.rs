@@ -28,8 +28,11 @@ pub(super) struct Seed {
     neighbours: Vec<(i64, f64)>,
 }
 
-/// Values per key, each with the generation and time it was read at.
-struct Map<K, V>(Mutex<HashMap<K, (u64, Instant, Arc<V>)>>);
+/// A value with the catalog's generation and the time it was read at.
+type Entry<V> = (u64, Instant, Arc<V>);
+
+/// Values per key.
+struct Map<K, V>(Mutex<HashMap<K, Entry<V>>>);
 
 impl<K: Eq + Hash + Clone, V> Map<K, V> {
     fn new() -> Self {
