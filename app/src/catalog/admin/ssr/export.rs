@@ -34,7 +34,7 @@ pub fn export(
                 .to_owned(),
         )
         .await?;
-        let r = resolve(&pool, &b).await?;
+        let r = resolve(&mut *pool.acquire().await?, &b).await?;
         let mut q = QueryBuilder::new(
             "SELECT p.id, p.slug, p.title, p.status, c.path AS category, br.name AS brand,
                     v.sku, v.price_minor, v.currency::text AS currency, v.option_values,

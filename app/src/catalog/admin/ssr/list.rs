@@ -6,7 +6,7 @@ use super::search::{MOST_WORDS, Words};
 use crate::catalog::admin::model::{Count, PAGE_SIZE, ProductFilter, ProductList, ProductRow};
 use crate::catalog::model::ProductStatus;
 use crate::money::{Currency, Money};
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 /// Counting stops here; past it the list says "more than".
 const COUNT_CAP: i64 = 10_000;
@@ -113,11 +113,11 @@ impl Resolved {
 
 /// Looks up what the filter names: a search that is exactly a variant's SKU lists that
 /// product alone, anything else searches title words.
-pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx::Error> {
+pub(crate) async fn resolve(db: &mut PgConnection, b: &Bounds) -> Result<Resolved, sqlx::Error> {
     let product = match &b.sku {
         Some(sku) => {
             sqlx::query_scalar!("SELECT product_id FROM variants WHERE sku = $1", sku)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *db)
                 .await?
         }
         None => None,
@@ -130,13 +130,13 @@ pub(crate) async fn resolve(pool: &PgPool, b: &Bounds) -> Result<Resolved, sqlx:
                  WHERE c.id = $1",
                 id
             )
-            .fetch_all(pool)
+            .fetch_all(&mut *db)
             .await?,
         ),
         None => None,
     };
     let words = match (&b.search, product) {
-        (Some(text), None) => Some(Words::of(pool, text).await?),
+        (Some(text), None) => Some(Words::of(db, text).await?),
         _ => None,
     };
     Ok(Resolved {
@@ -242,12 +242,18 @@ pub(super) fn push_order(q: &mut QueryBuilder<'_, Postgres>, b: &Bounds, limit: 
 /// One page of the products `filter` matches.
 pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, ListError> {
     let b = bounds(filter).map_err(ListError::Invalid)?;
-    let r = resolve(pool, &b).await?;
+    let mut tx = pool.begin().await?;
+    // A page is read by one process: on a small machine serving other requests, parallel
+    // workers cost more to start than they save (and a search's plan is chosen here).
+    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *tx)
+        .await?;
+    let r = resolve(&mut tx, &b).await?;
     // The page's ids first, planned for their own values each time (a generic plan cannot
     // know whether a filter matches ten rows or half the catalog); then what the page
     // shows of them, by a statement the connection keeps.
     let mut ids = match &r.words {
-        Some(words) => super::search::page(pool, &r, &b, words).await?,
+        Some(words) => super::search::page(&mut tx, &r, &b, words).await?,
         None => {
             let mut q = QueryBuilder::new("SELECT p.id FROM products p WHERE");
             push_where(&mut q, &r);
@@ -255,7 +261,7 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
             push_order(&mut q, &b, PAGE_SIZE + 1);
             q.build_query_scalar()
                 .persistent(false)
-                .fetch_all(pool)
+                .fetch_all(&mut *tx)
                 .await?
         }
     };
@@ -279,8 +285,9 @@ pub async fn list(pool: &PgPool, filter: &ProductFilter) -> Result<ProductList, 
           ORDER BY page.n",
     )
     .bind(&ids)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     // A first page that is not full is the whole answer: nothing left to count.
     let count = match (&next, b.after) {
         (None, None) if r.filtered() => Count::Exactly(rows.len() as i64),
@@ -338,7 +345,7 @@ async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
             Count::About(estimate)
         });
     }
-    let expected = expected(pool, r).await?;
+    let expected = expected(pool, r, true).await?;
     let cap = if r.words.is_some() {
         SEARCH_COUNT_CAP
     } else {
@@ -375,19 +382,27 @@ async fn count(pool: &PgPool, r: &Resolved) -> Result<Count, sqlx::Error> {
     }
 }
 
-/// How many products the planner expects `r` to match. Its figure for a search's words
-/// is the index's (checking the titles again is the same condition; the planner would
-/// take it for a second, independent one).
-pub(super) async fn expected(pool: &PgPool, r: &Resolved) -> Result<i64, sqlx::Error> {
+/// How many products the planner expects `r` to match: its words and, if `filtered`,
+/// its other conditions. Its figure for the words is the index's (checking the titles
+/// again is the same condition; the planner would take it for a second, independent one).
+pub(super) async fn expected<'c>(
+    db: impl sqlx::PgExecutor<'c>,
+    r: &Resolved,
+    filtered: bool,
+) -> Result<i64, sqlx::Error> {
     let mut q = QueryBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE");
-    push_filters(&mut q, r);
+    if filtered {
+        push_filters(&mut q, r);
+    } else {
+        q.push(" TRUE");
+    }
     if let Some(words) = &r.words {
         words.push_indexed(&mut q);
     }
     let plan: serde_json::Value = q
         .build_query_scalar()
         .persistent(false)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0) as i64)
 }

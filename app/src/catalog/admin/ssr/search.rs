@@ -10,16 +10,18 @@
 //!   per prefix, so a search is a few exact look-ups) gives every match, and the page is
 //!   sorted from those: cheap when the words are rare, dear when they are common.
 //!
-//! Which one: first the list's newest `FIRST_LOOK` products (a millisecond); a page full
-//! there is the answer. Otherwise the planner's estimate of the matches (from the index's
-//! statistics) decides: few, the index; many, along the list again for up to
-//! `SECOND_LOOK` products (the newest products may simply not be the ones that match),
-//! then the index for whatever is left. Every way is exact: a page read along the list is
+//! Which one: first the list's first `FIRST_LOOK` products (a millisecond); a page full
+//! there is the answer. Otherwise the planner's estimate of the words' matches (from the
+//! index's statistics, the words alone: what reading the index would cost) decides: few,
+//! the index; many, along the list again for up to `SECOND_LOOK` products (the first
+//! products may simply not be the ones that match: a thousand imported ones, an archive
+//! of another kind), then the index for whatever is left. One process reads each
+//! (`list.rs` turns parallel workers off for the page). Every way is exact: a page read along the list is
 //! returned only when it is full, since nothing after the products read comes before them.
 
 use super::list::{Bounds, Resolved, expected, push_after, push_filters, push_order};
 use crate::catalog::admin::model::PAGE_SIZE;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 /// How many products, in the list's order, are first read for matches.
 const FIRST_LOOK: i64 = 1_000;
@@ -44,13 +46,13 @@ pub(crate) struct Words(Vec<String>);
 
 impl Words {
     /// The words of `text`: runs of letters and digits, lowercased, each once.
-    pub(crate) async fn of(pool: &PgPool, text: &str) -> Result<Words, sqlx::Error> {
+    pub(crate) async fn of(db: &mut PgConnection, text: &str) -> Result<Words, sqlx::Error> {
         let words = sqlx::query_scalar!(
             r#"SELECT array(SELECT DISTINCT w FROM regexp_split_to_table(lower($1), '[^[:alnum:]]+') w
                              WHERE w <> '' ORDER BY w) AS "words!""#,
             text
         )
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
         Ok(Words(words))
     }
@@ -92,27 +94,30 @@ impl Words {
 /// The ids of one page (and one more, to tell whether another follows) of the products
 /// whose titles have `words`, in the list's order.
 pub(super) async fn page(
-    pool: &PgPool,
+    db: &mut PgConnection,
     r: &Resolved,
     b: &Bounds,
     words: &Words,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let found = along(pool, r, b, words, FIRST_LOOK).await?;
+    let found = along(db, r, b, words, FIRST_LOOK).await?;
     if found.len() as i64 > PAGE_SIZE {
         return Ok(found);
     }
-    if expected(pool, r).await? > FEW {
-        let found = along(pool, r, b, words, SECOND_LOOK).await?;
+    // What reading the index would cost: its matches for the words alone (the other
+    // filters may pick the same products as the words, or others; the planner cannot
+    // tell which).
+    if expected(&mut *db, r, false).await? > FEW {
+        let found = along(db, r, b, words, SECOND_LOOK).await?;
         if found.len() as i64 > PAGE_SIZE {
             return Ok(found);
         }
     }
-    indexed(pool, r, b, words).await
+    indexed(db, r, b, words).await
 }
 
 /// The page's matches among the first `look` products in the list's order.
 async fn along(
-    pool: &PgPool,
+    db: &mut PgConnection,
     r: &Resolved,
     b: &Bounds,
     words: &Words,
@@ -127,16 +132,13 @@ async fn along(
     q.push(") p WHERE TRUE");
     words.push_checked(&mut q);
     push_order(&mut q, b, PAGE_SIZE + 1);
-    q.build_query_scalar()
-        .persistent(false)
-        .fetch_all(pool)
-        .await
+    q.build_query_scalar().persistent(false).fetch_all(db).await
 }
 
 /// The page from every match the index gives (never along the list, whatever the
 /// planner expects of them), sorted.
 async fn indexed(
-    pool: &PgPool,
+    db: &mut PgConnection,
     r: &Resolved,
     b: &Bounds,
     words: &Words,
@@ -150,8 +152,5 @@ async fn indexed(
     push_after(&mut q, b);
     q.push(") SELECT p.id FROM p");
     push_order(&mut q, b, PAGE_SIZE + 1);
-    q.build_query_scalar()
-        .persistent(false)
-        .fetch_all(pool)
-        .await
+    q.build_query_scalar().persistent(false).fetch_all(db).await
 }
