@@ -155,7 +155,7 @@ pub(super) fn push_where(q: &mut QueryBuilder<'_, Postgres>, r: &Resolved) {
     push_filters(q, r);
     if let Some(words) = &r.words {
         words.push_indexed(q);
-        words.push_checked(q);
+        words.push_checked(q, "lower(p.title)");
     }
 }
 

@@ -78,14 +78,19 @@ impl Words {
     }
 
     /// The same condition checked on a row's title: cheap per row, and exact for words
-    /// of any length.
-    pub(super) fn push_checked(&self, q: &mut QueryBuilder<'_, Postgres>) {
+    /// of any length. Each word is looked for anywhere first (a plain substring search,
+    /// several times cheaper than the pattern, which then runs on the few titles that
+    /// have it).
+    /// `lowered` is the lowercased title (`lower(p.title)`, or a column that has it).
+    pub(super) fn push_checked(&self, q: &mut QueryBuilder<'_, Postgres>, lowered: &str) {
         if self.0.is_empty() {
             q.push(" AND FALSE");
         }
         for w in &self.0 {
-            // A word is letters and digits only, none of them special in a pattern.
-            q.push(" AND lower(p.title) ~ ")
+            // A word is letters and digits only, none of them special in either pattern.
+            q.push(format!(" AND {lowered} LIKE "))
+                .push_bind(format!("%{w}%"))
+                .push(format!(" AND {lowered} ~ "))
                 .push_bind(format!("(^|[^[:alnum:]]){w}"));
         }
     }
@@ -123,14 +128,16 @@ async fn along(
     words: &Words,
     look: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
+    // Each title lowercased once, for both of each word's checks.
     let mut q = QueryBuilder::new(
-        "SELECT p.id FROM (SELECT p.id, p.title, p.updated_at FROM products p WHERE",
+        "SELECT p.id FROM (SELECT p.id, p.title, p.updated_at, lower(p.title) AS lowered
+                             FROM products p WHERE",
     );
     push_filters(&mut q, r);
     push_after(&mut q, b);
     push_order(&mut q, b, look);
     q.push(") p WHERE TRUE");
-    words.push_checked(&mut q);
+    words.push_checked(&mut q, "p.lowered");
     push_order(&mut q, b, PAGE_SIZE + 1);
     q.build_query_scalar().persistent(false).fetch_all(db).await
 }
@@ -148,7 +155,7 @@ async fn indexed(
     );
     push_filters(&mut q, r);
     words.push_indexed(&mut q);
-    words.push_checked(&mut q);
+    words.push_checked(&mut q, "lower(p.title)");
     push_after(&mut q, b);
     q.push(") SELECT p.id FROM p");
     push_order(&mut q, b, PAGE_SIZE + 1);
