@@ -80,7 +80,7 @@ impl<K: Eq + Hash + Clone, V> Map<K, V> {
 
 /// The instance's memory of models, cards and SKUs.
 pub(super) struct Memory {
-    seeds: Map<(String, i64), Seed>,
+    seeds: Map<(&'static str, i64), Seed>,
     cards: Map<i64, Option<Row>>,
     skus: Map<String, Option<i64>>,
 }
@@ -104,11 +104,11 @@ impl Memory {
     async fn seeds(
         &self,
         pool: &PgPool,
-        model: &str,
+        model: &'static str,
         products: &[i64],
         ticket: Ticket,
     ) -> Result<HashMap<i64, Arc<Seed>>, sqlx::Error> {
-        let keys: Vec<(String, i64)> = products.iter().map(|&p| (model.to_owned(), p)).collect();
+        let keys: Vec<(&'static str, i64)> = products.iter().map(|&p| (model, p)).collect();
         let (found, missing) = self.seeds.split(&keys, ticket);
         let mut seeds: HashMap<i64, Arc<Seed>> =
             found.into_iter().map(|((_, p), s)| (p, s)).collect();
@@ -138,7 +138,7 @@ impl Memory {
                 neighbours: r.others.into_iter().zip(r.scores).collect(),
             });
             seeds.insert(r.id, seed.clone());
-            read.insert((model.to_owned(), r.id), seed);
+            read.insert((model, r.id), seed);
         }
         self.seeds.keep(&read, ticket);
         Ok(seeds)
@@ -184,7 +184,7 @@ impl Memory {
         &self,
         pool: &PgPool,
         ticket: Ticket,
-        model: &str,
+        model: &'static str,
         seeds: &[(i64, f64)],
         exclude: &[i64],
     ) -> Result<Vec<Row>, sqlx::Error> {
@@ -194,15 +194,33 @@ impl Memory {
         let ids: Vec<i64> = seeds.iter().map(|&(p, _)| p).collect();
         let known = self.seeds(pool, model, &ids, ticket).await?;
         let ranked = rank(seeds, &known, exclude);
-        let ids: Vec<i64> = ranked.iter().map(|c| c.product).collect();
+        let ranked: Vec<(i64, f64, Option<String>)> = ranked
+            .into_iter()
+            .map(|c| {
+                let because = known.get(&c.because).and_then(|s| s.title.clone());
+                (c.product, c.score, because)
+            })
+            .collect();
+        self.in_stock(pool, ticket, ranked).await
+    }
+
+    /// The cards of `ranked` (product, score, the product that led to it) in that order,
+    /// those in stock.
+    pub(super) async fn in_stock(
+        &self,
+        pool: &PgPool,
+        ticket: Ticket,
+        ranked: Vec<(i64, f64, Option<String>)>,
+    ) -> Result<Vec<Row>, sqlx::Error> {
+        let ids: Vec<i64> = ranked.iter().map(|&(p, _, _)| p).collect();
         let cards = self.cards(pool, &ids, ticket).await?;
         Ok(ranked
             .into_iter()
-            .filter_map(|c| {
-                let card = cards.get(&c.product)?.as_ref().as_ref()?;
+            .filter_map(|(product, score, because)| {
+                let card = cards.get(&product)?.as_ref().as_ref()?;
                 card.in_stock.then(|| Row {
-                    score: c.score,
-                    because: known.get(&c.because).and_then(|s| s.title.clone()),
+                    score,
+                    because,
                     ..card.clone()
                 })
             })

@@ -93,7 +93,7 @@ impl Recommender {
     /// neighbours, times its weight, summed (in memory: `memory.rs`).
     async fn neighbours(
         &self,
-        model: &str,
+        model: &'static str,
         seeds: &[(i64, f64)],
         exclude: &[i64],
     ) -> Result<Vec<Row>, sqlx::Error> {
@@ -174,30 +174,14 @@ impl Recommender {
         .collect())
     }
 
-    /// Cards of `ranked` (product, score) in that order.
-    async fn cards(&self, ranked: &[(i64, f64)], exclude: &[i64]) -> Result<Vec<Row>, sqlx::Error> {
-        let (ids, scores): (Vec<i64>, Vec<f64>) = ranked.iter().copied().unzip();
-        sqlx::query_as!(
-            Row,
-            r#"SELECT c.id AS "id!", c.slug AS "slug!", c.title AS "title!", c.name_key AS "name_key!",
-                      c.created_at AS "created_at!", c.brand, c.min_price AS "min_price!",
-                      c.max_price AS "max_price!", c.currency AS "currency!", c.in_stock AS "in_stock!",
-                      c.image_key, c.image_alt, c.image_width, c.image_height, c.image_widths,
-                      c.category_path, r.score AS "score!", NULL::text AS "because?"
-                 FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS r(id, score, n)
-                 JOIN product_cards c ON c.id = r.id
-                WHERE c.in_stock AND NOT (c.id = ANY($3))
-                ORDER BY r.n"#,
-            &ids,
-            &scores,
-            exclude
-        )
-        .fetch_all(&self.pool)
-        .await
+    /// Cards of `ranked` (product, score) in that order, those in stock.
+    async fn cards(&self, ticket: Ticket, ranked: &[(i64, f64)]) -> Result<Vec<Row>, sqlx::Error> {
+        let ranked = ranked.iter().map(|&(p, score)| (p, score, None)).collect();
+        self.memory.in_stock(&self.pool, ticket, ranked).await
     }
 
     /// The most bought (by customers), then the shop's featured and newest products.
-    async fn popular(&self) -> Result<(Vec<Row>, Vec<Row>), sqlx::Error> {
+    async fn popular(&self, ticket: Ticket) -> Result<(Vec<Row>, Vec<Row>), sqlx::Error> {
         let ranked: Vec<(i64, f64)> = sqlx::query!(
             r#"SELECT product_id, buyers::float8 AS "score!" FROM reco_products
                 ORDER BY buyers DESC, baskets DESC, product_id LIMIT 60"#
@@ -207,7 +191,7 @@ impl Recommender {
         .into_iter()
         .map(|r| (r.product_id, r.score))
         .collect();
-        let popular = self.cards(&ranked, &[]).await?;
+        let popular = self.cards(ticket, &ranked).await?;
         // The newest featured products first, then the newest (both by index).
         let shown: Vec<(i64, f64)> = sqlx::query_scalar!(
             "(SELECT id FROM products WHERE status = 'active' AND featured
@@ -222,7 +206,7 @@ impl Recommender {
         .flatten()
         .map(|id| (id, 0.0))
         .collect();
-        let featured = self.cards(&shown, &[]).await?;
+        let featured = self.cards(ticket, &shown).await?;
         Ok((popular, featured))
     }
 
@@ -239,8 +223,8 @@ impl Recommender {
             return Ok(rows);
         }
         let ranking = self.trending_ranking().await?;
-        let trending = self.cards(&ranking, &[]).await?;
-        let (popular, featured) = self.popular().await?;
+        let trending = self.cards(ticket, &ranking).await?;
+        let (popular, featured) = self.popular(ticket).await?;
         let rows = Arc::new(FillRows {
             trending,
             popular,
