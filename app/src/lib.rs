@@ -47,6 +47,7 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod styles;
 pub mod url;
+pub mod wire;
 
 use account::pages::{
     AccountPage, AddressesPage, ConfirmAccountPage, ForgotPasswordPage, ResetPasswordPage,

@@ -63,6 +63,13 @@ impl TryFrom<String> for Currency {
     }
 }
 
+#[cfg(feature = "hydrate")]
+impl crate::wire::FromJs for Currency {
+    fn from_js(v: &wasm_bindgen::JsValue) -> Option<Self> {
+        Currency::parse(&v.as_string()?).ok()
+    }
+}
+
 impl From<Currency> for String {
     fn from(value: Currency) -> Self {
         value.code().to_owned()
@@ -136,6 +143,8 @@ pub struct Money {
     minor: i64,
     currency: Currency,
 }
+
+crate::from_js_struct!(Money { minor, currency });
 
 impl Money {
     pub fn from_minor(minor: i64, currency: Currency) -> Self {

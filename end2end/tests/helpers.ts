@@ -3,19 +3,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Playwright's `test`, failing any test whose pages break their content security policy:
- * Chromium reports each refused script, style, image or connection on the console,
- * hydrated and with JavaScript off alike.
+ * Playwright's `test`, failing any test whose pages break their content security policy
+ * (Chromium reports each refused script, style, image or connection on the console,
+ * hydrated and with JavaScript off alike), or whose islands could not read the props the
+ * server wrote for them (each says so on the console; see app/src/wire/island.rs).
  */
 export const test = base.extend<{ page: Page }>({
   page: async ({ page }, use) => {
     const violations: string[] = [];
+    const unread: string[] = [];
     page.on('console', (message) => {
       const text = message.text();
       if (/Content Security Policy|Content-Security-Policy/i.test(text)) violations.push(text);
+      if (/found no props it could read/.test(text)) unread.push(text);
     });
     await use(page);
     expect(violations, 'content security policy violations').toEqual([]);
+    expect(unread, 'islands without their props').toEqual([]);
   },
 });
 export { expect };

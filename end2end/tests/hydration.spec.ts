@@ -63,7 +63,7 @@ test.describe('@hydrated', () => {
     await page.getByRole('list', { name: 'Featured' }).getByRole('link', { name: /Laptop/ }).click();
     await expect(page.getByTestId('price')).toHaveText('$1,299.00');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
-    // The islands on the new page hydrate from their serialised props.
+    // The islands on the new page hydrate from the props the server wrote beside them.
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     await page.getByRole('link', { name: '15 inch' }).click();
     await expect(page.getByTestId('price')).toHaveText('$1,399.00');

@@ -17,6 +17,12 @@ pub struct ErrorBody {
     pub retry_after_minutes: Option<u32>,
 }
 
+crate::from_js_struct!(ErrorBody {
+    code,
+    message,
+    retry_after_minutes
+});
+
 impl ErrorBody {
     pub fn new(code: &str, message: impl ToString) -> Self {
         ErrorBody {

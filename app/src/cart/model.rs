@@ -25,6 +25,20 @@ pub struct CartLine {
     pub line_total: Money,
 }
 
+crate::from_js_struct!(CartLine {
+    sku,
+    title,
+    slug,
+    options,
+    image,
+    quantity,
+    unit_price,
+    added_price,
+    in_stock,
+    available,
+    line_total,
+});
+
 /// How serious a line's warning is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -87,6 +101,13 @@ pub struct Cart {
     pub max_line_quantity: i32,
 }
 
+crate::from_js_struct!(Cart {
+    lines,
+    item_count,
+    subtotals,
+    max_line_quantity
+});
+
 impl Cart {
     pub fn has_warnings(&self) -> bool {
         self.lines
@@ -122,6 +143,7 @@ pub enum CartError {
 }
 
 crate::server_fn_error!(CartError);
+crate::from_js_error_body!(CartError);
 
 impl From<CartError> for ErrorBody {
     fn from(e: CartError) -> Self {

@@ -35,9 +35,25 @@ fn published_count() -> Option<i64> {
     None
 }
 
-/// The header's link to the cart with its item count.
-#[island]
+/// What the header's cart count starts from.
+#[derive(Clone, Default, serde::Serialize)]
+struct CartCountStart {
+    initial: i64,
+}
+
+crate::from_js_struct!(CartCountStart { initial });
+
+/// The header's link to the cart with its item count (`initial` as the page was drawn).
+#[component]
 pub fn CartCount(initial: i64) -> impl IntoView {
+    crate::wire::island::with_props("cart-count", CartCountStart { initial }, || {
+        view! { <CartCountIsland /> }
+    })
+}
+
+#[island]
+fn CartCountIsland() -> impl IntoView {
+    let CartCountStart { initial } = crate::wire::island::props("cart-count");
     let cls = style! {
         a {
             color: var(--paper);
@@ -217,10 +233,26 @@ pub fn CartPage() -> impl IntoView {
     }
 }
 
+/// What the cart editor starts from: the cart as the page was drawn.
+#[derive(Clone, Default, serde::Serialize)]
+struct CartEditorStart {
+    cart: Cart,
+}
+
+crate::from_js_struct!(CartEditorStart { cart });
+
 /// The cart's lines with their quantity and remove forms, the warnings and the totals.
 /// Each action returns the whole cart as the server now sees it, and that is shown.
-#[island]
+#[component]
 fn CartEditor(cart: Cart) -> impl IntoView {
+    crate::wire::island::with_props("cart-editor", CartEditorStart { cart }, || {
+        view! { <CartEditorIsland /> }
+    })
+}
+
+#[island]
+fn CartEditorIsland() -> impl IntoView {
+    let CartEditorStart { cart } = crate::wire::island::props("cart-editor");
     let cls = style! {
         ul {
             list-style: none;

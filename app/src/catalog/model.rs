@@ -20,6 +20,11 @@ pub enum CatalogError {
 
 crate::server_fn_error!(CatalogError);
 
+crate::from_js_enum!(CatalogError {
+    unit: [NotFound, Unavailable],
+    with: [InvalidInput, Transport],
+});
+
 /// Product lifecycle: only active products are shown to shoppers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,6 +59,14 @@ pub struct ImageRef {
     pub height: i32,
     pub widths: Vec<i32>,
 }
+
+crate::from_js_struct!(ImageRef {
+    key,
+    alt,
+    width,
+    height,
+    widths
+});
 
 impl ImageRef {
     pub fn url(&self, width: i32) -> String {
@@ -248,6 +261,11 @@ pub enum Availability {
     OutOfStock,
 }
 
+crate::from_js_enum!(Availability {
+    unit: [InStock, OutOfStock],
+    with: [LowStock],
+});
+
 impl Availability {
     pub const LOW_STOCK: i32 = 5;
 
@@ -284,6 +302,13 @@ pub struct VariantDetail {
     /// Values by the position of the product's option names.
     pub options: Vec<String>,
 }
+
+crate::from_js_struct!(VariantDetail {
+    sku,
+    price,
+    availability,
+    options
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributeValue {
@@ -350,12 +375,18 @@ impl ProductDetail {
 }
 
 /// A product's variants and the names of their options ("screen size", "RAM").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantSet {
     pub slug: String,
     pub option_names: Vec<String>,
     pub variants: Vec<VariantDetail>,
 }
+
+crate::from_js_struct!(VariantSet {
+    slug,
+    option_names,
+    variants
+});
 
 impl VariantSet {
     /// The variant a `?variant=SKU` parameter names, or the first one.

@@ -3,7 +3,8 @@
 //! suggestions as the shopper types (arrow keys move, Enter opens, Escape closes).
 //!
 //! It is an island: the one part of the header the browser runs. Everything it needs
-//! from the page (the query the page was opened with) comes in as a serialised prop.
+//! from the page (the query the page was opened with) comes in its props, which the
+//! server writes beside it (`crate::wire::island`).
 
 use crate::catalog::model::CatalogError;
 use crate::search::api::Suggest;
@@ -31,9 +32,27 @@ fn go_to(href: &str) {
     }
 }
 
-/// `initial_q`: the query of the page it is on (empty off the search page).
-#[island]
+/// What the search box starts from.
+#[derive(Clone, Default, serde::Serialize)]
+struct SearchBoxStart {
+    /// The query of the page it is on (empty off the search page).
+    initial_q: String,
+}
+
+crate::from_js_struct!(SearchBoxStart { initial_q });
+
+/// The header's search box; `initial_q`: the query of the page it is on (empty off the
+/// search page).
+#[component]
 pub fn SearchBox(initial_q: String) -> impl IntoView {
+    crate::wire::island::with_props("search-box", SearchBoxStart { initial_q }, || {
+        view! { <SearchBoxIsland /> }
+    })
+}
+
+#[island]
+fn SearchBoxIsland() -> impl IntoView {
+    let SearchBoxStart { initial_q } = crate::wire::island::props("search-box");
     let cls = style! {
         form {
             position: relative;

@@ -1,24 +1,24 @@
-//! The islands' calls to server functions, made with the browser's own `fetch` and read
-//! with serde_json. It speaks what the server-function client speaks (arguments
+//! The islands' calls to server functions, made with the browser's own `fetch`, the
+//! answer parsed by the browser and read with `crate::wire::FromJs`. It speaks what the server-function client speaks (arguments
 //! form-encoded, in the body or the query; `Accept: application/json`; the answer as JSON;
 //! a 4xx or 5xx status carrying the function's error as JSON), so the server side is the
 //! same `#[server]` function, and a page without JavaScript posts the same form to it.
 //!
 //! Why not the client Leptos gives: its codecs, its form decoding (serde_qs) and
 //! `ActionForm` were a fifth of the storefront's WASM, for four calls that need none
-//! of it. serde_json is in the WASM anyway: islands get their props through it.
+//! of it; serde_json, which read the answers, was another sixth (see `crate::wire`).
 //!
 //! Only the browser calls these (event handlers and tasks of islands); on the server they
 //! answer an error without doing anything.
 
+use crate::wire::FromJs;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use serde::de::DeserializeOwned;
 
 /// Asks the server function at `path` (declared `input = GetUrl`) with `args` in the query.
 pub async fn get<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
 where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
+    T: FromJs,
+    E: FromServerFnError + FromJs,
 {
     send(Method::Get, path, form_encoded(args)).await
 }
@@ -26,8 +26,8 @@ where
 /// Posts `args` form-encoded to the server function at `path` (the default `PostUrl`).
 pub async fn post<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
 where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
+    T: FromJs,
+    E: FromServerFnError + FromJs,
 {
     send(Method::Post, path, form_encoded(args)).await
 }
@@ -38,8 +38,8 @@ where
 /// cookie came last, and a cart made under the other would be lost).
 pub async fn post_first<T, E>(path: &str, args: &[(&str, &str)]) -> Result<T, E>
 where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
+    T: FromJs,
+    E: FromServerFnError + FromJs,
 {
     #[cfg(feature = "hydrate")]
     return browser::send_first(path, form_encoded(args)).await;
@@ -62,8 +62,8 @@ pub fn in_place<T, E>(
     done: impl Fn(Result<T, E>) + Clone + 'static,
 ) -> impl FnMut(leptos::ev::SubmitEvent) + 'static
 where
-    T: DeserializeOwned + 'static,
-    E: FromServerFnError + DeserializeOwned + 'static,
+    T: FromJs + 'static,
+    E: FromServerFnError + FromJs + 'static,
 {
     use leptos::prelude::{GetUntracked, Set};
     use wasm_bindgen::JsCast;
@@ -123,8 +123,8 @@ fn form_fields(form: &web_sys::HtmlFormElement) -> Result<String, String> {
 
 async fn send<T, E>(method: Method, path: &str, encoded: String) -> Result<T, E>
 where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
+    T: FromJs,
+    E: FromServerFnError + FromJs,
 {
     #[cfg(feature = "hydrate")]
     return browser::send(method, path, encoded).await;
@@ -141,31 +141,11 @@ fn transport<E: FromServerFnError>(what: impl ToString) -> E {
     E::from_server_fn_error(ServerFnErrorErr::Request(what.to_string()))
 }
 
-#[cfg(any(feature = "hydrate", test))]
-/// What the answer says: the value for a success status, the function's error for an error
-/// status (4xx, 5xx).
-fn read_answer<T, E>(status: u16, body: &str) -> Result<T, E>
-where
-    T: DeserializeOwned,
-    E: FromServerFnError + DeserializeOwned,
-{
-    if (400..=599).contains(&status) {
-        Err(serde_json::from_str::<E>(body).unwrap_or_else(|_| {
-            transport(format!(
-                "the server answered {status} and no reason we could read"
-            ))
-        }))
-    } else {
-        serde_json::from_str::<T>(body)
-            .map_err(|_| transport(format!("the server's answer ({status}) could not be read")))
-    }
-}
-
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{Method, read_answer, transport};
+    use super::{Method, transport};
+    use crate::wire::FromJs;
     use leptos::server_fn::error::FromServerFnError;
-    use serde::de::DeserializeOwned;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{FormData, Headers, HtmlFormElement, RequestInit, Response, UrlSearchParams};
@@ -186,8 +166,8 @@ mod browser {
     /// A POST that every other call waits for (see `post_first`).
     pub async fn send_first<T, E>(path: &str, encoded: String) -> Result<T, E>
     where
-        T: DeserializeOwned,
-        E: FromServerFnError + DeserializeOwned,
+        T: FromJs,
+        E: FromServerFnError + FromJs,
     {
         let answer = request::<T, E>(Method::Post, path, encoded, true).await;
         FIRST.with(|f| f.borrow_mut().take());
@@ -197,8 +177,8 @@ mod browser {
     /// One request with the arguments in the query or the body, JSON asked for.
     pub async fn send<T, E>(method: Method, path: &str, encoded: String) -> Result<T, E>
     where
-        T: DeserializeOwned,
-        E: FromServerFnError + DeserializeOwned,
+        T: FromJs,
+        E: FromServerFnError + FromJs,
     {
         if let Some(first) = FIRST.with(|f| f.borrow().clone()) {
             // Its failure is its own; this call goes on either way.
@@ -209,8 +189,8 @@ mod browser {
 
     async fn request<T, E>(method: Method, path: &str, encoded: String, first: bool) -> Result<T, E>
     where
-        T: DeserializeOwned,
-        E: FromServerFnError + DeserializeOwned,
+        T: FromJs,
+        E: FromServerFnError + FromJs,
     {
         let fail = |_: JsValue| transport::<E>("the shop could not be reached; please try again");
         let headers = Headers::new().map_err(fail)?;
@@ -237,40 +217,32 @@ mod browser {
         }
         let answer = JsFuture::from(sent).await.map_err(fail)?;
         let response: Response = answer.dyn_into().map_err(fail)?;
-        let text = JsFuture::from(response.text().map_err(fail)?)
-            .await
-            .map_err(fail)?
-            .as_string()
-            .unwrap_or_default();
-        read_answer(response.status(), &text)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cart::model::CartError;
-
-    #[test]
-    fn an_error_status_reads_the_functions_error() {
-        let body = serde_json::to_string(&CartError::Stock("only 2 left".into())).unwrap();
-        let got = read_answer::<i64, CartError>(409, &body);
-        assert_eq!(got, Err(CartError::Stock("only 2 left".into())));
+        let status = response.status();
+        // An answer that is not JSON (a proxy's error page) reads as nothing.
+        let body = match response.json() {
+            Ok(parsing) => JsFuture::from(parsing).await.ok(),
+            Err(_) => None,
+        };
+        read_answer(status, body.as_ref())
     }
 
-    #[test]
-    fn a_success_status_reads_the_value() {
-        assert_eq!(read_answer::<i64, CartError>(200, "7"), Ok(7));
-    }
-
-    #[test]
-    fn an_unreadable_answer_is_a_transport_failure_that_says_the_status() {
-        let got = read_answer::<i64, CartError>(502, "<html>Bad gateway</html>");
-        assert!(
-            matches!(&got, Err(CartError::Transport(m)) if m.contains("502")),
-            "{got:?}"
-        );
-        let got = read_answer::<i64, CartError>(200, "<html>");
-        assert!(matches!(got, Err(CartError::Transport(_))), "{got:?}");
+    /// What the answer says: the value for a success status, the function's error for an
+    /// error status (4xx, 5xx).
+    fn read_answer<T, E>(status: u16, body: Option<&JsValue>) -> Result<T, E>
+    where
+        T: FromJs,
+        E: FromServerFnError + FromJs,
+    {
+        if (400..=599).contains(&status) {
+            Err(body.and_then(E::from_js).unwrap_or_else(|| {
+                transport(format!(
+                    "the server answered {status} and no reason we could read"
+                ))
+            }))
+        } else {
+            body.and_then(T::from_js).ok_or_else(|| {
+                transport(format!("the server's answer ({status}) could not be read"))
+            })
+        }
     }
 }

@@ -108,6 +108,8 @@ pub struct LiveUpdate {
     pub progress: Option<String>,
 }
 
+crate::from_js_struct!(LiveUpdate { kind, progress });
+
 /// A sale as its page shows it, with the visitor's standing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SalePage {
@@ -213,6 +215,7 @@ pub enum FlashError {
 }
 
 crate::server_fn_error!(FlashError);
+crate::from_js_error_body!(FlashError);
 
 impl From<FlashError> for ErrorBody {
     fn from(e: FlashError) -> Self {

@@ -331,8 +331,44 @@ fn StandingView(p: SalePage) -> impl IntoView {
 /// the place and the wait in a polite live region, and reloads the page when the
 /// standing's kind changes (a turn came, the units are gone, the hold ended), so its
 /// forms are the right ones.
-#[island]
+#[component]
 fn LiveStanding(id: i64, token: String, kind: String, every: u32) -> impl IntoView {
+    let props = LiveStandingStart {
+        id,
+        token,
+        kind,
+        every,
+    };
+    crate::wire::island::with_props("live-standing", props, || {
+        view! { <LiveStandingIsland /> }
+    })
+}
+
+/// What the live standing starts from: the sale, the place's token, the standing's kind
+/// as the page was drawn, and how often to ask.
+#[derive(Clone, Default, serde::Serialize)]
+struct LiveStandingStart {
+    id: i64,
+    token: String,
+    kind: String,
+    every: u32,
+}
+
+crate::from_js_struct!(LiveStandingStart {
+    id,
+    token,
+    kind,
+    every
+});
+
+#[island]
+fn LiveStandingIsland() -> impl IntoView {
+    let LiveStandingStart {
+        id,
+        token,
+        kind,
+        every,
+    } = crate::wire::island::props("live-standing");
     let (said, say) = signal(String::new());
     let busy = StoredValue::new(false);
     Effect::new(move |_| {

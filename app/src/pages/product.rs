@@ -220,10 +220,40 @@ fn push_url(href: &str) {
     let _ = href;
 }
 
+/// What the buy box starts from.
+#[derive(Clone, Default, serde::Serialize)]
+struct BuyBoxStart {
+    choice: VariantSet,
+    /// The `?variant=` the page was opened with.
+    initial: Option<String>,
+    max_quantity: i32,
+}
+
+crate::from_js_struct!(BuyBoxStart {
+    choice,
+    initial,
+    max_quantity
+});
+
 /// The part of the product page the browser runs: the chosen variant's price, SKU and
 /// availability, and the picker. `initial` is the `?variant=` the page was opened with.
-#[island]
+#[component]
 fn BuyBox(choice: VariantSet, initial: Option<String>, max_quantity: i32) -> impl IntoView {
+    let props = BuyBoxStart {
+        choice,
+        initial,
+        max_quantity,
+    };
+    crate::wire::island::with_props("buy-box", props, || view! { <BuyBoxIsland /> })
+}
+
+#[island]
+fn BuyBoxIsland() -> impl IntoView {
+    let BuyBoxStart {
+        choice,
+        initial,
+        max_quantity,
+    } = crate::wire::island::props("buy-box");
     let cls = style! {
         .price {
             font-size: 1.6rem;

@@ -89,6 +89,7 @@ pub enum RecoError {
 }
 
 crate::server_fn_error!(RecoError);
+crate::from_js_error_body!(RecoError);
 
 impl From<RecoError> for crate::api_error::ErrorBody {
     fn from(e: RecoError) -> Self {

@@ -76,6 +76,11 @@ pub enum SuggestionKind {
     Brand,
 }
 
+crate::from_js_enum!(SuggestionKind {
+    unit: [Product, Category, Brand],
+    with: [],
+});
+
 impl SuggestionKind {
     pub fn label(self) -> &'static str {
         match self {
@@ -94,3 +99,10 @@ pub struct Suggestion {
     /// A price for products, the parent path for categories.
     pub detail: Option<String>,
 }
+
+crate::from_js_struct!(Suggestion {
+    kind,
+    label,
+    href,
+    detail
+});

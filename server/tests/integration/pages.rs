@@ -296,3 +296,76 @@ async fn scoped_classes_in_pages_exist_in_the_stylesheet() {
         assert!(css.contains(&format!(".{class}")), "{class} has no CSS");
     }
 }
+
+/// The text of the attribute `name` in the first element carrying `marker`, as a browser
+/// reads it (entities decoded).
+fn attribute_after(html: &str, marker: &str, name: &str) -> String {
+    let element = html
+        .split(marker)
+        .nth(1)
+        .expect("the marker is in the page");
+    let element = element.split('>').next().unwrap();
+    let value = element
+        .split(&format!(r#"{name}=""#))
+        .nth(1)
+        .expect("the attribute is on the element")
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(!value.contains('<'), "a raw < in an attribute: {value}");
+    value
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn an_islands_props_travel_escaped_in_the_page_and_read_back_whole() {
+    let app = spawn_shop().await;
+    let hostile = r#"15" <script>alert(4)</script> &amp; 'x' </div>"#;
+    sqlx::query(
+        "UPDATE product_options SET name = $1
+          WHERE position = 0 AND product_id = (SELECT id FROM products WHERE slug = 'laptop')",
+    )
+    .bind(hostile)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE variants SET option_values[1] = $1 WHERE sku = 'L2201508'")
+        .bind(hostile)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, html) = app.page("/p/laptop?variant=L2201508").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert(4)"), "markup is escaped");
+    // The buy box's props: one element, before its island, outside it.
+    assert_eq!(html.matches(r#"data-island-props="buy-box""#).count(), 1);
+    let holder = html.find(r#"data-island-props="buy-box""#).unwrap();
+    let island = html.find(r#"data-component="BuyBoxIsland_"#).unwrap();
+    assert!(holder < island, "the props come before the island");
+    let json = attribute_after(&html, r#"data-island-props="buy-box""#, "data-json");
+    let props: serde_json::Value = serde_json::from_str(&json).expect("the props are JSON");
+    assert_eq!(props["choice"]["option_names"][0], hostile);
+    assert_eq!(props["initial"], "L2201508");
+    assert!(props["max_quantity"].as_i64().unwrap() > 0);
+    let chosen = props["choice"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "L2201508")
+        .expect("the variant is in the props");
+    assert_eq!(chosen["options"][0], hostile);
+    assert!(chosen["price"]["minor"].as_i64().unwrap() > 0);
+    assert_eq!(chosen["price"]["currency"], "USD");
+    // The header's islands start from theirs: the search box from the page's query.
+    let (_, html) = app.page("/search?q=%22%3E%3Cb%3Ebold").await;
+    let json = attribute_after(&html, r#"data-island-props="search-box""#, "data-json");
+    let props: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(props["initial_q"], "\"><b>bold");
+    let json = attribute_after(&html, r#"data-island-props="cart-count""#, "data-json");
+    assert_eq!(json, r#"{"initial":0}"#);
+}
