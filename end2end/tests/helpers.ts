@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * Playwright's `test`, failing any test whose pages break their content security policy
  * (Chromium reports each refused script, style, image or connection on the console,
  * hydrated and with JavaScript off alike), or whose islands could not read the props the
- * server wrote for them (each says so on the console; see app/src/wire/island.rs).
+ * server wrote for them (each stops and says so on the console; see app/src/wire/island.rs).
  */
 export const test = base.extend<{ page: Page }>({
   page: async ({ page }, use) => {

@@ -34,12 +34,15 @@ where
     }
 }
 
-/// The props the island `key` starts from (on the server, its context; in the browser,
-/// the next element the server wrote for it). Default, with a warning in the console,
-/// if they are missing or unreadable.
-#[cfg(feature = "hydrate")]
-pub fn props<T: super::FromJs + Default>(key: &str) -> T {
-    let found = document()
+/// The props the island `key` starts from: the next element the server wrote for it.
+///
+/// Props it cannot find or read are a bug in the shop (the server writes them with the
+/// island), and the island cannot hydrate without them: its view would not match the
+/// server's markup. So it stops there, as the `#[island]` macro's own props reading does,
+/// saying which island on the console (the end-to-end tests fail on that message).
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn props<T: super::FromJs>(key: &str) -> T {
+    document()
         .query_selector(&["[", KEY, "=\"", key, "\"]"].concat())
         .ok()
         .flatten()
@@ -47,16 +50,12 @@ pub fn props<T: super::FromJs + Default>(key: &str) -> T {
             let _ = el.remove_attribute(KEY);
             el.get_attribute("data-json")
         })
-        .and_then(|json| super::parse::<T>(&json));
-    found.unwrap_or_else(|| {
-        leptos::logging::warn!("the island {key} found no props it could read");
-        T::default()
-    })
+        .and_then(|json| super::parse::<T>(&json))
+        .unwrap_or_else(|| panic!("the island {key} found no props it could read"))
 }
 
-/// The props the island `key` starts from (on the server, its context; in the browser,
-/// the next element the server wrote for it).
-#[cfg(not(feature = "hydrate"))]
+/// The props the island `key` starts from: on the server, the context `with_props` gave.
+#[cfg(any(feature = "ssr", not(feature = "hydrate")))]
 pub fn props<T: Clone + Default + Send + Sync + 'static>(key: &str) -> T {
     let _ = (key, KEY);
     use_context::<T>().unwrap_or_default()

@@ -102,10 +102,10 @@ mod browser {
         }
     }
 
-    /// `null` (what serde writes for `()`) or anything else: an answer with no value.
+    /// `null`, what serde writes for `()`: an answer with no value.
     impl FromJs for () {
-        fn from_js(_: &JsValue) -> Option<Self> {
-            Some(())
+        fn from_js(v: &JsValue) -> Option<Self> {
+            (v.is_null() || v.is_undefined()).then_some(())
         }
     }
 
