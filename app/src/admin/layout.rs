@@ -17,10 +17,15 @@ use stylers_macro::style;
 #[component]
 pub fn AdminLayout() -> impl IntoView {
     let door = Resource::new(|| (), |_| admin_door());
+    // The door is read once, by one `Suspend` (not a closure the door's arrival runs
+    // again): the admin has no islands, so nothing re-renders it in the browser, and on
+    // the server each run of a closure here built the frame and the page under it anew,
+    // calling the page's server functions again (three builds per request, now one frame
+    // and two page builds; the second comes from the router's `Outlet`).
     view! {
         <Meta name="robots" content="noindex, nofollow" />
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match door.await {
                     Ok(Door::Open(user)) => view! { <AdminFrame user /> }.into_any(),
                     Ok(Door::SignIn) => {
