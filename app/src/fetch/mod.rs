@@ -1,8 +1,9 @@
 //! The islands' calls to server functions, made with the browser's own `fetch`, the
-//! answer parsed by the browser and read with `crate::wire::FromJs`. It speaks what the server-function client speaks (arguments
-//! form-encoded, in the body or the query; `Accept: application/json`; the answer as JSON;
-//! a 4xx or 5xx status carrying the function's error as JSON), so the server side is the
-//! same `#[server]` function, and a page without JavaScript posts the same form to it.
+//! answer parsed by the browser and read with `crate::wire::FromJs`. It speaks what the
+//! server-function client speaks (arguments form-encoded, in the body or the query;
+//! `Accept: application/json`; the answer as JSON; a 4xx or 5xx status carrying the
+//! function's error as JSON), so the server side is the same `#[server]` function, and a
+//! page without JavaScript posts the same form to it.
 //!
 //! Why not the client Leptos gives: its codecs, its form decoding (serde_qs) and
 //! `ActionForm` were a fifth of the storefront's WASM, for four calls that need none
