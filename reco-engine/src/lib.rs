@@ -10,9 +10,10 @@
 //! - `Ease`: the linear item-item model of Steck (2019, "Embarrassingly Shallow
 //!   Autoencoders"): the weights that best rebuild each customer's purchases from their
 //!   other purchases under an L2 penalty, in closed form from the inverse of the
-//!   regularised item Gram matrix. It is the personal model the shop serves (each
-//!   product's strongest 50 neighbours), scored by the customer's purchases with the
-//!   recent ones counting more.
+//!   regularised item Gram matrix. With `momentum` (each neighbour scaled by how its
+//!   product sells now against how it sold all along) it is the personal model the shop
+//!   serves (each product's strongest 50 neighbours), scored by the customer's
+//!   purchases with the recent ones counting more.
 //! - `together`: products in the same basket, ranked by co-occurrence over what chance
 //!   would give (frequently bought together).
 
@@ -20,6 +21,7 @@ pub mod content;
 pub mod ease;
 pub mod evaluate;
 pub mod linalg;
+pub mod momentum;
 
 use std::collections::HashMap;
 

@@ -137,7 +137,7 @@ pub fn report(
             ));
         }
         let hit = |m: &str| f.iter().find(|x| x.model == m).map_or(0.0, |x| x.hit);
-        let served = hit("served: EASE + recency");
+        let served = hit("served: EASE × momentum");
         let ratio = |base: f64| if base > 0.0 { served / base } else { f64::NAN };
         out.push_str(&format!(
             "served hit@10 over popularity: {:.2}x; over item-kNN: {:.2}x; over item-kNN + popularity: {:.2}x\n",

@@ -146,6 +146,24 @@ async fn orders_folded_one_at_a_time_and_a_rebuild_learn_the_same_and_serve_the_
         "two customers and a guest bought laptops, each with a mouse"
     );
 
+    // A customer with no orders yet: picks filled from the most bought first (what the
+    // offline evaluation measures), then what is trending.
+    let dee = customer(&app, "dee@example.com").await;
+    let r = dee.get("/api/v1/recommendations?place=customer&key=").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    let reasons: Vec<&str> = body[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(body[0]["kind"], "for_you", "{body}");
+    assert!(
+        reasons.len() >= 4 && reasons[..4].iter().all(|r| *r == "popular"),
+        "the four products customers bought come first, as popular: {body}"
+    );
+
     // Personal picks never hold what the customer bought; the cart's products never
     // appear; an archived product is never recommended.
     let picks = lists(&ann, "customer", "").await;

@@ -1,9 +1,9 @@
-//! Fitting the neighbour models from the counts: EASE over customers' purchases
-//! (`personal`) and the content model over the active catalog (`similar`), written
+//! Fitting the neighbour models from the counts: EASE over customers' purchases, times
+//! each product's momentum (`personal`) and the content model over the active catalog (`similar`), written
 //! whole in one transaction (readers see the previous fit until it commits).
 
 use crate::reco::engine::content::{Item, similar};
-use crate::reco::engine::{Data, Neighbours, Purchase, ease};
+use crate::reco::engine::{Data, Neighbours, Purchase, momentum};
 use sqlx::PgPool;
 use std::time::Instant;
 
@@ -60,10 +60,8 @@ pub async fn fit(
     let (personal, similar_rows, products) = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
         let data = Data::new(&purchases);
-        let weights: Vec<Neighbours> = ease::fit(&data, ease::LAMBDA, ease::KEEP, |d, o| {
-            progress("EASE", d, o)
-        })
-        .unwrap_or_default();
+        let weights: Vec<Neighbours> =
+            momentum::personal(&data, |d, o| progress("EASE", d, o)).unwrap_or_default();
         progress("similar", 0, 1);
         let near = similar(&items, SIMILAR);
         let rows = |ids: &dyn Fn(usize) -> i64, lists: &[Neighbours]| {

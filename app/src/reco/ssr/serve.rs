@@ -236,17 +236,26 @@ impl Recommender {
         Ok(rows)
     }
 
-    /// Fills a short list from trending, then popular, then featured products.
-    async fn fill(&self, list: &mut Filling) -> Result<(), sqlx::Error> {
+    /// Fills a short list from trending, then popular (or popular first, with
+    /// `popular_first`), then featured products.
+    async fn fill(&self, list: &mut Filling, popular_first: bool) -> Result<(), sqlx::Error> {
         if list.full() {
             return Ok(());
         }
         let rows = self.fill_rows().await?;
-        list.add(rows.trending.iter().cloned(), Reason::Trending);
-        if list.full() {
-            return Ok(());
+        let trending = (rows.trending.as_slice(), Reason::Trending);
+        let popular = (rows.popular.as_slice(), Reason::Popular);
+        let order = if popular_first {
+            [popular, trending]
+        } else {
+            [trending, popular]
+        };
+        for (from, reason) in order {
+            if list.full() {
+                return Ok(());
+            }
+            list.add(from.iter().cloned(), reason);
         }
-        list.add(rows.popular.iter().cloned(), Reason::Popular);
         list.add(rows.featured.iter().cloned(), Reason::Featured);
         Ok(())
     }
@@ -319,18 +328,34 @@ impl Recommender {
         seeds: &[(i64, f64)],
         exclude: &[i64],
     ) -> Result<Shelf, sqlx::Error> {
+        self.personal(kind, title, seeds, exclude, false).await
+    }
+
+    /// The personal model's list from `seeds`, less `exclude`, filled (`popular_first`:
+    /// from the most bought before what is trending).
+    async fn personal(
+        &self,
+        kind: &str,
+        title: &str,
+        seeds: &[(i64, f64)],
+        exclude: &[i64],
+        popular_first: bool,
+    ) -> Result<Shelf, sqlx::Error> {
         let mut list = Filling::new(exclude);
         list.add(
             self.neighbours("personal", seeds, exclude).await?,
             Reason::AlsoBought,
         );
-        self.fill(&mut list).await?;
+        self.fill(&mut list, popular_first).await?;
         Ok(shelf(kind, title, list))
     }
 
     /// The signed-in customer's picks: from what they bought (recent purchases count up
     /// to twice as much), have in the cart and looked at; never what they bought or have
-    /// in the cart.
+    /// in the cart. Filled from the most bought first: for customers with no history
+    /// that is what the offline evaluation measured best (0.557 hit@10 against 0.475 to
+    /// 0.501 for trending with half-lives of 7 to 60 days, Online Retail, July to
+    /// September 2011), and it is what it measures.
     pub async fn for_customer(
         &self,
         customer: i64,
@@ -354,14 +379,14 @@ impl Recommender {
         }
         let mut exclude: Vec<i64> = bought.iter().map(|b| b.product_id).collect();
         exclude.extend_from_slice(cart);
-        self.also_bought("for_you", "Picked for you", &seeds, &exclude)
+        self.personal("for_you", "Picked for you", &seeds, &exclude, true)
             .await
     }
 
     /// What is selling now, for everyone.
     pub async fn trending(&self, exclude: &[i64]) -> Result<Shelf, sqlx::Error> {
         let mut list = Filling::new(exclude);
-        self.fill(&mut list).await?;
+        self.fill(&mut list, false).await?;
         Ok(shelf("trending", "Trending now", list))
     }
 
