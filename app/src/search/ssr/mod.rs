@@ -3,9 +3,12 @@
 
 pub mod checked;
 pub mod engine;
+pub mod facet_lists;
 pub mod facets;
 pub mod kind;
+mod marker;
 pub mod query;
+pub mod rank;
 pub mod relevance;
 pub mod schema;
 pub mod service;

@@ -12,7 +12,7 @@
 //!
 //! **The person.** A signed-in customer's categories and brands, from their orders.
 //!
-//! Both only re-rank the best text matches (`engine::rerank`), only in-stock products,
+//! Both only re-rank the best text matches (`rank::rerank`), only in-stock products,
 //! and only those whose text score is at least half the best one: no signal can lift an
 //! out-of-stock or barely matching product. A product's factor is at most
 //! `1 + BEHAVIOUR_WEIGHT` times `(1 + PERSONAL_WEIGHT)²`.
