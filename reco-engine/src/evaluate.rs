@@ -29,6 +29,8 @@ use super::{Data, Purchase, item_knn, momentum, popularity, score_profile, top_k
 use std::collections::{HashMap, HashSet};
 
 pub const LIST: usize = 10;
+/// The served model's name in the figures.
+pub const SERVED: &str = "served: EASE × momentum";
 
 /// One model's figures.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +60,8 @@ pub fn recency(age_days: f64) -> f64 {
 }
 
 /// The served model's list for a customer: EASE neighbours (times their momentum) of what
-/// they bought, weighted
-/// by recency, filled from popularity (all of it, for a customer with no purchases).
+/// they bought, weighted by recency, filled from popularity (all of it, for a customer
+/// with no purchases).
 pub fn served_list(
     data: &Data,
     neighbours: &[super::Neighbours],
@@ -156,7 +158,7 @@ pub fn evaluate(
         "popularity",
         "item-kNN (cosine)",
         "item-kNN + popularity",
-        "served: EASE × momentum",
+        SERVED,
     ];
     let mut all = [[0.0f64; 4]; 4];
     let mut warm = [[0.0f64; 4]; 4];

@@ -3,7 +3,7 @@
 //! and the full rebuild of what the shop serves.
 
 use app::reco::engine::Purchase;
-use app::reco::engine::evaluate::{Figures, evaluate};
+use app::reco::engine::evaluate::{Figures, SERVED, evaluate};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -137,7 +137,7 @@ pub fn report(
             ));
         }
         let hit = |m: &str| f.iter().find(|x| x.model == m).map_or(0.0, |x| x.hit);
-        let served = hit("served: EASE × momentum");
+        let served = hit(SERVED);
         let ratio = |base: f64| if base > 0.0 { served / base } else { f64::NAN };
         out.push_str(&format!(
             "served hit@10 over popularity: {:.2}x; over item-kNN: {:.2}x; over item-kNN + popularity: {:.2}x\n",

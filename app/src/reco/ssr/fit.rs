@@ -1,6 +1,7 @@
 //! Fitting the neighbour models from the counts: EASE over customers' purchases, times
-//! each product's momentum (`personal`) and the content model over the active catalog (`similar`), written
-//! whole in one transaction (readers see the previous fit until it commits).
+//! each product's momentum (`personal`), and the content model over the active catalog
+//! (`similar`), written whole in one transaction (readers see the previous fit until it
+//! commits).
 
 use crate::reco::engine::content::{Item, similar};
 use crate::reco::engine::{Data, Neighbours, Purchase, momentum};

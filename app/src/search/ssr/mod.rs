@@ -1,6 +1,7 @@
 //! The search engine, on the server only: an embedded tantivy index kept current from
 //! the outbox (see `service`).
 
+mod analyse;
 pub mod checked;
 pub mod engine;
 pub mod facet_lists;
